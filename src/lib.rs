@@ -1,0 +1,1 @@
+//! sessconform: contract-testing and conformance harness for session APIs.

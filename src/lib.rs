@@ -1,1 +1,7 @@
 //! sessconform: contract-testing and conformance harness for session APIs.
+
+pub mod case;
+pub mod check;
+pub mod result;
+pub mod schema;
+pub mod source;

@@ -1,0 +1,1 @@
+//! Serde model of case files (filled in by the loader work).

@@ -1,8 +1,1109 @@
-//! Loader (in progress).
-/// Placeholder.
+//! Finds case files, parses them with spans and turns them into validated [`Suite`]s.
+//!
+//! Every problem is a [`Diagnostic`] with file, line, column and a hint; the loader never panics
+//! and reports all problems of a file at once.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use regex::Regex;
+use serde_json::Value;
+use serde_json_path::JsonPath;
+use serde_saphyr::Spanned;
+
+use super::plan::*;
+use super::raw::*;
+use super::template::{self, Ref};
+use crate::schema::SchemaStore;
+use crate::source::{SourceFile, Span};
+
+/// Largest case file accepted (a YAML bomb must not exhaust memory).
+pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+
+/// One configuration problem.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    /// Where, when known.
+    pub span: Option<Span>,
+    /// File name when there is no span.
+    pub file: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    fn at(span: &Span, message: impl Into<String>, hint: Option<String>) -> Self {
+        Self { span: Some(span.clone()), file: span.file.name.clone(), message: message.into(), hint }
+    }
+
+    /// Renders `error: message`, the snippet and the hint as plain text.
+    pub fn render(&self) -> String {
+        let mut out = format!("error: {}\n", self.message);
+        match &self.span {
+            Some(span) if span.is_known() => out.push_str(&indent(&span.snippet(""))),
+            Some(span) => out.push_str(&format!("  --> {span}\n")),
+            None => out.push_str(&format!("  --> {}\n", self.file)),
+        }
+        if let Some(h) = &self.hint {
+            out.push_str(&format!("  = hint: {h}\n"));
+        }
+        out
+    }
+}
+
+fn indent(s: &str) -> String {
+    s.lines().map(|l| format!("  {l}\n")).collect()
+}
+
+/// Configuration errors found while loading suites.
+#[derive(Debug, Clone)]
+pub struct LoadError {
+    /// All problems found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.diagnostics {
+            write!(f, "{}", d.render())?;
+        }
+        write!(f, "{} configuration error(s)", self.diagnostics.len())
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl LoadError {
+    fn single(file: &str, message: impl Into<String>) -> Self {
+        Self {
+            diagnostics: vec![Diagnostic { span: None, file: file.to_owned(), message: message.into(), hint: None }],
+        }
+    }
+}
+
+/// Where suites come from.
+#[derive(Debug, Clone)]
+pub enum SuiteSource {
+    /// The suites embedded in the binary.
+    Builtin,
+    /// Files or directories (searched recursively for `*.yaml` / `*.yml`).
+    Paths(Vec<PathBuf>),
+}
+
+/// A suite together with the directory its file lives in (for snapshots).
 #[derive(Debug)]
-pub struct LoadError;
-/// Placeholder.
-pub struct SuiteSource;
-/// Placeholder.
-pub fn load_suites() {}
+pub struct LoadedSuite {
+    /// The suite.
+    pub suite: Suite,
+    /// Directory of the case file; `None` for embedded suites.
+    pub dir: Option<PathBuf>,
+}
+
+static BUILTIN_CASES: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/cases");
+
+/// Lists `(display name, directory, text)` for every case file of a source.
+fn read_sources(source: &SuiteSource) -> Result<Vec<(String, Option<PathBuf>, String)>, LoadError> {
+    match source {
+        SuiteSource::Builtin => {
+            let mut out = Vec::new();
+            collect_builtin(&BUILTIN_CASES, &mut out);
+            out.sort_by(|a, b| a.0.cmp(&b.0));
+            Ok(out)
+        }
+        SuiteSource::Paths(paths) => {
+            let mut files = Vec::new();
+            for p in paths {
+                collect_files(p, &mut files)?;
+            }
+            files.sort();
+            files.dedup();
+            let mut out = Vec::new();
+            for f in files {
+                let name = f.display().to_string();
+                let meta = std::fs::metadata(&f).map_err(|e| LoadError::single(&name, format!("failed to read case file: {e}")))?;
+                if meta.len() as usize > MAX_FILE_BYTES {
+                    return Err(LoadError::single(
+                        &name,
+                        format!("case file is {} bytes; the limit is {MAX_FILE_BYTES}", meta.len()),
+                    ));
+                }
+                let text = std::fs::read_to_string(&f).map_err(|e| LoadError::single(&name, format!("failed to read case file: {e}")))?;
+                out.push((name, f.parent().map(Path::to_path_buf), text));
+            }
+            Ok(out)
+        }
+    }
+}
+
+fn collect_builtin(dir: &include_dir::Dir<'static>, out: &mut Vec<(String, Option<PathBuf>, String)>) {
+    for f in dir.files() {
+        let p = f.path();
+        if is_yaml(p) {
+            if let Some(text) = f.contents_utf8() {
+                out.push((format!("builtin:cases/{}", p.display()), None, text.to_owned()));
+            }
+        }
+    }
+    for d in dir.dirs() {
+        collect_builtin(d, out);
+    }
+}
+
+fn is_yaml(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+fn collect_files(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let name = p.display().to_string();
+    let meta = std::fs::metadata(p).map_err(|e| LoadError::single(&name, format!("failed to read {name}: {e}")))?;
+    if meta.is_dir() {
+        let entries = std::fs::read_dir(p).map_err(|e| LoadError::single(&name, format!("failed to list {name}: {e}")))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+            if is_dir || is_yaml(&path) {
+                collect_files(&path, out)?;
+            }
+        }
+    } else {
+        out.push(p.to_path_buf());
+    }
+    Ok(())
+}
+
+/// Loads every suite of `source`, checking it against the schema store.
+pub fn load_suites(source: &SuiteSource, schemas: &SchemaStore) -> Result<Vec<LoadedSuite>, LoadError> {
+    let files = read_sources(source)?;
+    if files.is_empty() {
+        if let SuiteSource::Paths(p) = source {
+            let names: Vec<String> = p.iter().map(|p| p.display().to_string()).collect();
+            return Err(LoadError::single(&names.join(", "), "no case files (*.yaml, *.yml) found"));
+        }
+    }
+    let mut diagnostics = Vec::new();
+    let mut suites: Vec<LoadedSuite> = Vec::new();
+    let mut seen: BTreeMap<String, Span> = BTreeMap::new();
+    for (name, dir, text) in files {
+        match parse_suite(&name, &text, schemas) {
+            Ok(suite) => {
+                let span = Span::file_start(&suite.source);
+                if let Some(prev) = seen.get(&suite.name) {
+                    diagnostics.push(Diagnostic::at(
+                        &span,
+                        format!("duplicate suite name `{}`", suite.name),
+                        Some(format!("also defined in {prev}; suite names must be unique")),
+                    ));
+                } else {
+                    seen.insert(suite.name.clone(), span);
+                }
+                suites.push(LoadedSuite { suite, dir });
+            }
+            Err(e) => diagnostics.extend(e.diagnostics),
+        }
+    }
+    if diagnostics.is_empty() { Ok(suites) } else { Err(LoadError { diagnostics }) }
+}
+
+/// Parses and validates one suite from text.
+pub fn parse_suite(name: &str, text: &str, schemas: &SchemaStore) -> Result<Suite, LoadError> {
+    let file = SourceFile::new(name, text);
+    if text.len() > MAX_FILE_BYTES {
+        return Err(LoadError::single(name, format!("case file is {} bytes; the limit is {MAX_FILE_BYTES}", text.len())));
+    }
+    let mut options = serde_saphyr::Options::default();
+    options.with_snippet = false;
+    let raw: RawSuite = serde_saphyr::from_str_with_options(text, options).map_err(|e| yaml_error(&file, &e))?;
+    let mut cx = Compiler { file: Arc::clone(&file), schemas, diags: Vec::new() };
+    let suite = cx.suite(raw);
+    if cx.diags.is_empty() { Ok(suite) } else { Err(LoadError { diagnostics: cx.diags }) }
+}
+
+/// Converts a YAML parse error into a diagnostic with location and a hint.
+pub(crate) fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error) -> LoadError {
+    let message = e.without_snippet().to_string();
+    let message = message.lines().next().unwrap_or("invalid YAML").to_owned();
+    let span = e.location().map(|l| Span::from_location(file, l));
+    let hint = if message.contains("unknown field") {
+        Some("check the spelling; see the case-file reference in README.md".to_owned())
+    } else if message.contains("missing field") {
+        Some("add the required key".to_owned())
+    } else {
+        None
+    };
+    LoadError {
+        diagnostics: vec![Diagnostic {
+            span: span.or_else(|| Some(Span::file_start(file))),
+            file: file.name.clone(),
+            message: format!("invalid case file: {message}"),
+            hint,
+        }],
+    }
+}
+
+struct Compiler<'a> {
+    file: Arc<SourceFile>,
+    schemas: &'a SchemaStore,
+    diags: Vec<Diagnostic>,
+}
+
+/// Names visible to templates while compiling one case.
+struct Names<'a> {
+    vars: &'a BTreeMap<String, VarDecl>,
+    captured: BTreeSet<String>,
+    used_vars: BTreeSet<String>,
+    used_env: BTreeSet<String>,
+}
+
+impl<'a> Compiler<'a> {
+    fn span<T>(&self, s: &Spanned<T>) -> Span {
+        Span::from_location(&self.file, s.referenced)
+    }
+
+    fn err(&mut self, span: &Span, message: impl Into<String>, hint: Option<&str>) {
+        self.diags.push(Diagnostic::at(span, message, hint.map(str::to_owned)));
+    }
+
+    fn suite(&mut self, raw: RawSuite) -> Suite {
+        let name = raw.suite.value.trim().to_owned();
+        if name.is_empty() || name.contains("::") {
+            let sp = self.span(&raw.suite);
+            self.err(&sp, "suite name must be non-empty and must not contain `::`", None);
+        }
+        let api = raw.api.value.trim().to_owned();
+        if api.is_empty() {
+            let sp = self.span(&raw.api);
+            self.err(&sp, "api must be non-empty", Some("e.g. `stytch`, `stytch-b2b`, `clerk` or your own API name"));
+        }
+        let mut vars = BTreeMap::new();
+        for (k, v) in &raw.vars {
+            let sp = self.span(v);
+            vars.insert(k.clone(), self.var_decl(k, &v.value, &sp));
+        }
+        let mut cases = Vec::new();
+        let mut names: BTreeMap<String, Span> = BTreeMap::new();
+        for rc in raw.cases {
+            let sp = self.span(&rc.name);
+            let cname = rc.name.value.trim().to_owned();
+            if let Some(prev) = names.get(&cname) {
+                let hint = format!("first defined at {prev}; case names must be unique within a suite");
+                self.err(&sp, format!("duplicate case name `{cname}`"), Some(&hint));
+            } else {
+                names.insert(cname.clone(), sp.clone());
+            }
+            if let Some(c) = self.case(&name, &raw.tags, &vars, rc) {
+                cases.push(c);
+            }
+        }
+        if cases.is_empty() && self.diags.is_empty() {
+            let sp = Span::file_start(&self.file);
+            self.err(&sp, "suite has no cases", Some("add at least one entry under `cases:`"));
+        }
+        Suite {
+            name,
+            api,
+            description: raw.description.unwrap_or_default(),
+            tags: raw.tags,
+            serial: raw.serial,
+            vars,
+            cases,
+            source: Arc::clone(&self.file),
+        }
+    }
+
+    fn var_decl(&mut self, name: &str, v: &Value, sp: &Span) -> VarDecl {
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+            self.err(sp, format!("invalid variable name `{name}`"), Some("use letters, digits, `_` and `-`"));
+        }
+        const KEYS: [&str; 3] = ["default", "secret", "description"];
+        match v {
+            Value::Object(m) if !m.is_empty() && m.keys().all(|k| KEYS.contains(&k.as_str())) => {
+                let secret = match m.get("secret") {
+                    None => false,
+                    Some(Value::Bool(b)) => *b,
+                    Some(_) => {
+                        self.err(sp, format!("`{name}.secret` must be true or false"), None);
+                        false
+                    }
+                };
+                VarDecl {
+                    default: m.get("default").filter(|d| !d.is_null()).cloned(),
+                    secret,
+                    description: m.get("description").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                }
+            }
+            Value::Null => VarDecl { default: None, secret: false, description: String::new() },
+            other => VarDecl { default: Some(other.clone()), secret: false, description: String::new() },
+        }
+    }
+
+    fn case(&mut self, suite: &str, suite_tags: &[String], vars: &BTreeMap<String, VarDecl>, rc: RawCase) -> Option<Case> {
+        let span = self.span(&rc.name);
+        let name = rc.name.value.trim().to_owned();
+        if name.is_empty() {
+            self.err(&span, "case name must be non-empty", None);
+        }
+        let mut names = Names { vars, captured: BTreeSet::new(), used_vars: BTreeSet::new(), used_env: BTreeSet::new() };
+        let mut steps = Vec::new();
+        match (rc.request, rc.steps) {
+            (Some(req), None) => {
+                let raw = RawStep { name: None, request: req, expect: rc.expect, capture: rc.capture };
+                steps.push(self.step(0, raw, &mut names));
+            }
+            (None, Some(raw_steps)) => {
+                if rc.expect.is_some() || !rc.capture.is_empty() {
+                    self.err(&span, "`expect`/`capture` belong inside each step when `steps` is used", None);
+                }
+                if raw_steps.is_empty() {
+                    self.err(&span, "`steps` is empty", Some("add at least one step"));
+                }
+                for (i, rs) in raw_steps.into_iter().enumerate() {
+                    steps.push(self.step(i, rs, &mut names));
+                }
+            }
+            (Some(_), Some(_)) => {
+                self.err(&span, "a case has either `request` or `steps`, not both", None);
+                return None;
+            }
+            (None, None) => {
+                self.err(&span, format!("case `{name}` has no `request` or `steps`"), Some("add a `request:` with at least `path:`"));
+                return None;
+            }
+        }
+        let mut tags: Vec<String> = suite_tags.to_vec();
+        for t in rc.tags {
+            if !tags.contains(&t) {
+                tags.push(t);
+            }
+        }
+        Some(Case {
+            id: format!("{suite}::{name}"),
+            name,
+            description: rc.description.unwrap_or_default(),
+            tags,
+            span,
+            steps,
+            uses_vars: names.used_vars.into_iter().collect(),
+            uses_env: names.used_env.into_iter().collect(),
+            skip: rc.skip,
+        })
+    }
+
+    /// Checks the references of a template value; records used vars/env.
+    fn refs(&mut self, v: &Value, sp: &Span, names: &mut Names) {
+        match template::refs(v) {
+            Err(e) => self.err(sp, e.to_string(), None),
+            Ok(refs) => {
+                for r in refs {
+                    match &r {
+                        Ref::Var(n) => {
+                            if names.vars.contains_key(n) {
+                                names.used_vars.insert(n.clone());
+                            } else {
+                                let declared: Vec<&str> = names.vars.keys().map(String::as_str).collect();
+                                let hint = format!(
+                                    "declare it under the suite's `vars:`; declared: {}",
+                                    if declared.is_empty() { "none".to_owned() } else { declared.join(", ") }
+                                );
+                                self.err(sp, format!("undefined variable `{r}`"), Some(&hint));
+                            }
+                        }
+                        Ref::Env(n) => {
+                            names.used_env.insert(n.clone());
+                        }
+                        Ref::Capture(n) => {
+                            if !names.captured.contains(n) {
+                                let hint = if names.captured.is_empty() {
+                                    "no earlier step captures anything; use `${vars.NAME}` for variables".to_owned()
+                                } else {
+                                    format!("captured so far: {}", names.captured.iter().cloned().collect::<Vec<_>>().join(", "))
+                                };
+                                self.err(sp, format!("`{r}` is not captured by an earlier step"), Some(&hint));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn step(&mut self, index: usize, rs: RawStep, names: &mut Names) -> Step {
+        let span = self.span(&rs.request);
+        let request = self.request(rs.request, names);
+        let expect = match rs.expect {
+            Some(e) => self.expect(e, &span, names),
+            None => Expect::default(),
+        };
+        let captures = self.captures(rs.capture, names);
+        Step { name: rs.name.unwrap_or_else(|| format!("step {}", index + 1)), span, request, expect, captures }
+    }
+
+    fn request(&mut self, sp_req: Spanned<RawRequest>, names: &mut Names) -> RequestSpec {
+        let span = self.span(&sp_req);
+        let r = sp_req.value;
+        let method = match &r.method {
+            Some(m) => {
+                let up = m.value.trim().to_ascii_uppercase();
+                if up.is_empty() || !up.chars().all(|c| c.is_ascii_alphabetic()) {
+                    let s = self.span(m);
+                    self.err(&s, format!("invalid HTTP method `{}`", m.value), Some("e.g. GET, POST, PUT, PATCH, DELETE"));
+                }
+                up
+            }
+            None => "GET".to_owned(),
+        };
+        let path = Value::String(r.path.value.clone());
+        let psp = self.span(&r.path);
+        self.refs(&path, &psp, names);
+        let query: Vec<(String, Value)> = r.query.into_iter().collect();
+        for (_, v) in &query {
+            self.refs(v, &span, names);
+        }
+        let mut headers = Vec::new();
+        for (k, v) in r.headers {
+            if reqwest::header::HeaderName::from_bytes(k.as_bytes()).is_err() {
+                self.err(&span, format!("invalid header name `{k}`"), None);
+            }
+            self.refs(&v, &span, names);
+            headers.push((k, v));
+        }
+        let bodies = usize::from(r.json.is_some()) + usize::from(r.form.is_some()) + usize::from(r.body.is_some());
+        if bodies > 1 {
+            self.err(&span, "a request has at most one of `json`, `form` and `body`", None);
+        }
+        let body = if let Some(j) = r.json {
+            self.refs(&j, &span, names);
+            Some(BodySpec::Json(j))
+        } else if let Some(f) = r.form {
+            let pairs: Vec<(String, Value)> = f.into_iter().collect();
+            for (_, v) in &pairs {
+                self.refs(v, &span, names);
+            }
+            Some(BodySpec::Form(pairs))
+        } else if let Some(b) = r.body {
+            let v = Value::String(b);
+            self.refs(&v, &span, names);
+            Some(BodySpec::Raw(v))
+        } else {
+            None
+        };
+        let auth = match &r.auth {
+            None => AuthSpec::Default,
+            Some(a) => {
+                let asp = self.span(a);
+                self.auth(&a.value, &asp, names)
+            }
+        };
+        let timeout = r.timeout.as_ref().and_then(|t| {
+            let tsp = self.span(t);
+            match parse_duration_value(&t.value) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    self.err(&tsp, format!("invalid timeout: {e}"), Some("e.g. `5s`, `500ms` or a number of seconds"));
+                    None
+                }
+            }
+        });
+        RequestSpec { method, path, query, headers, body, auth, timeout, follow_redirects: r.follow_redirects }
+    }
+
+    fn auth(&mut self, v: &Value, sp: &Span, names: &mut Names) -> AuthSpec {
+        const HINT: &str = "use `default`, `none`, `{basic: {username: .., password: ..}}` or `{bearer: TOKEN}`";
+        match v {
+            Value::String(s) if s == "default" => AuthSpec::Default,
+            Value::String(s) if s == "none" => AuthSpec::None,
+            Value::Object(m) if m.len() == 1 => {
+                if let Some(b) = m.get("bearer") {
+                    self.refs(b, sp, names);
+                    return AuthSpec::Bearer(b.clone());
+                }
+                if let Some(Value::Object(b)) = m.get("basic") {
+                    let (Some(u), Some(p)) = (b.get("username"), b.get("password")) else {
+                        self.err(sp, "basic auth needs `username` and `password`", Some(HINT));
+                        return AuthSpec::Default;
+                    };
+                    self.refs(u, sp, names);
+                    self.refs(p, sp, names);
+                    return AuthSpec::Basic { username: u.clone(), password: p.clone() };
+                }
+                self.err(sp, "invalid `auth`", Some(HINT));
+                AuthSpec::Default
+            }
+            _ => {
+                self.err(sp, "invalid `auth`", Some(HINT));
+                AuthSpec::Default
+            }
+        }
+    }
+
+    fn level(&mut self, v: Option<&str>, sp: &Span) -> Level {
+        match v {
+            None | Some("fail") => Level::Fail,
+            Some("warn") => Level::Warn,
+            Some(other) => {
+                self.err(sp, format!("invalid level `{other}`"), Some("use `fail` (default) or `warn`"));
+                Level::Fail
+            }
+        }
+    }
+
+    fn expect(&mut self, e: RawExpect, step_span: &Span, names: &mut Names) -> Expect {
+        let status = e.status.as_ref().map(|s| {
+            let sp = self.span(s);
+            self.status(&s.value, &sp)
+        });
+        let mut headers = Vec::new();
+        for (name, v) in e.headers {
+            let sp = self.span(&v);
+            let lname = name.to_ascii_lowercase();
+            if reqwest::header::HeaderName::from_bytes(lname.as_bytes()).is_err() {
+                self.err(&sp, format!("invalid header name `{name}`"), None);
+            }
+            let (rule, level) = self.header_rule(&v.value, &sp, names);
+            headers.push(HeaderExpect { name: lname, rule, level, span: sp });
+        }
+        let mut schemas = Vec::new();
+        if let Some(s) = &e.schema {
+            let sp = self.span(s);
+            let items: Vec<Value> = match &s.value {
+                Value::Array(a) => a.clone(),
+                other => vec![other.clone()],
+            };
+            for item in items {
+                let (id, level) = match &item {
+                    Value::String(id) => (id.clone(), Level::Fail),
+                    Value::Object(m) => {
+                        let id = m.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+                        let lvl = m.get("level").and_then(Value::as_str).map(str::to_owned);
+                        let unknown: Vec<&String> = m.keys().filter(|k| *k != "id" && *k != "level").collect();
+                        if !unknown.is_empty() {
+                            self.err(&sp, format!("unknown key(s) in schema entry: {unknown:?}"), Some("use `{id: ID, level: warn}`"));
+                        }
+                        (id, self.level(lvl.as_deref(), &sp))
+                    }
+                    _ => {
+                        self.err(&sp, "invalid `schema`", Some("use a schema id, `{id: ID, level: warn}` or a list of them"));
+                        continue;
+                    }
+                };
+                if !self.schemas.contains(&id) {
+                    let hint = format!("known ids: {}", self.schemas.ids().join(", "));
+                    self.err(&sp, format!("unknown schema id `{id}`"), Some(&hint));
+                }
+                schemas.push(SchemaExpect { id, level, span: sp.clone() });
+            }
+        }
+        let mut assertions = Vec::new();
+        for a in e.assert {
+            if let Some(a) = self.assertion(a, names) {
+                assertions.push(a);
+            }
+        }
+        let snapshot = e.snapshot.map(|s| {
+            let sp = self.span(&s);
+            let level = self.level(s.value.level.as_deref(), &sp);
+            let mut ignore = Vec::new();
+            for p in s.value.ignore {
+                if let Some(jp) = self.jsonpath(&p, &sp) {
+                    ignore.push((p, jp));
+                }
+            }
+            SnapshotExpect { file: s.value.file, ignore, level, span: sp }
+        });
+        let _ = step_span;
+        Expect { status, headers, schemas, assertions, snapshot }
+    }
+
+    fn status(&mut self, v: &Value, sp: &Span) -> StatusExpect {
+        let items: Vec<&Value> = match v {
+            Value::Array(a) => a.iter().collect(),
+            other => vec![other],
+        };
+        let mut allowed = Vec::new();
+        for item in items {
+            let pat = match item {
+                Value::Number(n) => n.as_u64().filter(|c| (100..=599).contains(c)).map(|c| StatusPattern::Code(c as u16)),
+                Value::String(s) => {
+                    let s = s.trim().to_ascii_lowercase();
+                    if let Some(d) = s.strip_suffix("xx").filter(|d| d.len() == 1) {
+                        d.parse::<u8>().ok().filter(|d| (1..=5).contains(d)).map(StatusPattern::Class)
+                    } else {
+                        s.parse::<u16>().ok().filter(|c| (100..=599).contains(c)).map(StatusPattern::Code)
+                    }
+                }
+                _ => None,
+            };
+            match pat {
+                Some(p) => allowed.push(p),
+                None => self.err(sp, format!("invalid status `{item}`"), Some("use a code (200), a class (`4xx`) or a list of them")),
+            }
+        }
+        if allowed.is_empty() && !matches!(v, Value::Array(_)) {
+            // Already reported.
+        } else if allowed.is_empty() {
+            self.err(sp, "status list is empty", None);
+        }
+        StatusExpect { allowed, span: sp.clone() }
+    }
+
+    fn header_rule(&mut self, v: &Value, sp: &Span, names: &mut Names) -> (HeaderRule, Level) {
+        const HINT: &str = "use a string (exact), `{matches: REGEX}`, `{present: true}` or `{absent: true}`, optionally with `level: warn`";
+        match v {
+            Value::String(_) => {
+                self.refs(v, sp, names);
+                (HeaderRule::Equals(v.clone()), Level::Fail)
+            }
+            Value::Object(m) => {
+                let level = self.level(m.get("level").and_then(Value::as_str), sp);
+                let rules: Vec<&String> = m.keys().filter(|k| *k != "level").collect();
+                if rules.len() != 1 {
+                    self.err(sp, "a header expectation needs exactly one rule", Some(HINT));
+                    return (HeaderRule::Present, level);
+                }
+                let rule = match (rules[0].as_str(), &m[rules[0].as_str()]) {
+                    ("equals", val) => {
+                        self.refs(val, sp, names);
+                        HeaderRule::Equals(val.clone())
+                    }
+                    ("matches", Value::String(re)) => match Regex::new(re) {
+                        Ok(r) => HeaderRule::Matches(r),
+                        Err(e) => {
+                            self.err(sp, format!("invalid regex: {e}"), None);
+                            HeaderRule::Present
+                        }
+                    },
+                    ("present", Value::Bool(true)) | ("absent", Value::Bool(false)) => HeaderRule::Present,
+                    ("absent", Value::Bool(true)) | ("present", Value::Bool(false)) => HeaderRule::Absent,
+                    _ => {
+                        self.err(sp, format!("invalid header rule `{}`", rules[0]), Some(HINT));
+                        HeaderRule::Present
+                    }
+                };
+                (rule, level)
+            }
+            _ => {
+                self.err(sp, "invalid header expectation", Some(HINT));
+                (HeaderRule::Present, Level::Fail)
+            }
+        }
+    }
+
+    fn jsonpath(&mut self, p: &str, sp: &Span) -> Option<JsonPath> {
+        match JsonPath::parse(p) {
+            Ok(jp) => Some(jp),
+            Err(e) => {
+                self.err(sp, format!("invalid JSONPath `{p}`: {e}"), Some("JSONPath (RFC 9535) starts with `$`, e.g. `$.sessions[0].user_id`"));
+                None
+            }
+        }
+    }
+
+    fn assertion(&mut self, sa: Spanned<RawAssertion>, names: &mut Names) -> Option<Assertion> {
+        let span = self.span(&sa);
+        let a = sa.value;
+        let level = self.level(a.level.as_deref(), &span);
+        let path = self.jsonpath(&a.path, &span);
+        let mut ops: Vec<Op> = Vec::new();
+        let mut names_seen: Vec<&str> = Vec::new();
+        if let Some(v) = a.equals {
+            self.refs(&v, &span, names);
+            ops.push(Op::Equals(v));
+            names_seen.push("equals");
+        }
+        if let Some(v) = a.not_equals {
+            self.refs(&v, &span, names);
+            ops.push(Op::NotEquals(v));
+            names_seen.push("not_equals");
+        }
+        if let Some(b) = a.exists {
+            ops.push(if b { Op::Exists } else { Op::Absent });
+            names_seen.push("exists");
+        }
+        if let Some(b) = a.absent {
+            ops.push(if b { Op::Absent } else { Op::Exists });
+            names_seen.push("absent");
+        }
+        if let Some(re) = a.matches {
+            match Regex::new(&re) {
+                Ok(r) => ops.push(Op::Matches(r)),
+                Err(e) => self.err(&span, format!("invalid regex `{re}`: {e}"), None),
+            }
+            names_seen.push("matches");
+        }
+        if let Some(t) = a.type_ {
+            let ty = match t.as_str() {
+                "string" => Some(JsonType::String),
+                "number" => Some(JsonType::Number),
+                "integer" => Some(JsonType::Integer),
+                "boolean" => Some(JsonType::Boolean),
+                "array" => Some(JsonType::Array),
+                "object" => Some(JsonType::Object),
+                "null" => Some(JsonType::Null),
+                _ => None,
+            };
+            match ty {
+                Some(ty) => ops.push(Op::Type(ty)),
+                None => self.err(&span, format!("unknown type `{t}`"), Some("string, number, integer, boolean, array, object or null")),
+            }
+            names_seen.push("type");
+        }
+        if let Some(l) = a.length {
+            match length_spec(&l) {
+                Some(ls) => ops.push(Op::Length(ls)),
+                None => self.err(&span, format!("invalid length `{l}`"), Some("use a number or `{min: N, max: M}`")),
+            }
+            names_seen.push("length");
+        }
+        if let Some(v) = a.contains {
+            self.refs(&v, &span, names);
+            ops.push(Op::Contains(v));
+            names_seen.push("contains");
+        }
+        if let Some(v) = a.one_of {
+            self.refs(&v, &span, names);
+            let ok = matches!(&v, Value::Array(_)) || matches!(&v, Value::String(s) if s.trim_start().starts_with("${"));
+            if !ok {
+                self.err(&span, "`one_of` needs a list (or a `${...}` that renders to one)", None);
+            }
+            ops.push(Op::OneOf(v));
+            names_seen.push("one_of");
+        }
+        if let Some(u) = a.unique {
+            if u {
+                ops.push(Op::Unique);
+            }
+            names_seen.push("unique");
+        }
+        if let Some(items) = a.every {
+            let mut nested = Vec::new();
+            for i in items {
+                if let Some(n) = self.assertion(i, names) {
+                    nested.push(n);
+                }
+            }
+            ops.push(Op::Every(nested));
+            names_seen.push("every");
+        }
+        if let Some(s) = a.sorted {
+            if let Some(op) = self.sorted(&s, &span) {
+                ops.push(op);
+            }
+            names_seen.push("sorted");
+        }
+        for (key, val, op) in [
+            ("before", a.before, CmpOp::Before),
+            ("not_after", a.not_after, CmpOp::NotAfter),
+            ("after", a.after, CmpOp::After),
+            ("not_before", a.not_before, CmpOp::NotBefore),
+        ] {
+            if let Some(v) = val {
+                self.refs(&v, &span, names);
+                match parse_operand(&v) {
+                    Ok(rhs) => ops.push(Op::Compare { op, rhs }),
+                    Err(e) => self.err(&span, format!("invalid `{key}` operand: {e}"), Some("use `now`, `now+5m`, a JSONPath such as `$.started_at` (optionally `+300s`), or a literal")),
+                }
+                names_seen.push(key);
+            }
+        }
+        if let Some(j) = a.jwt {
+            let mut header = Vec::new();
+            for i in j.header {
+                if let Some(n) = self.assertion(i, names) {
+                    header.push(n);
+                }
+            }
+            let mut claims = Vec::new();
+            for i in j.claims {
+                if let Some(n) = self.assertion(i, names) {
+                    claims.push(n);
+                }
+            }
+            ops.push(Op::Jwt { header, claims });
+            names_seen.push("jwt");
+        }
+        if names_seen.len() != 1 {
+            let msg = if names_seen.is_empty() {
+                format!("assertion on `{}` has no operator", a.path)
+            } else {
+                format!("assertion on `{}` has several operators ({}); write one assertion per operator", a.path, names_seen.join(", "))
+            };
+            self.err(&span, msg, Some("operators: equals, not_equals, exists, absent, matches, type, length, contains, one_of, unique, every, sorted, before, not_after, after, not_before, jwt"));
+            return None;
+        }
+        let op = ops.pop()?;
+        Some(Assertion { path_text: a.path, path: path?, op, level, note: a.note, span })
+    }
+
+    fn sorted(&mut self, v: &Value, sp: &Span) -> Option<Op> {
+        let (by, order) = match v {
+            Value::String(o) => (None, o.as_str()),
+            Value::Object(m) => (m.get("by").and_then(Value::as_str), m.get("order").and_then(Value::as_str).unwrap_or("asc")),
+            _ => {
+                self.err(sp, "invalid `sorted`", Some("use `asc`, `desc` or `{by: $.created_at, order: desc}`"));
+                return None;
+            }
+        };
+        let order = match order {
+            "asc" => Order::Asc,
+            "desc" => Order::Desc,
+            other => {
+                self.err(sp, format!("invalid sort order `{other}`"), Some("use `asc` or `desc`"));
+                return None;
+            }
+        };
+        let by_text = by.map(|b| if b.starts_with('$') { b.to_owned() } else { format!("$.{b}") });
+        let by = match &by_text {
+            Some(b) => Some(self.jsonpath(b, sp)?),
+            None => None,
+        };
+        Some(Op::Sorted { by, by_text, order })
+    }
+
+    fn captures(&mut self, caps: BTreeMap<String, Spanned<Value>>, names: &mut Names) -> Vec<Capture> {
+        let mut out = Vec::new();
+        for (name, v) in caps {
+            let sp = self.span(&v);
+            if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') || name.starts_with("vars") || name.starts_with("env") {
+                self.err(&sp, format!("invalid capture name `{name}`"), Some("use letters, digits, `_`, `-`; `vars`/`env` are reserved"));
+                continue;
+            }
+            let (source, secret) = match &v.value {
+                Value::String(p) => match self.jsonpath(p, &sp) {
+                    Some(jp) => (CaptureSource::Body(p.clone(), jp), false),
+                    None => continue,
+                },
+                Value::Object(m) => {
+                    let secret = m.get("secret").and_then(Value::as_bool).unwrap_or(false);
+                    if let Some(Value::String(p)) = m.get("path") {
+                        match self.jsonpath(p, &sp) {
+                            Some(jp) => (CaptureSource::Body(p.clone(), jp), secret),
+                            None => continue,
+                        }
+                    } else if let Some(Value::String(h)) = m.get("header") {
+                        (CaptureSource::Header(h.to_ascii_lowercase()), secret)
+                    } else {
+                        self.err(&sp, "invalid capture", Some("use a JSONPath, `{path: $.x, secret: true}` or `{header: NAME}`"));
+                        continue;
+                    }
+                }
+                _ => {
+                    self.err(&sp, "invalid capture", Some("use a JSONPath, `{path: $.x, secret: true}` or `{header: NAME}`"));
+                    continue;
+                }
+            };
+            names.captured.insert(name.clone());
+            out.push(Capture { name, source, secret, span: sp });
+        }
+        out
+    }
+}
+
+fn length_spec(v: &Value) -> Option<LengthSpec> {
+    match v {
+        Value::Number(n) => n.as_u64().map(|n| LengthSpec { min: Some(n as usize), max: Some(n as usize) }),
+        Value::Object(m) if !m.is_empty() && m.keys().all(|k| k == "min" || k == "max") => {
+            let get = |k: &str| -> Result<Option<usize>, ()> {
+                match m.get(k) {
+                    None => Ok(None),
+                    Some(v) => v.as_u64().map(|n| Some(n as usize)).ok_or(()),
+                }
+            };
+            Some(LengthSpec { min: get("min").ok()?, max: get("max").ok()? })
+        }
+        _ => None,
+    }
+}
+
+/// Parses a duration such as `300s`, `5m`, `2h`, `1d`, `250ms` or a bare number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
+        Some(i) => (&s[..i], s[i..].trim()),
+        None => (s, "s"),
+    };
+    let n: f64 = num.parse().map_err(|_| format!("`{s}` is not a duration"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        "d" => n * 86400.0,
+        _ => return Err(format!("unknown unit `{unit}` in `{s}` (use ms, s, m, h, d)")),
+    };
+    if !secs.is_finite() || secs < 0.0 || secs > 1e9 {
+        return Err(format!("`{s}` is out of range"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+fn parse_duration_value(v: &Value) -> Result<Duration, String> {
+    match v {
+        Value::Number(n) => n.as_f64().ok_or_else(|| "not a number".to_owned()).and_then(|f| parse_duration(&f.to_string())),
+        Value::String(s) => parse_duration(s),
+        _ => Err("expected a duration".to_owned()),
+    }
+}
+
+/// Parses a comparison operand: `now`, `now+5m`, `$.path`, `$.path-300s` or a literal.
+pub fn parse_operand(v: &Value) -> Result<Operand, String> {
+    let text = match v {
+        Value::String(s) => s.trim().to_owned(),
+        other => return Ok(Operand { base: OperandBase::Literal(other.clone()), shift_ms: 0, text: other.to_string() }),
+    };
+    let (base_text, shift_ms) = split_shift(&text)?;
+    let base = if base_text == "now" {
+        OperandBase::Now
+    } else if base_text.starts_with('$') && !base_text.starts_with("${") {
+        OperandBase::Path(JsonPath::parse(base_text).map_err(|e| format!("invalid JSONPath `{base_text}`: {e}"))?)
+    } else {
+        if shift_ms != 0 {
+            return Err("a shift (`+5m`) applies only to `now` or a JSONPath".to_owned());
+        }
+        OperandBase::Literal(Value::String(text.clone()))
+    };
+    Ok(Operand { base, shift_ms, text })
+}
+
+/// Splits `base+300s` into (`base`, 300000). Only a trailing `+N<unit>`/`-N<unit>` counts.
+fn split_shift(text: &str) -> Result<(&str, i64), String> {
+    if !(text == "now" || text.starts_with("now") || text.starts_with('$')) {
+        return Ok((text, 0));
+    }
+    if let Some(i) = text.rfind(['+', '-']) {
+        let tail = text[i + 1..].trim();
+        if !tail.is_empty() && tail.starts_with(|c: char| c.is_ascii_digit()) && tail.chars().last().is_some_and(|c| c.is_ascii_alphabetic()) {
+            let d = parse_duration(tail)?;
+            let ms = i64::try_from(d.as_millis()).map_err(|_| "shift too large".to_owned())?;
+            let sign = if text.as_bytes()[i] == b'-' { -1 } else { 1 };
+            return Ok((text[..i].trim(), sign * ms));
+        }
+    }
+    Ok((text, 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> SchemaStore {
+        let mut s = SchemaStore::default();
+        s.insert("t/obj", &serde_json::json!({"type": "object"})).unwrap();
+        s
+    }
+
+    const GOOD: &str = r#"suite: demo
+api: stytch
+vars:
+  user_id: {description: a user}
+  token: {default: abc, secret: true}
+cases:
+  - name: list
+    tags: [read-only]
+    request:
+      path: /v1/sessions
+      query: {user_id: "${vars.user_id}"}
+    expect:
+      status: [200, 4xx]
+      schema: [t/obj, {id: t/obj, level: warn}]
+      headers:
+        content-type: {matches: "^application/json"}
+      assert:
+        - path: $.sessions
+          every:
+            - path: $.expires_at
+              after: now
+        - path: $.sessions
+          sorted: {by: started_at, order: desc}
+        - path: $.status_code
+          equals: null
+          level: warn
+  - name: two steps
+    steps:
+      - request: {method: post, path: /a, json: {t: "${vars.token}"}}
+        capture: {sid: $.id, hdr: {header: X-Request-Id, secret: true}}
+      - request: {path: "/b/${sid}", auth: none}
+        expect:
+          assert:
+            - path: $.exp
+              after: $.iat+299s
+"#;
+
+    #[test]
+    fn loads_a_valid_suite() {
+        let s = parse_suite("demo.yaml", GOOD, &store()).unwrap();
+        assert_eq!(s.cases.len(), 2);
+        let c = &s.cases[0];
+        assert_eq!(c.id, "demo::list");
+        assert_eq!(c.uses_vars, vec!["user_id".to_owned()]);
+        assert_eq!(c.span.line, 7);
+        let e = &c.steps[0].expect;
+        assert_eq!(e.schemas.len(), 2);
+        assert_eq!(e.schemas[1].level, Level::Warn);
+        assert!(e.status.as_ref().unwrap().accepts(404));
+        assert!(!e.status.as_ref().unwrap().accepts(301));
+        assert_eq!(e.assertions.len(), 3);
+        assert_eq!(e.assertions[0].span.line, 18);
+        assert!(matches!(e.assertions[2].op, Op::Equals(Value::Null)));
+        let two = &s.cases[1];
+        assert_eq!(two.steps[0].request.method, "POST");
+        assert_eq!(two.steps[1].captures.len(), 0);
+        assert_eq!(two.steps[0].captures.len(), 2);
+        match &two.steps[1].expect.assertions[0].op {
+            Op::Compare { op: CmpOp::After, rhs } => assert_eq!(rhs.shift_ms, 299_000),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn errs(text: &str) -> Vec<Diagnostic> {
+        parse_suite("bad.yaml", text, &store()).unwrap_err().diagnostics
+    }
+
+    #[test]
+    fn reports_unknown_keys_with_location() {
+        let d = errs("suite: x\napi: y\ncases:\n  - name: a\n    reqest: {path: /}\n");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("reqest"), "{}", d[0].message);
+        let sp = d[0].span.as_ref().unwrap();
+        assert_eq!(sp.line, 5);
+    }
+
+    #[test]
+    fn reports_semantic_errors_all_at_once() {
+        let text = "suite: x\napi: y\ncases:\n  - name: a\n    request: {path: \"/${vars.nope}\"}\n    expect:\n      status: 99\n      schema: no/such\n      assert:\n        - path: \"$.[\"\n          equals: 1\n        - path: $.a\n          matches: \"(\"\n        - path: $.b\n  - name: a\n    request: {path: \"/${cap}\"}\n";
+        let d = errs(text);
+        let all: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+        let joined = all.join("\n");
+        for needle in ["undefined variable", "invalid status", "unknown schema id", "invalid JSONPath", "invalid regex", "has no operator", "duplicate case name", "not captured"] {
+            assert!(joined.contains(needle), "missing {needle:?} in:\n{joined}");
+        }
+        assert!(d.iter().all(|d| d.span.as_ref().is_some_and(|s| s.line > 0)));
+    }
+
+    #[test]
+    fn hostile_yaml_is_an_error_not_a_panic() {
+        let bomb = "a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ni: [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n";
+        for text in [bomb, "", "[", "suite: [", "\t- x", "suite: x\napi: y\ncases: 5\n", "{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{"] {
+            let e = parse_suite("h.yaml", text, &store());
+            assert!(e.is_err(), "accepted {text:?}");
+        }
+        let deep = "[".repeat(100_000);
+        assert!(parse_suite("deep.yaml", &deep, &store()).is_err());
+    }
+
+    #[test]
+    fn durations_and_operands() {
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert_eq!(parse_duration("5m").unwrap(), Duration::from_secs(300));
+        assert!(parse_duration("5y").is_err());
+        let o = parse_operand(&Value::String("now-1h".into())).unwrap();
+        assert!(matches!(o.base, OperandBase::Now));
+        assert_eq!(o.shift_ms, -3_600_000);
+        let lit = parse_operand(&Value::String("2021-08-28T00:41:58Z".into())).unwrap();
+        assert!(matches!(lit.base, OperandBase::Literal(_)));
+        assert_eq!(lit.shift_ms, 0);
+    }
+}

@@ -49,6 +49,10 @@ impl SchemaStore {
     pub fn contains(&self, id: &str) -> bool {
         self.validators.contains_key(id)
     }
+    /// Sorted ids.
+    pub fn ids(&self) -> Vec<&str> {
+        self.validators.keys().map(String::as_str).collect()
+    }
     /// Validates an instance.
     pub fn validate(&self, id: &str, instance: &Value) -> Result<Vec<Violation>, UnknownSchema> {
         let v = self.validators.get(id).ok_or_else(|| UnknownSchema(id.to_owned()))?;

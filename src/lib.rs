@@ -2,6 +2,8 @@
 
 pub mod case;
 pub mod check;
+pub mod redact;
 pub mod result;
 pub mod schema;
 pub mod source;
+pub mod target;

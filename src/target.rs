@@ -1,0 +1,354 @@
+//! Targets: where each API lives (base URL), its credentials, headers and variables.
+//!
+//! A target file looks like:
+//! ```yaml
+//! name: staging            # display name (optional)
+//! vars: {}                 # variables for every API (optional)
+//! secrets: [token]         # variable names to redact (optional)
+//! apis:
+//!   stytch:
+//!     base_url: https://test.stytch.com
+//!     auth: {basic: {username: "${env.STYTCH_PROJECT_ID}", password: "${env.STYTCH_SECRET}"}}
+//!     vars: {user_id: user-test-...}
+//!   clerk:
+//!     base_url: https://api.clerk.com/v1
+//!     auth: {bearer: "${env.CLERK_SECRET_KEY}"}
+//!     headers: {Clerk-API-Version: "2025-04-10"}
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_json::Value;
+use serde_saphyr::Spanned;
+use url::Url;
+
+use crate::case::load::{Diagnostic, LoadError, yaml_error};
+use crate::case::template::Scope;
+use crate::source::{SourceFile, Span};
+
+/// A secret value with the environment variable a reproducer should use for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Secret {
+    /// The value.
+    pub value: String,
+    /// Placeholder name for curl reproducers, e.g. `STYTCH_SECRET`.
+    pub env_name: String,
+}
+
+/// Credentials sent with `auth: default`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Credentials {
+    /// No credentials.
+    #[default]
+    None,
+    /// HTTP Basic.
+    Basic {
+        /// Username (Stytch: project id).
+        username: Secret,
+        /// Password (Stytch: secret).
+        password: Secret,
+    },
+    /// `Authorization: Bearer`.
+    Bearer(Secret),
+}
+
+/// Where one API lives.
+#[derive(Debug, Clone)]
+pub struct ApiTarget {
+    /// Base URL; case paths are appended to it.
+    pub base_url: Url,
+    /// Default credentials.
+    pub auth: Credentials,
+    /// Headers sent with every request.
+    pub headers: Vec<(String, String)>,
+    /// Variables for this API.
+    pub vars: BTreeMap<String, Value>,
+}
+
+/// A resolved target: every API the run may call.
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    /// Display name.
+    pub name: String,
+    /// APIs by name.
+    pub apis: BTreeMap<String, ApiTarget>,
+    /// Base URL for APIs not listed in `apis` (from `--base-url URL`).
+    pub fallback_base_url: Option<Url>,
+    /// Variables for every API.
+    pub vars: BTreeMap<String, Value>,
+    /// Names of variables whose values are secret.
+    pub secret_vars: BTreeSet<String>,
+}
+
+impl Target {
+    /// The API entry for `api`, falling back to `--base-url URL` with no credentials.
+    pub fn api(&self, api: &str) -> Option<ApiTarget> {
+        self.apis.get(api).cloned().or_else(|| {
+            self.fallback_base_url.as_ref().map(|u| ApiTarget {
+                base_url: u.clone(),
+                auth: Credentials::None,
+                headers: Vec::new(),
+                vars: BTreeMap::new(),
+            })
+        })
+    }
+
+    /// Every secret value: credentials and secret variables.
+    pub fn secrets(&self) -> Vec<Secret> {
+        let mut out = Vec::new();
+        for (name, api) in &self.apis {
+            match &api.auth {
+                Credentials::None => {}
+                Credentials::Basic { username, password } => {
+                    out.push(username.clone());
+                    out.push(password.clone());
+                }
+                Credentials::Bearer(t) => out.push(t.clone()),
+            }
+            for (k, v) in &api.vars {
+                if self.secret_vars.contains(k) {
+                    if let Some(s) = v.as_str() {
+                        out.push(Secret { value: s.to_owned(), env_name: env_placeholder(name, k) });
+                    }
+                }
+            }
+        }
+        for (k, v) in &self.vars {
+            if self.secret_vars.contains(k) {
+                if let Some(s) = v.as_str() {
+                    out.push(Secret { value: s.to_owned(), env_name: env_placeholder("", k) });
+                }
+            }
+        }
+        out
+    }
+
+    /// Applies `--base-url` values: `URL` for every API, `API=URL` for one.
+    pub fn apply_base_url(&mut self, spec: &str) -> Result<(), String> {
+        let (api, url) = match spec.split_once('=') {
+            Some((a, u)) if !a.contains("://") => (Some(a.trim()), u.trim()),
+            _ => (None, spec.trim()),
+        };
+        let url = parse_base_url(url)?;
+        match api {
+            Some(a) => {
+                let entry = self.apis.entry(a.to_owned()).or_insert_with(|| ApiTarget {
+                    base_url: url.clone(),
+                    auth: Credentials::None,
+                    headers: Vec::new(),
+                    vars: BTreeMap::new(),
+                });
+                entry.base_url = url;
+            }
+            None => {
+                for t in self.apis.values_mut() {
+                    t.base_url = url.clone();
+                }
+                self.fallback_base_url = Some(url);
+            }
+        }
+        if self.name.is_empty() {
+            self.name = "command line".to_owned();
+        }
+        Ok(())
+    }
+}
+
+/// Builds `SESSCONFORM_<API>_<NAME>` placeholder names.
+pub fn env_placeholder(api: &str, what: &str) -> String {
+    let clean = |s: &str| s.to_ascii_uppercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_");
+    if api.is_empty() { format!("SESSCONFORM_{}", clean(what)) } else { format!("SESSCONFORM_{}_{}", clean(api), clean(what)) }
+}
+
+/// Parses a base URL (http or https), without a trailing slash in its path.
+pub fn parse_base_url(s: &str) -> Result<Url, String> {
+    let url = Url::parse(s).map_err(|e| format!("invalid base URL `{s}`: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("invalid base URL `{s}`: the scheme must be http or https"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("invalid base URL `{s}`: it must not have a query or fragment"));
+    }
+    Ok(url)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTarget {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    vars: BTreeMap<String, Value>,
+    #[serde(default)]
+    secrets: Vec<String>,
+    apis: BTreeMap<String, Spanned<RawApi>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawApi {
+    base_url: Spanned<String>,
+    #[serde(default)]
+    auth: Option<Spanned<Value>>,
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+    #[serde(default)]
+    vars: BTreeMap<String, Value>,
+}
+
+/// Parses a target file. `${env.NAME}` placeholders are resolved from `env` (then the process
+/// environment); an unset one is a configuration error.
+pub fn parse_target(name: &str, text: &str, env: &BTreeMap<String, String>) -> Result<Target, LoadError> {
+    let file = SourceFile::new(name, text);
+    let raw: RawTarget = serde_saphyr::from_str(text).map_err(|e| yaml_error(&file, &e))?;
+    let scope = Scope { env: env.clone(), ..Scope::default() };
+    let mut diags = Vec::new();
+    let mut err = |span: Span, msg: String, hint: Option<&str>| {
+        diags.push(Diagnostic { file: span.file.name.clone(), span: Some(span), message: msg, hint: hint.map(str::to_owned) })
+    };
+    let file_span = Span::file_start(&file);
+    let render = |v: &Value, span: &Span, err: &mut dyn FnMut(Span, String, Option<&str>)| -> Value {
+        match scope.render(v) {
+            Ok(v) => v,
+            Err(e) => {
+                err(span.clone(), format!("in target file: {e}"), Some("export the variable or pass the value with --var"));
+                Value::Null
+            }
+        }
+    };
+    let mut target = Target {
+        name: raw.name.unwrap_or_else(|| name.to_owned()),
+        secret_vars: raw.secrets.into_iter().collect(),
+        ..Target::default()
+    };
+    for (k, v) in &raw.vars {
+        let v = render(v, &file_span, &mut err);
+        target.vars.insert(k.clone(), v);
+    }
+    for (api_name, api) in raw.apis {
+        let span = Span::from_location(&file, api.referenced);
+        let a = api.value;
+        let burl_span = Span::from_location(&file, a.base_url.referenced);
+        let burl = render(&Value::String(a.base_url.value.clone()), &burl_span, &mut err);
+        let base_url = match parse_base_url(burl.as_str().unwrap_or_default()) {
+            Ok(u) => u,
+            Err(e) => {
+                err(burl_span, e, Some("e.g. https://test.stytch.com or http://127.0.0.1:4010/clerk/v1"));
+                continue;
+            }
+        };
+        let auth = match &a.auth {
+            None => Credentials::None,
+            Some(sp) => {
+                let aspan = Span::from_location(&file, sp.referenced);
+                match credentials(&api_name, &sp.value, &scope) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        err(aspan, e, Some("use `none`, `{basic: {username: .., password: ..}}` or `{bearer: TOKEN}`"));
+                        Credentials::None
+                    }
+                }
+            }
+        };
+        let mut headers = Vec::new();
+        for (k, v) in &a.headers {
+            let hv = render(&Value::String(v.clone()), &span, &mut err);
+            headers.push((k.clone(), hv.as_str().unwrap_or_default().to_owned()));
+        }
+        let mut vars = BTreeMap::new();
+        for (k, v) in &a.vars {
+            vars.insert(k.clone(), render(v, &span, &mut err));
+        }
+        target.apis.insert(api_name, ApiTarget { base_url, auth, headers, vars });
+    }
+    if diags.is_empty() { Ok(target) } else { Err(LoadError { diagnostics: diags }) }
+}
+
+fn secret(api: &str, what: &str, v: &Value, scope: &Scope) -> Result<Secret, String> {
+    let env_name = match v.as_str() {
+        Some(s) if s.starts_with("${env.") && s.ends_with('}') && s.matches("${").count() == 1 => s[6..s.len() - 1].to_owned(),
+        _ => env_placeholder(api, what),
+    };
+    let value = scope.render_text(v).map_err(|e| e.to_string())?;
+    Ok(Secret { value, env_name })
+}
+
+fn credentials(api: &str, v: &Value, scope: &Scope) -> Result<Credentials, String> {
+    match v {
+        Value::String(s) if s == "none" => Ok(Credentials::None),
+        Value::Object(m) if m.len() == 1 => {
+            if let Some(t) = m.get("bearer") {
+                return Ok(Credentials::Bearer(secret(api, "TOKEN", t, scope)?));
+            }
+            if let Some(Value::Object(b)) = m.get("basic") {
+                let (Some(u), Some(p)) = (b.get("username"), b.get("password")) else {
+                    return Err("basic auth needs `username` and `password`".to_owned());
+                };
+                return Ok(Credentials::Basic {
+                    username: secret(api, "USERNAME", u, scope)?,
+                    password: secret(api, "PASSWORD", p, scope)?,
+                });
+            }
+            Err("invalid `auth`".to_owned())
+        }
+        _ => Err("invalid `auth`".to_owned()),
+    }
+}
+
+/// Loads a target file from disk.
+pub fn load_target_file(path: &std::path::Path) -> Result<Target, LoadError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| LoadError {
+        diagnostics: vec![Diagnostic { span: None, file: name.clone(), message: format!("failed to read target file: {e}"), hint: None }],
+    })?;
+    parse_target(&name, &text, &BTreeMap::new())
+}
+
+/// Shared, immutable target for a run.
+pub type SharedTarget = Arc<Target>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_target_with_env_and_credentials() {
+        let env: BTreeMap<String, String> = [("SECRET".to_owned(), "s3cr3t".to_owned())].into();
+        let t = parse_target(
+            "t.yaml",
+            "name: stage\napis:\n  stytch:\n    base_url: http://127.0.0.1:1/stytch\n    auth: {basic: {username: proj, password: \"${env.SECRET}\"}}\n    vars: {user_id: u1}\n  clerk:\n    base_url: http://127.0.0.1:1/clerk/v1\n    auth: {bearer: sk_test}\n    headers: {Clerk-API-Version: \"2025-04-10\"}\n",
+            &env,
+        )
+        .unwrap();
+        assert_eq!(t.name, "stage");
+        let s = &t.apis["stytch"];
+        match &s.auth {
+            Credentials::Basic { password, .. } => {
+                assert_eq!(password.value, "s3cr3t");
+                assert_eq!(password.env_name, "SECRET");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(t.apis["clerk"].headers[0].1, "2025-04-10");
+        assert_eq!(t.secrets().len(), 3);
+    }
+
+    #[test]
+    fn unset_env_and_bad_url_are_errors_with_location() {
+        let e = parse_target("t.yaml", "apis:\n  a:\n    base_url: ftp://x\n  b:\n    base_url: http://x\n    auth: {bearer: \"${env.SURELY_UNSET_VAR_123}\"}\n", &BTreeMap::new()).unwrap_err();
+        assert_eq!(e.diagnostics.len(), 2, "{e}");
+        assert!(e.diagnostics.iter().all(|d| d.span.as_ref().is_some_and(|s| s.line > 0)));
+    }
+
+    #[test]
+    fn base_url_overrides() {
+        let mut t = Target::default();
+        t.apply_base_url("http://127.0.0.1:9/x").unwrap();
+        t.apply_base_url("clerk=http://127.0.0.1:8/clerk/v1").unwrap();
+        assert_eq!(t.api("stytch").unwrap().base_url.as_str(), "http://127.0.0.1:9/x");
+        assert_eq!(t.api("clerk").unwrap().base_url.port(), Some(8));
+        assert!(t.apply_base_url("nope").is_err());
+    }
+}

@@ -2,6 +2,8 @@
 
 pub mod case;
 pub mod check;
+pub mod engine;
+pub mod http;
 pub mod redact;
 pub mod result;
 pub mod schema;

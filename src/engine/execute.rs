@@ -1,0 +1,221 @@
+//! Executes one planned case: render, send, check, capture, and record a redacted result.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+use super::config::RunConfig;
+use super::plan::PlannedCase;
+use super::render::{curl, render_request};
+use crate::case::plan::{Level, StatusPattern};
+use crate::check::{CheckContext, Response, capture_values, check_response};
+use crate::http::{HttpClient, HttpResponse, TransportError};
+use crate::redact::Redactor;
+use crate::result::{CaseResult, ExchangeRecord, Finding, RequestRecord, ResponseRecord, Verdict};
+use crate::schema::SchemaStore;
+use crate::target::{Secret, env_placeholder};
+
+/// Longest body excerpt kept in results.
+const EXCERPT_BYTES: usize = 4096;
+
+/// Shared, read-only inputs of every case.
+pub(crate) struct Shared {
+    pub client: HttpClient,
+    pub schemas: std::sync::Arc<SchemaStore>,
+    pub cfg: RunConfig,
+    pub redactor: Redactor,
+    pub target_name: String,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// A result for a case that did not run.
+pub(crate) fn not_run(pc: &PlannedCase, redactor: &Redactor, target_name: &str, verdict: Verdict, reason: String) -> CaseResult {
+    let case = pc.case();
+    CaseResult {
+        id: case.id.clone(),
+        suite: pc.suite.name.clone(),
+        case: case.name.clone(),
+        api: pc.suite.api.clone(),
+        target: target_name.to_owned(),
+        base_url: pc.api.as_ref().map(|a| a.base_url.to_string()).unwrap_or_default(),
+        tags: case.tags.clone(),
+        span: case.span.clone(),
+        verdict,
+        findings: Vec::new(),
+        exchanges: Vec::new(),
+        reason: Some(redactor.redact(&reason)),
+        schema_ids: Vec::new(),
+        duration: Duration::ZERO,
+    }
+}
+
+/// Runs one case to completion.
+pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
+    if let Some(reason) = &pc.skip {
+        return not_run(pc, &shared.redactor, &shared.target_name, Verdict::Skip, reason.clone());
+    }
+    let Some(api) = pc.api.as_ref() else {
+        return not_run(pc, &shared.redactor, &shared.target_name, Verdict::Skip, "no target".to_owned());
+    };
+    let start = Instant::now();
+    let case = pc.case();
+    let mut result = not_run(pc, &shared.redactor, &shared.target_name, Verdict::Pass, String::new());
+    result.reason = None;
+    let mut scope = pc.scope.clone();
+    let mut redactor = shared.redactor.clone();
+    let mut schema_ids: Vec<String> = Vec::new();
+
+    for (i, step) in case.steps.iter().enumerate() {
+        for s in &step.expect.schemas {
+            if !schema_ids.contains(&s.id) {
+                schema_ids.push(s.id.clone());
+            }
+        }
+        let req = match render_request(&step.request, &scope, api, shared.cfg.timeout, &mut redactor) {
+            Ok(r) => r,
+            Err(e) => {
+                result.verdict = Verdict::Error;
+                result.reason = Some(format!("{}: could not render the request: {e}", step.name));
+                break;
+            }
+        };
+        let expect_429 = step
+            .expect
+            .status
+            .as_ref()
+            .is_some_and(|s| s.allowed.iter().any(|p| matches!(p, StatusPattern::Code(429) | StatusPattern::Class(4))));
+        let outcome = shared.client.send(&req, expect_429).await;
+        let request_record = RequestRecord {
+            method: req.method.to_string(),
+            url: redactor.redact(req.url.as_str()),
+            headers: req.headers.iter().map(|(k, v)| (k.clone(), redactor.header(k, v))).collect(),
+            body: req.body.as_ref().map(|b| redactor.redact(&excerpt(b))),
+        };
+        let mut record = ExchangeRecord {
+            step: i,
+            step_name: step.name.clone(),
+            request: request_record,
+            response: None,
+            elapsed: outcome.elapsed,
+            curl: curl(&req, &redactor),
+            retries: outcome.retries,
+        };
+        let resp: HttpResponse = match outcome.result {
+            Ok(r) => r,
+            Err(e) => {
+                result.verdict = Verdict::Error;
+                result.reason = Some(redactor.redact(&format!("{}: {}", step.name, describe(&e))));
+                result.exchanges.push(record);
+                break;
+            }
+        };
+        let json: Option<Value> = parse_json(&resp);
+        let check_resp = Response { status: resp.status, headers: &resp.headers, body: &resp.body, json: json.as_ref() };
+        let ctx = CheckContext {
+            scope: &scope,
+            schemas: &shared.schemas,
+            now_ms: now_ms(),
+            snapshot_dir: pc.dir.as_deref(),
+            update_snapshots: shared.cfg.update_snapshots,
+            step: i,
+        };
+        let mut findings = check_response(&step.expect, &check_resp, &ctx);
+        match capture_values(&step.captures, &check_resp) {
+            Ok(values) => {
+                for (name, value, secret) in values {
+                    if secret {
+                        if let Value::String(s) = &value {
+                            redactor.add(&Secret { value: s.clone(), env_name: env_placeholder("", &name) });
+                        }
+                    }
+                    scope.captures.insert(name, value);
+                }
+            }
+            Err(f) => findings.push(f),
+        }
+        record.response = Some(ResponseRecord {
+            status: resp.status,
+            headers: resp.headers.iter().map(|(k, v)| (k.clone(), redactor.header(k, v))).collect(),
+            body: redactor.redact(&excerpt(&resp.body)),
+            body_len: resp.body.len(),
+            request_id: json.as_ref().and_then(request_id).map(|s| redactor.redact(&s)),
+        });
+        result.exchanges.push(record);
+        let failed_step = findings.iter().any(|f| f.level == Level::Fail || shared.cfg.strict);
+        for mut f in findings {
+            f.step = i;
+            if shared.cfg.strict && f.level == Level::Warn {
+                f.level = Level::Fail;
+                f.message = format!("(strict) {}", f.message);
+            }
+            redact_finding(&mut f, &redactor);
+            result.findings.push(f);
+        }
+        if failed_step && result.findings.iter().any(|f| f.level == Level::Fail) {
+            result.verdict = Verdict::Fail;
+            if i + 1 < case.steps.len() {
+                result.reason = Some(format!("stopped after {} (later steps depend on it)", step.name));
+            }
+            break;
+        }
+    }
+    // Late redaction: secrets captured in later steps may appear in earlier records.
+    for ex in &mut result.exchanges {
+        ex.request.url = redactor.redact(&ex.request.url);
+        if let Some(b) = &ex.request.body {
+            ex.request.body = Some(redactor.redact(b));
+        }
+        if let Some(r) = &mut ex.response {
+            r.body = redactor.redact(&r.body);
+        }
+        ex.curl = redactor.placeholders(&ex.curl);
+    }
+    result.schema_ids = schema_ids;
+    result.duration = start.elapsed();
+    result
+}
+
+fn redact_finding(f: &mut Finding, r: &Redactor) {
+    if r.is_empty() {
+        return;
+    }
+    f.message = r.redact(&f.message);
+    for s in [&mut f.expected, &mut f.actual, &mut f.detail].into_iter().flatten() {
+        *s = r.redact(s);
+    }
+}
+
+fn describe(e: &TransportError) -> String {
+    match e {
+        TransportError::Connect(m) => format!("could not connect: {m}"),
+        other => other.to_string(),
+    }
+}
+
+fn parse_json(resp: &HttpResponse) -> Option<Value> {
+    let first = resp.body.iter().find(|b| !b.is_ascii_whitespace())?;
+    let ct_json = resp.header("content-type").is_some_and(|c| c.contains("json"));
+    if ct_json || matches!(first, b'{' | b'[') {
+        serde_json::from_slice(&resp.body).ok()
+    } else {
+        None
+    }
+}
+
+fn request_id(v: &Value) -> Option<String> {
+    v.get("request_id").or_else(|| v.get("clerk_trace_id")).and_then(Value::as_str).map(str::to_owned)
+}
+
+fn excerpt(body: &[u8]) -> String {
+    if body.len() <= EXCERPT_BYTES {
+        return String::from_utf8_lossy(body).into_owned();
+    }
+    let mut end = EXCERPT_BYTES;
+    while end > 0 && (body[end] & 0xC0) == 0x80 {
+        end -= 1;
+    }
+    format!("{}… [{} more bytes]", String::from_utf8_lossy(&body[..end]), body.len() - end)
+}

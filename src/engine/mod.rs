@@ -1,0 +1,12 @@
+//! The engine: plans which cases run against which target, executes them concurrently and emits
+//! [`crate::result::Event`]s in plan order. It never prints.
+
+mod config;
+mod execute;
+mod plan;
+mod render;
+mod run;
+
+pub use config::{RunConfig, Selection, Shard};
+pub use plan::{Plan, PlannedCase, plan};
+pub use run::{Cancel, run};

@@ -1,0 +1,134 @@
+//! Planning: select cases, resolve each suite's API target and variables, decide skips.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::config::{RunConfig, Selection};
+use crate::case::load::LoadedSuite;
+use crate::case::plan::{Case, Suite};
+use crate::case::template::Scope;
+use crate::redact::Redactor;
+use crate::target::{ApiTarget, Secret, Target, env_placeholder};
+
+/// One case ready to run.
+#[derive(Debug, Clone)]
+pub struct PlannedCase {
+    /// The suite it belongs to.
+    pub suite: Arc<Suite>,
+    /// Index of the case in the suite.
+    pub case_index: usize,
+    /// Directory of the case file (snapshots).
+    pub dir: Option<PathBuf>,
+    /// Where the suite's API lives (none: skipped).
+    pub api: Option<ApiTarget>,
+    /// Variables visible to the case.
+    pub scope: Scope,
+    /// Why the case will not run.
+    pub skip: Option<String>,
+    /// Position in the plan (for ordered output).
+    pub position: usize,
+}
+
+impl PlannedCase {
+    /// The case.
+    pub fn case(&self) -> &Case {
+        &self.suite.cases[self.case_index]
+    }
+}
+
+/// The cases of a run in order, with the target they run against.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Cases in suite-file order, then case order.
+    pub cases: Vec<PlannedCase>,
+    /// The target.
+    pub target: Arc<Target>,
+    /// Redacts every secret known before the run.
+    pub redactor: Redactor,
+}
+
+/// Plans a run.
+pub fn plan(suites: Vec<LoadedSuite>, target: Target, selection: &Selection, cfg: &RunConfig) -> Plan {
+    let target = Arc::new(target);
+    let mut redactor = Redactor::default();
+    for s in target.secrets() {
+        redactor.add(&s);
+    }
+    for api in target.apis.values() {
+        redactor.add_credentials(&api.auth);
+    }
+    let mut cases = Vec::new();
+    for loaded in suites {
+        let suite = Arc::new(loaded.suite);
+        let api = target.api(&suite.api);
+        let vars = resolve_vars(&suite, &target, api.as_ref(), cfg);
+        for (name, decl) in &suite.vars {
+            if decl.secret || target.secret_vars.contains(name) {
+                if let Some(Value::String(v)) = vars.get(name) {
+                    redactor.add(&Secret { value: v.clone(), env_name: env_placeholder(&suite.api, name) });
+                }
+            }
+        }
+        for (i, case) in suite.cases.iter().enumerate() {
+            if !selection.selects(&case.id, &case.tags) {
+                continue;
+            }
+            let skip = skip_reason(&suite, case, api.as_ref(), &vars);
+            cases.push(PlannedCase {
+                suite: Arc::clone(&suite),
+                case_index: i,
+                dir: loaded.dir.clone(),
+                api: api.clone(),
+                scope: Scope { vars: vars.clone(), ..Scope::default() },
+                skip,
+                position: cases.len(),
+            });
+        }
+    }
+    Plan { cases, target, redactor }
+}
+
+/// Suite defaults < target vars < API vars < `--var`; only declared names are kept.
+fn resolve_vars(suite: &Suite, target: &Target, api: Option<&ApiTarget>, cfg: &RunConfig) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    for (name, decl) in &suite.vars {
+        let v = cfg
+            .vars
+            .get(name)
+            .or_else(|| api.and_then(|a| a.vars.get(name)))
+            .or_else(|| target.vars.get(name))
+            .or(decl.default.as_ref());
+        if let Some(v) = v {
+            out.insert(name.clone(), v.clone());
+        }
+    }
+    out
+}
+
+fn skip_reason(suite: &Suite, case: &Case, api: Option<&ApiTarget>, vars: &BTreeMap<String, Value>) -> Option<String> {
+    if let Some(r) = &case.skip {
+        return Some(r.clone());
+    }
+    if api.is_none() {
+        return Some(format!(
+            "no target for api `{}`: add it under `apis:` in the target file or pass --base-url {}=URL",
+            suite.api, suite.api
+        ));
+    }
+    let missing: Vec<&str> = case.uses_vars.iter().filter(|v| !vars.contains_key(*v)).map(String::as_str).collect();
+    if !missing.is_empty() {
+        return Some(format!(
+            "missing vars: {} (set them under `apis.{}.vars` in the target file or pass --var NAME=VALUE)",
+            missing.join(", "),
+            suite.api
+        ));
+    }
+    let unset: Vec<&str> = case.uses_env.iter().filter(|e| std::env::var(e).is_err()).map(String::as_str).collect();
+    if !unset.is_empty() {
+        return Some(format!("environment variables not set: {}", unset.join(", ")));
+    }
+    None
+}

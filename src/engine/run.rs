@@ -1,0 +1,168 @@
+//! Scheduling: runs planned cases concurrently (serial suites in order), honours fail-fast and
+//! cancellation, and emits results in plan order whatever the completion order.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use tokio::sync::{Semaphore, mpsc, watch};
+
+use super::config::RunConfig;
+use super::execute::{Shared, execute, not_run};
+use super::plan::{Plan, PlannedCase};
+use crate::http::HttpClient;
+use crate::result::{CaseResult, Counts, Event, RunInfo, RunSummary, Verdict};
+use crate::schema::SchemaStore;
+
+/// Cancels a run (e.g. on Ctrl-C): cases not yet finished are reported as skipped.
+#[derive(Debug, Clone)]
+pub struct Cancel {
+    tx: Arc<watch::Sender<bool>>,
+}
+
+impl Default for Cancel {
+    fn default() -> Self {
+        Self { tx: Arc::new(watch::channel(false).0) }
+    }
+}
+
+impl Cancel {
+    /// Requests cancellation.
+    pub fn cancel(&self) {
+        self.tx.send_replace(true);
+    }
+
+    /// True once cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        *self.tx.borrow()
+    }
+
+    async fn cancelled(&self) {
+        let mut rx = self.tx.subscribe();
+        // An error means the sender is gone, which cannot happen while `self` lives.
+        let _ = rx.wait_for(|c| *c).await;
+    }
+}
+
+/// Runs the plan and feeds every event to `sink`. Returns the summary (also sent as the last event).
+pub async fn run(plan: Arc<Plan>, schemas: Arc<SchemaStore>, cfg: &RunConfig, cancel: Cancel, sink: &mut dyn FnMut(&Event)) -> RunSummary {
+    let start = Instant::now();
+    let info = RunInfo {
+        total_cases: plan.cases.len(),
+        target: plan.target.name.clone(),
+        base_urls: plan.target.apis.iter().map(|(k, v)| (k.clone(), plan.redactor.redact(v.base_url.as_str()))).collect(),
+        strict: cfg.strict,
+    };
+    sink(&Event::RunStarted(info));
+    let mut counts = Counts::default();
+    let client = match HttpClient::new(cfg.connect_timeout, cfg.body_cap, cfg.retry, cfg.jobs) {
+        Ok(c) => c,
+        Err(e) => {
+            for pc in &plan.cases {
+                let r = not_run(pc, &plan.redactor, &plan.target.name, Verdict::Error, e.clone());
+                counts.add(&r);
+                sink(&Event::CaseFinished(Box::new(r)));
+            }
+            let summary = RunSummary { counts, duration: start.elapsed(), interrupted: false };
+            sink(&Event::RunFinished(summary.clone()));
+            return summary;
+        }
+    };
+    let shared = Arc::new(Shared {
+        client,
+        schemas,
+        cfg: cfg.clone(),
+        redactor: plan.redactor.clone(),
+        target_name: plan.target.name.clone(),
+    });
+    let stop = Arc::new(AtomicBool::new(false));
+    let sem = Arc::new(Semaphore::new(cfg.jobs.max(1)));
+    let (tx, mut rx) = mpsc::unbounded_channel::<(usize, CaseResult)>();
+
+    // Group: each serial suite is one unit; every other case is its own unit.
+    let mut units: Vec<Vec<usize>> = Vec::new();
+    let mut serial_units: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, pc) in plan.cases.iter().enumerate() {
+        if pc.suite.serial {
+            let key = pc.suite.name.clone();
+            match serial_units.get(&key) {
+                Some(&u) => units[u].push(i),
+                None => {
+                    serial_units.insert(key, units.len());
+                    units.push(vec![i]);
+                }
+            }
+        } else {
+            units.push(vec![i]);
+        }
+    }
+    let mut handles = Vec::with_capacity(units.len());
+    for unit in units {
+        let plan = Arc::clone(&plan);
+        let shared = Arc::clone(&shared);
+        let sem = Arc::clone(&sem);
+        let stop = Arc::clone(&stop);
+        let tx = tx.clone();
+        let cancel = cancel.clone();
+        handles.push(tokio::spawn(async move {
+            for idx in unit {
+                let pc: &PlannedCase = &plan.cases[idx];
+                let result = run_one(pc, &shared, &sem, &stop, &cancel).await;
+                if result.verdict == Verdict::Fail && shared.cfg.fail_fast {
+                    stop.store(true, Ordering::SeqCst);
+                }
+                if tx.send((idx, result)).is_err() {
+                    return;
+                }
+            }
+        }));
+    }
+    drop(tx);
+
+    let mut pending: BTreeMap<usize, CaseResult> = BTreeMap::new();
+    let mut next = 0;
+    while let Some((idx, r)) = rx.recv().await {
+        pending.insert(idx, r);
+        while let Some(r) = pending.remove(&next) {
+            counts.add(&r);
+            sink(&Event::CaseFinished(Box::new(r)));
+            next += 1;
+        }
+    }
+    for h in handles {
+        // A panicking case task is a bug; its cases are reported below as errors.
+        let _ = h.await;
+    }
+    while next < plan.cases.len() {
+        let r = pending.remove(&next).unwrap_or_else(|| {
+            not_run(&plan.cases[next], &shared.redactor, &shared.target_name, Verdict::Error, "internal error: the case task ended unexpectedly".to_owned())
+        });
+        counts.add(&r);
+        sink(&Event::CaseFinished(Box::new(r)));
+        next += 1;
+    }
+    let summary = RunSummary { counts, duration: start.elapsed(), interrupted: cancel.is_cancelled() };
+    sink(&Event::RunFinished(summary.clone()));
+    summary
+}
+
+async fn run_one(pc: &PlannedCase, shared: &Shared, sem: &Semaphore, stop: &AtomicBool, cancel: &Cancel) -> CaseResult {
+    let permit = tokio::select! {
+        p = sem.acquire() => p,
+        () = cancel.cancelled() => return not_run(pc, &shared.redactor, &shared.target_name, Verdict::Skip, "not run: interrupted".to_owned()),
+    };
+    let Ok(_permit) = permit else {
+        return not_run(pc, &shared.redactor, &shared.target_name, Verdict::Error, "internal error: scheduler closed".to_owned());
+    };
+    if cancel.is_cancelled() {
+        return not_run(pc, &shared.redactor, &shared.target_name, Verdict::Skip, "not run: interrupted".to_owned());
+    }
+    if stop.load(Ordering::SeqCst) {
+        return not_run(pc, &shared.redactor, &shared.target_name, Verdict::Skip, "not run: --fail-fast after an earlier failure".to_owned());
+    }
+    tokio::select! {
+        r = execute(pc, shared) => r,
+        () = cancel.cancelled() => not_run(pc, &shared.redactor, &shared.target_name, Verdict::Skip, "interrupted while running".to_owned()),
+    }
+}

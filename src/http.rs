@@ -1,0 +1,230 @@
+//! Sends one rendered request with reqwest: timeouts, a body cap, no redirects unless asked, and
+//! bounded retries on 429 honouring `Retry-After`. No checks happen here.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use url::Url;
+
+/// A request with every template rendered.
+#[derive(Debug, Clone)]
+pub struct RenderedRequest {
+    /// HTTP method.
+    pub method: Method,
+    /// Full URL including the query.
+    pub url: Url,
+    /// Headers in order (including `Authorization` when credentials apply).
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    pub body: Option<Vec<u8>>,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Follow redirects.
+    pub follow_redirects: bool,
+}
+
+/// A response read in full (up to the cap).
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    /// Status code.
+    pub status: u16,
+    /// Headers, names lower case, in order.
+    pub headers: Vec<(String, String)>,
+    /// Decoded body (gzip and chunked transfer already undone).
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// First value of a header (name lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Why a request could not complete.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum TransportError {
+    /// The connection could not be made.
+    #[error("connection failed: {0}")]
+    Connect(String),
+    /// No complete response within the timeout.
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    /// The body exceeded the cap.
+    #[error("response body exceeds the cap of {cap} bytes")]
+    BodyTooLarge {
+        /// The cap in bytes.
+        cap: usize,
+    },
+    /// Still 429 after the allowed retries or time budget.
+    #[error("rate limited: still 429 after {retries} retries")]
+    RateLimited {
+        /// Retries made.
+        retries: u32,
+    },
+    /// Anything else reqwest reports (TLS, protocol errors).
+    #[error("request failed: {0}")]
+    Other(String),
+}
+
+/// Retry policy for 429 responses.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// Longest single wait (a larger `Retry-After` gives up at once).
+    pub max_wait: Duration,
+    /// Total time budget for waiting, per request.
+    pub budget: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self { max_retries: 3, max_wait: Duration::from_secs(30), budget: Duration::from_secs(60) }
+    }
+}
+
+/// Outcome of [`HttpClient::send`].
+#[derive(Debug)]
+pub struct SendOutcome {
+    /// The response or why there is none.
+    pub result: Result<HttpResponse, TransportError>,
+    /// 429 retries made.
+    pub retries: u32,
+    /// Time from the first send to the last byte.
+    pub elapsed: Duration,
+}
+
+/// An HTTP client shared by a run.
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    no_redirect: reqwest::Client,
+    redirect: reqwest::Client,
+    body_cap: usize,
+    retry: RetryPolicy,
+}
+
+impl HttpClient {
+    /// Builds clients with the given connect timeout, body cap and retry policy.
+    pub fn new(connect_timeout: Duration, body_cap: usize, retry: RetryPolicy, pool: usize) -> Result<Self, String> {
+        let build = |policy: reqwest::redirect::Policy| {
+            reqwest::Client::builder()
+                .connect_timeout(connect_timeout)
+                .redirect(policy)
+                .pool_max_idle_per_host(pool.max(1))
+                .user_agent(concat!("sessconform/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| format!("failed to build the HTTP client: {e}"))
+        };
+        Ok(Self {
+            no_redirect: build(reqwest::redirect::Policy::none())?,
+            redirect: build(reqwest::redirect::Policy::limited(10))?,
+            body_cap,
+            retry,
+        })
+    }
+
+    /// Sends the request; on 429 waits `Retry-After` and retries unless `expect_429` is set.
+    pub async fn send(&self, req: &RenderedRequest, expect_429: bool) -> SendOutcome {
+        let start = Instant::now();
+        let mut retries = 0;
+        let mut waited = Duration::ZERO;
+        loop {
+            let result = self.send_once(req).await;
+            let retry_after = match &result {
+                Ok(r) if r.status == 429 && !expect_429 => Some(parse_retry_after(r.header("retry-after"))),
+                _ => None,
+            };
+            let Some(wait) = retry_after else {
+                return SendOutcome { result, retries, elapsed: start.elapsed() };
+            };
+            if retries >= self.retry.max_retries || wait > self.retry.max_wait || waited + wait > self.retry.budget {
+                return SendOutcome {
+                    result: Err(TransportError::RateLimited { retries }),
+                    retries,
+                    elapsed: start.elapsed(),
+                };
+            }
+            tokio::time::sleep(wait).await;
+            waited += wait;
+            retries += 1;
+        }
+    }
+
+    async fn send_once(&self, req: &RenderedRequest) -> Result<HttpResponse, TransportError> {
+        let client = if req.follow_redirects { &self.redirect } else { &self.no_redirect };
+        let mut builder = client.request(req.method.clone(), req.url.clone()).timeout(req.timeout);
+        for (k, v) in &req.headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        if let Some(b) = &req.body {
+            builder = builder.body(b.clone());
+        }
+        let fut = async {
+            let mut resp = builder.send().await.map_err(|e| classify(e, req.timeout))?;
+            let status = resp.status().as_u16();
+            let headers = resp
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .collect();
+            if let Some(len) = resp.content_length() {
+                if len as usize > self.body_cap && resp.headers().get("content-encoding").is_none() {
+                    return Err(TransportError::BodyTooLarge { cap: self.body_cap });
+                }
+            }
+            let mut body = Vec::with_capacity(resp.content_length().map_or(8192, |l| (l as usize).min(self.body_cap)));
+            while let Some(chunk) = resp.chunk().await.map_err(|e| classify(e, req.timeout))? {
+                if body.len() + chunk.len() > self.body_cap {
+                    return Err(TransportError::BodyTooLarge { cap: self.body_cap });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(HttpResponse { status, headers, body })
+        };
+        // The reqwest timeout covers the whole exchange; this guard also bounds slow bodies.
+        match tokio::time::timeout(req.timeout + Duration::from_millis(50), fut).await {
+            Ok(r) => r,
+            Err(_) => Err(TransportError::Timeout(req.timeout)),
+        }
+    }
+}
+
+fn classify(e: reqwest::Error, timeout: Duration) -> TransportError {
+    if e.is_timeout() {
+        return TransportError::Timeout(timeout);
+    }
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(&e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    if e.is_connect() { TransportError::Connect(msg) } else { TransportError::Other(msg) }
+}
+
+/// Parses `Retry-After` (seconds or an HTTP date); absent or invalid means one second.
+pub fn parse_retry_after(v: Option<&str>) -> Duration {
+    let Some(v) = v.map(str::trim) else { return Duration::from_secs(1) };
+    if let Ok(secs) = v.parse::<u64>() {
+        return Duration::from_secs(secs);
+    }
+    if let Ok(when) = httpdate::parse_http_date(v) {
+        return when.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO);
+    }
+    Duration::from_secs(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after(Some("2")), Duration::from_secs(2));
+        assert_eq!(parse_retry_after(None), Duration::from_secs(1));
+        assert_eq!(parse_retry_after(Some("soon")), Duration::from_secs(1));
+        assert_eq!(parse_retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")), Duration::ZERO);
+    }
+}

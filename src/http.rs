@@ -37,7 +37,10 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// First value of a header (name lower case).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -80,7 +83,11 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { max_retries: 3, max_wait: Duration::from_secs(30), budget: Duration::from_secs(60) }
+        Self {
+            max_retries: 3,
+            max_wait: Duration::from_secs(30),
+            budget: Duration::from_secs(60),
+        }
     }
 }
 
@@ -106,7 +113,12 @@ pub struct HttpClient {
 
 impl HttpClient {
     /// Builds clients with the given connect timeout, body cap and retry policy.
-    pub fn new(connect_timeout: Duration, body_cap: usize, retry: RetryPolicy, pool: usize) -> Result<Self, String> {
+    pub fn new(
+        connect_timeout: Duration,
+        body_cap: usize,
+        retry: RetryPolicy,
+        pool: usize,
+    ) -> Result<Self, String> {
         let build = |policy: reqwest::redirect::Policy| {
             reqwest::Client::builder()
                 .connect_timeout(connect_timeout)
@@ -132,13 +144,22 @@ impl HttpClient {
         loop {
             let result = self.send_once(req).await;
             let retry_after = match &result {
-                Ok(r) if r.status == 429 && !expect_429 => Some(parse_retry_after(r.header("retry-after"))),
+                Ok(r) if r.status == 429 && !expect_429 => {
+                    Some(parse_retry_after(r.header("retry-after")))
+                }
                 _ => None,
             };
             let Some(wait) = retry_after else {
-                return SendOutcome { result, retries, elapsed: start.elapsed() };
+                return SendOutcome {
+                    result,
+                    retries,
+                    elapsed: start.elapsed(),
+                };
             };
-            if retries >= self.retry.max_retries || wait > self.retry.max_wait || waited + wait > self.retry.budget {
+            if retries >= self.retry.max_retries
+                || wait > self.retry.max_wait
+                || waited + wait > self.retry.budget
+            {
                 return SendOutcome {
                     result: Err(TransportError::RateLimited { retries }),
                     retries,
@@ -152,8 +173,14 @@ impl HttpClient {
     }
 
     async fn send_once(&self, req: &RenderedRequest) -> Result<HttpResponse, TransportError> {
-        let client = if req.follow_redirects { &self.redirect } else { &self.no_redirect };
-        let mut builder = client.request(req.method.clone(), req.url.clone()).timeout(req.timeout);
+        let client = if req.follow_redirects {
+            &self.redirect
+        } else {
+            &self.no_redirect
+        };
+        let mut builder = client
+            .request(req.method.clone(), req.url.clone())
+            .timeout(req.timeout);
         for (k, v) in &req.headers {
             builder = builder.header(k.as_str(), v.as_str());
         }
@@ -166,21 +193,34 @@ impl HttpClient {
             let headers = resp
                 .headers()
                 .iter()
-                .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_owned(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
                 .collect();
             if let Some(len) = resp.content_length() {
-                if len as usize > self.body_cap && resp.headers().get("content-encoding").is_none() {
+                if len as usize > self.body_cap && resp.headers().get("content-encoding").is_none()
+                {
                     return Err(TransportError::BodyTooLarge { cap: self.body_cap });
                 }
             }
-            let mut body = Vec::with_capacity(resp.content_length().map_or(8192, |l| (l as usize).min(self.body_cap)));
+            let mut body = Vec::with_capacity(
+                resp.content_length()
+                    .map_or(8192, |l| (l as usize).min(self.body_cap)),
+            );
             while let Some(chunk) = resp.chunk().await.map_err(|e| classify(e, req.timeout))? {
                 if body.len() + chunk.len() > self.body_cap {
                     return Err(TransportError::BodyTooLarge { cap: self.body_cap });
                 }
                 body.extend_from_slice(&chunk);
             }
-            Ok(HttpResponse { status, headers, body })
+            Ok(HttpResponse {
+                status,
+                headers,
+                body,
+            })
         };
         // The reqwest timeout covers the whole exchange; this guard also bounds slow bodies.
         match tokio::time::timeout(req.timeout + Duration::from_millis(50), fut).await {
@@ -201,17 +241,25 @@ fn classify(e: reqwest::Error, timeout: Duration) -> TransportError {
         msg.push_str(&s.to_string());
         src = s.source();
     }
-    if e.is_connect() { TransportError::Connect(msg) } else { TransportError::Other(msg) }
+    if e.is_connect() {
+        TransportError::Connect(msg)
+    } else {
+        TransportError::Other(msg)
+    }
 }
 
 /// Parses `Retry-After` (seconds or an HTTP date); absent or invalid means one second.
 pub fn parse_retry_after(v: Option<&str>) -> Duration {
-    let Some(v) = v.map(str::trim) else { return Duration::from_secs(1) };
+    let Some(v) = v.map(str::trim) else {
+        return Duration::from_secs(1);
+    };
     if let Ok(secs) = v.parse::<u64>() {
         return Duration::from_secs(secs);
     }
     if let Ok(when) = httpdate::parse_http_date(v) {
-        return when.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO);
+        return when
+            .duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO);
     }
     Duration::from_secs(1)
 }
@@ -225,6 +273,9 @@ mod tests {
         assert_eq!(parse_retry_after(Some("2")), Duration::from_secs(2));
         assert_eq!(parse_retry_after(None), Duration::from_secs(1));
         assert_eq!(parse_retry_after(Some("soon")), Duration::from_secs(1));
-        assert_eq!(parse_retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")), Duration::ZERO);
+        assert_eq!(
+            parse_retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")),
+            Duration::ZERO
+        );
     }
 }

@@ -3,8 +3,10 @@
 pub mod case;
 pub mod check;
 pub mod engine;
+pub mod exit;
 pub mod http;
 pub mod redact;
+pub mod report;
 pub mod result;
 pub mod schema;
 pub mod source;

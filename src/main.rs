@@ -1,1 +1,271 @@
-fn main() {}
+//! The `sessconform` binary: parse arguments, run the engine, write reports, exit.
+
+mod cli;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+
+use cli::{Cli, ColorChoice, Command, LintArgs, ListArgs, OutputFormat, RunArgs, ValidateArgs};
+use sessconform::case::load::{SuiteSource, load_suites};
+use sessconform::engine::{self, Cancel};
+use sessconform::exit;
+use sessconform::report::console::ConsoleReporter;
+use sessconform::report::text::Style;
+use sessconform::report::{FanOut, Reporter};
+use sessconform::schema::SchemaStore;
+use sessconform::target::{Target, load_target_file};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: failed to start the async runtime: {e}");
+            return ExitCode::from(exit::USAGE);
+        }
+    };
+    let code = match cli.command {
+        None => runtime.block_on(run(cli.run)),
+        Some(Command::Run(args)) => runtime.block_on(run(args)),
+        Some(Command::List(args)) => list(args),
+        Some(Command::Lint(args)) => lint(args),
+        Some(Command::Validate(args)) => validate(args),
+        Some(Command::Serve(args)) => runtime.block_on(serve(args)),
+    };
+    ExitCode::from(code)
+}
+
+fn usage_error(msg: impl std::fmt::Display) -> u8 {
+    eprintln!("error: {msg}");
+    exit::USAGE
+}
+
+fn source(paths: &[std::path::PathBuf]) -> SuiteSource {
+    if paths.is_empty() {
+        SuiteSource::Builtin
+    } else {
+        SuiteSource::Paths(paths.to_vec())
+    }
+}
+
+fn style(choice: ColorChoice) -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    match choice {
+        ColorChoice::Always => Style::Ansi,
+        ColorChoice::Never => Style::Plain,
+        ColorChoice::Auto if !no_color && std::io::stdout().is_terminal() => Style::Ansi,
+        ColorChoice::Auto => Style::Plain,
+    }
+}
+
+async fn run(args: RunArgs) -> u8 {
+    let cfg = match args.config() {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    let schemas = match SchemaStore::load(true, &args.input.specs) {
+        Ok(s) => Arc::new(s),
+        Err(e) => return usage_error(e),
+    };
+    let suites = match load_suites(&source(&args.input.paths), &schemas) {
+        Ok(s) => s,
+        Err(e) => {
+            eprint!("{e}\n");
+            return exit::USAGE;
+        }
+    };
+    let (target, server) = match resolve_target(&args).await {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{e}");
+            return exit::USAGE;
+        }
+    };
+    let selection = args.select.selection();
+    let plan = Arc::new(engine::plan(suites, target, &selection, &cfg));
+    if plan.cases.is_empty() && args.select.shard.is_none() {
+        return usage_error("no cases match the filters (see `sessconform list`)");
+    }
+    let mut reporters = FanOut::default();
+    reporters.push(Box::new(ConsoleReporter::new(
+        std::io::stdout(),
+        style(args.color),
+    )));
+    let _github = args.format == OutputFormat::Github
+        || std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    let cancel = Cancel::default();
+    let ctrl_c = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("interrupted: finishing reports…");
+                cancel.cancel();
+            }
+        })
+    };
+    let summary = engine::run(plan, schemas, &cfg, cancel, &mut |ev| {
+        reporters.on_event(ev)
+    })
+    .await;
+    ctrl_c.abort();
+    if let Err(e) = reporters.finish() {
+        eprintln!("error: failed to write a report: {e}");
+    }
+    drop(server);
+    exit::for_summary(&summary)
+}
+
+/// The target from `--target` / `--base-url`, or the embedded reference server.
+async fn resolve_target(args: &RunArgs) -> Result<(Target, Option<()>), String> {
+    let mut target = match &args.target.target {
+        Some(path) => load_target_file(path).map_err(|e| e.to_string())?,
+        None if !args.target.base_url.is_empty() => Target::default(),
+        None => {
+            return Err("error: no target given: pass --target FILE or --base-url [API=]URL (the embedded reference server is not available in this build)".to_owned());
+        }
+    };
+    for b in &args.target.base_url {
+        target
+            .apply_base_url(b)
+            .map_err(|e| format!("error: {e}"))?;
+    }
+    Ok((target, None))
+}
+
+fn list(args: ListArgs) -> u8 {
+    let schemas = match SchemaStore::load(true, &args.input.specs) {
+        Ok(s) => s,
+        Err(e) => return usage_error(e),
+    };
+    let suites = match load_suites(&source(&args.input.paths), &schemas) {
+        Ok(s) => s,
+        Err(e) => {
+            eprint!("{e}\n");
+            return exit::USAGE;
+        }
+    };
+    let sel = args.select.selection();
+    let mut total = 0;
+    for loaded in &suites {
+        let s = &loaded.suite;
+        let cases: Vec<_> = s
+            .cases
+            .iter()
+            .filter(|c| sel.selects(&c.id, &c.tags))
+            .collect();
+        if cases.is_empty() {
+            continue;
+        }
+        println!(
+            "{} (api {}, {} case{}){}",
+            s.name,
+            s.api,
+            cases.len(),
+            if cases.len() == 1 { "" } else { "s" },
+            if s.serial { " [serial]" } else { "" }
+        );
+        for c in cases {
+            total += 1;
+            let vars = if c.uses_vars.is_empty() {
+                String::new()
+            } else {
+                format!("  vars: {}", c.uses_vars.join(", "))
+            };
+            println!("  {}  [{}]{vars}", c.id, c.tags.join(", "));
+        }
+    }
+    println!("{total} case{}", if total == 1 { "" } else { "s" });
+    exit::SUCCESS
+}
+
+fn lint(args: LintArgs) -> u8 {
+    let schemas = match SchemaStore::load(true, &args.input.specs) {
+        Ok(s) => s,
+        Err(e) => return usage_error(e),
+    };
+    let suites = match load_suites(&source(&args.input.paths), &schemas) {
+        Ok(s) => s,
+        Err(e) => {
+            eprint!("{e}\n");
+            return exit::USAGE;
+        }
+    };
+    if let Some(t) = &args.target {
+        if let Err(e) = load_target_file(t) {
+            eprint!("{e}\n");
+            return exit::USAGE;
+        }
+    }
+    let cases: usize = suites.iter().map(|s| s.suite.cases.len()).sum();
+    println!(
+        "ok: {} suite{}, {cases} cases, {} schemas",
+        suites.len(),
+        if suites.len() == 1 { "" } else { "s" },
+        schemas.ids().len()
+    );
+    exit::SUCCESS
+}
+
+fn validate(args: ValidateArgs) -> u8 {
+    let schemas = match SchemaStore::load(true, &args.specs) {
+        Ok(s) => s,
+        Err(e) => return usage_error(e),
+    };
+    if !schemas.contains(&args.schema) {
+        return usage_error(format!(
+            "unknown schema id `{}`; known ids: {}",
+            args.schema,
+            schemas.ids().join(", ")
+        ));
+    }
+    let mut failed = false;
+    for f in &args.files {
+        let text = match std::fs::read_to_string(f) {
+            Ok(t) => t,
+            Err(e) => return usage_error(format!("failed to read {}: {e}", f.display())),
+        };
+        let value: serde_json::Value = match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(e) => {
+                return usage_error(format!(
+                    "{}:{}:{}: invalid JSON: {e}",
+                    f.display(),
+                    e.line(),
+                    e.column()
+                ));
+            }
+        };
+        match schemas.validate(&args.schema, &value) {
+            Ok(v) if v.is_empty() => println!("PASS  {} ({})", f.display(), args.schema),
+            Ok(violations) => {
+                failed = true;
+                println!(
+                    "FAIL  {} ({}): {} violation{}",
+                    f.display(),
+                    args.schema,
+                    violations.len(),
+                    if violations.len() == 1 { "" } else { "s" }
+                );
+                for v in violations {
+                    println!("  ✗ {v}");
+                }
+            }
+            Err(e) => return usage_error(e),
+        }
+    }
+    if failed {
+        exit::CONTRACT_FAILED
+    } else {
+        exit::SUCCESS
+    }
+}
+
+async fn serve(_args: cli::ServeArgs) -> u8 {
+    usage_error("the reference server is not available in this build")
+}

@@ -93,9 +93,14 @@ impl Redactor {
     /// Redacts a header value; `Authorization`-like headers keep only their scheme.
     pub fn header(&self, name: &str, value: &str) -> String {
         let lname = name.to_ascii_lowercase();
-        if matches!(lname.as_str(), "authorization" | "proxy-authorization" | "cookie" | "set-cookie") {
+        if matches!(
+            lname.as_str(),
+            "authorization" | "proxy-authorization" | "cookie" | "set-cookie"
+        ) {
             return match value.split_once(' ') {
-                Some((scheme, _)) if !scheme.is_empty() && lname.ends_with("authorization") => format!("{scheme} {MASK}"),
+                Some((scheme, _)) if !scheme.is_empty() && lname.ends_with("authorization") => {
+                    format!("{scheme} {MASK}")
+                }
                 _ => MASK.to_owned(),
             };
         }
@@ -108,15 +113,23 @@ mod tests {
     use super::*;
 
     fn s(v: &str, env: &str) -> Secret {
-        Secret { value: v.to_owned(), env_name: env.to_owned() }
+        Secret {
+            value: v.to_owned(),
+            env_name: env.to_owned(),
+        }
     }
 
     #[test]
     fn redacts_raw_encoded_and_basic_forms() {
         let mut r = Redactor::default();
-        r.add_credentials(&Credentials::Basic { username: s("project-test-1", "PID"), password: s("se cret/+=", "SECRET") });
+        r.add_credentials(&Credentials::Basic {
+            username: s("project-test-1", "PID"),
+            password: s("se cret/+=", "SECRET"),
+        });
         let b64 = base64::engine::general_purpose::STANDARD.encode("project-test-1:se cret/+=");
-        let text = format!("u=project-test-1 p=se cret/+= enc=se%20cret%2F%2B%3D form=se+cret%2F%2B%3D basic={b64}");
+        let text = format!(
+            "u=project-test-1 p=se cret/+= enc=se%20cret%2F%2B%3D form=se+cret%2F%2B%3D basic={b64}"
+        );
         let out = r.redact(&text);
         assert!(!out.contains("se cret"), "{out}");
         assert!(!out.contains("cret%2F"), "{out}");
@@ -128,7 +141,10 @@ mod tests {
     #[test]
     fn authorization_header_keeps_scheme_only() {
         let r = Redactor::default();
-        assert_eq!(r.header("Authorization", "Bearer sk_live_abc"), "Bearer ***");
+        assert_eq!(
+            r.header("Authorization", "Bearer sk_live_abc"),
+            "Bearer ***"
+        );
         assert_eq!(r.header("cookie", "a=b"), "***");
         assert_eq!(r.header("x-other", "plain"), "plain");
     }

@@ -15,7 +15,10 @@ pub struct SourceFile {
 impl SourceFile {
     /// Wraps a file's name and text.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Self> {
-        Arc::new(Self { name: name.into(), text: text.into() })
+        Arc::new(Self {
+            name: name.into(),
+            text: text.into(),
+        })
     }
 
     /// Returns the text of 1-based line `line`, without its line break.
@@ -41,12 +44,20 @@ pub struct Span {
 impl Span {
     /// Builds a span from a serde-saphyr location.
     pub fn from_location(file: &Arc<SourceFile>, loc: serde_saphyr::Location) -> Self {
-        Self { file: Arc::clone(file), line: loc.line() as u32, col: loc.column() as u32 }
+        Self {
+            file: Arc::clone(file),
+            line: loc.line() as u32,
+            col: loc.column() as u32,
+        }
     }
 
     /// A span pointing at the start of a file (used when no better location is known).
     pub fn file_start(file: &Arc<SourceFile>) -> Self {
-        Self { file: Arc::clone(file), line: 1, col: 1 }
+        Self {
+            file: Arc::clone(file),
+            line: 1,
+            col: 1,
+        }
     }
 
     /// True when the line is known.
@@ -75,7 +86,10 @@ impl Span {
                 .chars()
                 .count()
                 .max(1);
-            out.push_str(&format!("{pad} |\n{num} | {text}\n{pad} | {caret_pad}{}", "^".repeat(width)));
+            out.push_str(&format!(
+                "{pad} |\n{num} | {text}\n{pad} | {caret_pad}{}",
+                "^".repeat(width)
+            ));
             if !label.is_empty() {
                 out.push(' ');
                 out.push_str(label);

@@ -110,7 +110,10 @@ impl Target {
             for (k, v) in &api.vars {
                 if self.secret_vars.contains(k) {
                     if let Some(s) = v.as_str() {
-                        out.push(Secret { value: s.to_owned(), env_name: env_placeholder(name, k) });
+                        out.push(Secret {
+                            value: s.to_owned(),
+                            env_name: env_placeholder(name, k),
+                        });
                     }
                 }
             }
@@ -118,7 +121,10 @@ impl Target {
         for (k, v) in &self.vars {
             if self.secret_vars.contains(k) {
                 if let Some(s) = v.as_str() {
-                    out.push(Secret { value: s.to_owned(), env_name: env_placeholder("", k) });
+                    out.push(Secret {
+                        value: s.to_owned(),
+                        env_name: env_placeholder("", k),
+                    });
                 }
             }
         }
@@ -158,18 +164,29 @@ impl Target {
 
 /// Builds `SESSCONFORM_<API>_<NAME>` placeholder names.
 pub fn env_placeholder(api: &str, what: &str) -> String {
-    let clean = |s: &str| s.to_ascii_uppercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_");
-    if api.is_empty() { format!("SESSCONFORM_{}", clean(what)) } else { format!("SESSCONFORM_{}_{}", clean(api), clean(what)) }
+    let clean = |s: &str| {
+        s.to_ascii_uppercase()
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+    };
+    if api.is_empty() {
+        format!("SESSCONFORM_{}", clean(what))
+    } else {
+        format!("SESSCONFORM_{}_{}", clean(api), clean(what))
+    }
 }
 
 /// Parses a base URL (http or https), without a trailing slash in its path.
 pub fn parse_base_url(s: &str) -> Result<Url, String> {
     let url = Url::parse(s).map_err(|e| format!("invalid base URL `{s}`: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("invalid base URL `{s}`: the scheme must be http or https"));
+        return Err(format!(
+            "invalid base URL `{s}`: the scheme must be http or https"
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!("invalid base URL `{s}`: it must not have a query or fragment"));
+        return Err(format!(
+            "invalid base URL `{s}`: it must not have a query or fragment"
+        ));
     }
     Ok(url)
 }
@@ -200,24 +217,41 @@ struct RawApi {
 
 /// Parses a target file. `${env.NAME}` placeholders are resolved from `env` (then the process
 /// environment); an unset one is a configuration error.
-pub fn parse_target(name: &str, text: &str, env: &BTreeMap<String, String>) -> Result<Target, LoadError> {
+pub fn parse_target(
+    name: &str,
+    text: &str,
+    env: &BTreeMap<String, String>,
+) -> Result<Target, LoadError> {
     let file = SourceFile::new(name, text);
     let raw: RawTarget = serde_saphyr::from_str(text).map_err(|e| yaml_error(&file, &e))?;
-    let scope = Scope { env: env.clone(), ..Scope::default() };
+    let scope = Scope {
+        env: env.clone(),
+        ..Scope::default()
+    };
     let mut diags = Vec::new();
     let mut err = |span: Span, msg: String, hint: Option<&str>| {
-        diags.push(Diagnostic { file: span.file.name.clone(), span: Some(span), message: msg, hint: hint.map(str::to_owned) })
+        diags.push(Diagnostic {
+            file: span.file.name.clone(),
+            span: Some(span),
+            message: msg,
+            hint: hint.map(str::to_owned),
+        })
     };
     let file_span = Span::file_start(&file);
-    let render = |v: &Value, span: &Span, err: &mut dyn FnMut(Span, String, Option<&str>)| -> Value {
-        match scope.render(v) {
-            Ok(v) => v,
-            Err(e) => {
-                err(span.clone(), format!("in target file: {e}"), Some("export the variable or pass the value with --var"));
-                Value::Null
+    let render =
+        |v: &Value, span: &Span, err: &mut dyn FnMut(Span, String, Option<&str>)| -> Value {
+            match scope.render(v) {
+                Ok(v) => v,
+                Err(e) => {
+                    err(
+                        span.clone(),
+                        format!("in target file: {e}"),
+                        Some("export the variable or pass the value with --var"),
+                    );
+                    Value::Null
+                }
             }
-        }
-    };
+        };
     let mut target = Target {
         name: raw.name.unwrap_or_else(|| name.to_owned()),
         secret_vars: raw.secrets.into_iter().collect(),
@@ -231,11 +265,19 @@ pub fn parse_target(name: &str, text: &str, env: &BTreeMap<String, String>) -> R
         let span = Span::from_location(&file, api.referenced);
         let a = api.value;
         let burl_span = Span::from_location(&file, a.base_url.referenced);
-        let burl = render(&Value::String(a.base_url.value.clone()), &burl_span, &mut err);
+        let burl = render(
+            &Value::String(a.base_url.value.clone()),
+            &burl_span,
+            &mut err,
+        );
         let base_url = match parse_base_url(burl.as_str().unwrap_or_default()) {
             Ok(u) => u,
             Err(e) => {
-                err(burl_span, e, Some("e.g. https://test.stytch.com or http://127.0.0.1:4010/clerk/v1"));
+                err(
+                    burl_span,
+                    e,
+                    Some("e.g. https://test.stytch.com or http://127.0.0.1:4010/clerk/v1"),
+                );
                 continue;
             }
         };
@@ -246,7 +288,13 @@ pub fn parse_target(name: &str, text: &str, env: &BTreeMap<String, String>) -> R
                 match credentials(&api_name, &sp.value, &scope) {
                     Ok(c) => c,
                     Err(e) => {
-                        err(aspan, e, Some("use `none`, `{basic: {username: .., password: ..}}` or `{bearer: TOKEN}`"));
+                        err(
+                            aspan,
+                            e,
+                            Some(
+                                "use `none`, `{basic: {username: .., password: ..}}` or `{bearer: TOKEN}`",
+                            ),
+                        );
                         Credentials::None
                     }
                 }
@@ -261,14 +309,28 @@ pub fn parse_target(name: &str, text: &str, env: &BTreeMap<String, String>) -> R
         for (k, v) in &a.vars {
             vars.insert(k.clone(), render(v, &span, &mut err));
         }
-        target.apis.insert(api_name, ApiTarget { base_url, auth, headers, vars });
+        target.apis.insert(
+            api_name,
+            ApiTarget {
+                base_url,
+                auth,
+                headers,
+                vars,
+            },
+        );
     }
-    if diags.is_empty() { Ok(target) } else { Err(LoadError { diagnostics: diags }) }
+    if diags.is_empty() {
+        Ok(target)
+    } else {
+        Err(LoadError { diagnostics: diags })
+    }
 }
 
 fn secret(api: &str, what: &str, v: &Value, scope: &Scope) -> Result<Secret, String> {
     let env_name = match v.as_str() {
-        Some(s) if s.starts_with("${env.") && s.ends_with('}') && s.matches("${").count() == 1 => s[6..s.len() - 1].to_owned(),
+        Some(s) if s.starts_with("${env.") && s.ends_with('}') && s.matches("${").count() == 1 => {
+            s[6..s.len() - 1].to_owned()
+        }
         _ => env_placeholder(api, what),
     };
     let value = scope.render_text(v).map_err(|e| e.to_string())?;
@@ -301,7 +363,12 @@ fn credentials(api: &str, v: &Value, scope: &Scope) -> Result<Credentials, Strin
 pub fn load_target_file(path: &std::path::Path) -> Result<Target, LoadError> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| LoadError {
-        diagnostics: vec![Diagnostic { span: None, file: name.clone(), message: format!("failed to read target file: {e}"), hint: None }],
+        diagnostics: vec![Diagnostic {
+            span: None,
+            file: name.clone(),
+            message: format!("failed to read target file: {e}"),
+            hint: None,
+        }],
     })?;
     parse_target(&name, &text, &BTreeMap::new())
 }
@@ -339,15 +406,23 @@ mod tests {
     fn unset_env_and_bad_url_are_errors_with_location() {
         let e = parse_target("t.yaml", "apis:\n  a:\n    base_url: ftp://x\n  b:\n    base_url: http://x\n    auth: {bearer: \"${env.SURELY_UNSET_VAR_123}\"}\n", &BTreeMap::new()).unwrap_err();
         assert_eq!(e.diagnostics.len(), 2, "{e}");
-        assert!(e.diagnostics.iter().all(|d| d.span.as_ref().is_some_and(|s| s.line > 0)));
+        assert!(
+            e.diagnostics
+                .iter()
+                .all(|d| d.span.as_ref().is_some_and(|s| s.line > 0))
+        );
     }
 
     #[test]
     fn base_url_overrides() {
         let mut t = Target::default();
         t.apply_base_url("http://127.0.0.1:9/x").unwrap();
-        t.apply_base_url("clerk=http://127.0.0.1:8/clerk/v1").unwrap();
-        assert_eq!(t.api("stytch").unwrap().base_url.as_str(), "http://127.0.0.1:9/x");
+        t.apply_base_url("clerk=http://127.0.0.1:8/clerk/v1")
+            .unwrap();
+        assert_eq!(
+            t.api("stytch").unwrap().base_url.as_str(),
+            "http://127.0.0.1:9/x"
+        );
         assert_eq!(t.api("clerk").unwrap().base_url.port(), Some(8));
         assert!(t.apply_base_url("nope").is_err());
     }

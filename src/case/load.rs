@@ -38,7 +38,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     fn at(span: &Span, message: impl Into<String>, hint: Option<String>) -> Self {
-        Self { span: Some(span.clone()), file: span.file.name.clone(), message: message.into(), hint }
+        Self {
+            span: Some(span.clone()),
+            file: span.file.name.clone(),
+            message: message.into(),
+            hint,
+        }
     }
 
     /// Renders `error: message`, the snippet and the hint as plain text.
@@ -81,7 +86,12 @@ impl std::error::Error for LoadError {}
 impl LoadError {
     fn single(file: &str, message: impl Into<String>) -> Self {
         Self {
-            diagnostics: vec![Diagnostic { span: None, file: file.to_owned(), message: message.into(), hint: None }],
+            diagnostics: vec![Diagnostic {
+                span: None,
+                file: file.to_owned(),
+                message: message.into(),
+                hint: None,
+            }],
         }
     }
 }
@@ -104,7 +114,8 @@ pub struct LoadedSuite {
     pub dir: Option<PathBuf>,
 }
 
-static BUILTIN_CASES: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/cases");
+static BUILTIN_CASES: include_dir::Dir<'static> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/cases");
 
 /// Lists `(display name, directory, text)` for every case file of a source.
 fn read_sources(source: &SuiteSource) -> Result<Vec<(String, Option<PathBuf>, String)>, LoadError> {
@@ -125,14 +136,21 @@ fn read_sources(source: &SuiteSource) -> Result<Vec<(String, Option<PathBuf>, St
             let mut out = Vec::new();
             for f in files {
                 let name = f.display().to_string();
-                let meta = std::fs::metadata(&f).map_err(|e| LoadError::single(&name, format!("failed to read case file: {e}")))?;
+                let meta = std::fs::metadata(&f).map_err(|e| {
+                    LoadError::single(&name, format!("failed to read case file: {e}"))
+                })?;
                 if meta.len() as usize > MAX_FILE_BYTES {
                     return Err(LoadError::single(
                         &name,
-                        format!("case file is {} bytes; the limit is {MAX_FILE_BYTES}", meta.len()),
+                        format!(
+                            "case file is {} bytes; the limit is {MAX_FILE_BYTES}",
+                            meta.len()
+                        ),
                     ));
                 }
-                let text = std::fs::read_to_string(&f).map_err(|e| LoadError::single(&name, format!("failed to read case file: {e}")))?;
+                let text = std::fs::read_to_string(&f).map_err(|e| {
+                    LoadError::single(&name, format!("failed to read case file: {e}"))
+                })?;
                 out.push((name, f.parent().map(Path::to_path_buf), text));
             }
             Ok(out)
@@ -140,12 +158,19 @@ fn read_sources(source: &SuiteSource) -> Result<Vec<(String, Option<PathBuf>, St
     }
 }
 
-fn collect_builtin(dir: &include_dir::Dir<'static>, out: &mut Vec<(String, Option<PathBuf>, String)>) {
+fn collect_builtin(
+    dir: &include_dir::Dir<'static>,
+    out: &mut Vec<(String, Option<PathBuf>, String)>,
+) {
     for f in dir.files() {
         let p = f.path();
         if is_yaml(p) {
             if let Some(text) = f.contents_utf8() {
-                out.push((format!("builtin:cases/{}", p.display()), None, text.to_owned()));
+                out.push((
+                    format!("builtin:cases/{}", p.display()),
+                    None,
+                    text.to_owned(),
+                ));
             }
         }
     }
@@ -160,9 +185,11 @@ fn is_yaml(p: &Path) -> bool {
 
 fn collect_files(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
     let name = p.display().to_string();
-    let meta = std::fs::metadata(p).map_err(|e| LoadError::single(&name, format!("failed to read {name}: {e}")))?;
+    let meta = std::fs::metadata(p)
+        .map_err(|e| LoadError::single(&name, format!("failed to read {name}: {e}")))?;
     if meta.is_dir() {
-        let entries = std::fs::read_dir(p).map_err(|e| LoadError::single(&name, format!("failed to list {name}: {e}")))?;
+        let entries = std::fs::read_dir(p)
+            .map_err(|e| LoadError::single(&name, format!("failed to list {name}: {e}")))?;
         for entry in entries.flatten() {
             let path = entry.path();
             let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
@@ -177,12 +204,18 @@ fn collect_files(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
 }
 
 /// Loads every suite of `source`, checking it against the schema store.
-pub fn load_suites(source: &SuiteSource, schemas: &SchemaStore) -> Result<Vec<LoadedSuite>, LoadError> {
+pub fn load_suites(
+    source: &SuiteSource,
+    schemas: &SchemaStore,
+) -> Result<Vec<LoadedSuite>, LoadError> {
     let files = read_sources(source)?;
     if files.is_empty() {
         if let SuiteSource::Paths(p) = source {
             let names: Vec<String> = p.iter().map(|p| p.display().to_string()).collect();
-            return Err(LoadError::single(&names.join(", "), "no case files (*.yaml, *.yml) found"));
+            return Err(LoadError::single(
+                &names.join(", "),
+                "no case files (*.yaml, *.yml) found",
+            ));
         }
     }
     let mut diagnostics = Vec::new();
@@ -196,7 +229,9 @@ pub fn load_suites(source: &SuiteSource, schemas: &SchemaStore) -> Result<Vec<Lo
                     diagnostics.push(Diagnostic::at(
                         &span,
                         format!("duplicate suite name `{}`", suite.name),
-                        Some(format!("also defined in {prev}; suite names must be unique")),
+                        Some(format!(
+                            "also defined in {prev}; suite names must be unique"
+                        )),
                     ));
                 } else {
                     seen.insert(suite.name.clone(), span);
@@ -206,21 +241,42 @@ pub fn load_suites(source: &SuiteSource, schemas: &SchemaStore) -> Result<Vec<Lo
             Err(e) => diagnostics.extend(e.diagnostics),
         }
     }
-    if diagnostics.is_empty() { Ok(suites) } else { Err(LoadError { diagnostics }) }
+    if diagnostics.is_empty() {
+        Ok(suites)
+    } else {
+        Err(LoadError { diagnostics })
+    }
 }
 
 /// Parses and validates one suite from text.
 pub fn parse_suite(name: &str, text: &str, schemas: &SchemaStore) -> Result<Suite, LoadError> {
     let file = SourceFile::new(name, text);
     if text.len() > MAX_FILE_BYTES {
-        return Err(LoadError::single(name, format!("case file is {} bytes; the limit is {MAX_FILE_BYTES}", text.len())));
+        return Err(LoadError::single(
+            name,
+            format!(
+                "case file is {} bytes; the limit is {MAX_FILE_BYTES}",
+                text.len()
+            ),
+        ));
     }
     let mut options = serde_saphyr::Options::default();
     options.with_snippet = false;
-    let raw: RawSuite = serde_saphyr::from_str_with_options(text, options).map_err(|e| yaml_error(&file, &e))?;
-    let mut cx = Compiler { file: Arc::clone(&file), schemas, diags: Vec::new() };
+    let raw: RawSuite =
+        serde_saphyr::from_str_with_options(text, options).map_err(|e| yaml_error(&file, &e))?;
+    let mut cx = Compiler {
+        file: Arc::clone(&file),
+        schemas,
+        diags: Vec::new(),
+    };
     let suite = cx.suite(raw);
-    if cx.diags.is_empty() { Ok(suite) } else { Err(LoadError { diagnostics: cx.diags }) }
+    if cx.diags.is_empty() {
+        Ok(suite)
+    } else {
+        Err(LoadError {
+            diagnostics: cx.diags,
+        })
+    }
 }
 
 /// Converts a YAML parse error into a diagnostic with location and a hint.
@@ -265,19 +321,28 @@ impl<'a> Compiler<'a> {
     }
 
     fn err(&mut self, span: &Span, message: impl Into<String>, hint: Option<&str>) {
-        self.diags.push(Diagnostic::at(span, message, hint.map(str::to_owned)));
+        self.diags
+            .push(Diagnostic::at(span, message, hint.map(str::to_owned)));
     }
 
     fn suite(&mut self, raw: RawSuite) -> Suite {
         let name = raw.suite.value.trim().to_owned();
         if name.is_empty() || name.contains("::") {
             let sp = self.span(&raw.suite);
-            self.err(&sp, "suite name must be non-empty and must not contain `::`", None);
+            self.err(
+                &sp,
+                "suite name must be non-empty and must not contain `::`",
+                None,
+            );
         }
         let api = raw.api.value.trim().to_owned();
         if api.is_empty() {
             let sp = self.span(&raw.api);
-            self.err(&sp, "api must be non-empty", Some("e.g. `stytch`, `stytch-b2b`, `clerk` or your own API name"));
+            self.err(
+                &sp,
+                "api must be non-empty",
+                Some("e.g. `stytch`, `stytch-b2b`, `clerk` or your own API name"),
+            );
         }
         let mut vars = BTreeMap::new();
         for (k, v) in &raw.vars {
@@ -290,7 +355,8 @@ impl<'a> Compiler<'a> {
             let sp = self.span(&rc.name);
             let cname = rc.name.value.trim().to_owned();
             if let Some(prev) = names.get(&cname) {
-                let hint = format!("first defined at {prev}; case names must be unique within a suite");
+                let hint =
+                    format!("first defined at {prev}; case names must be unique within a suite");
                 self.err(&sp, format!("duplicate case name `{cname}`"), Some(&hint));
             } else {
                 names.insert(cname.clone(), sp.clone());
@@ -301,7 +367,11 @@ impl<'a> Compiler<'a> {
         }
         if cases.is_empty() && self.diags.is_empty() {
             let sp = Span::file_start(&self.file);
-            self.err(&sp, "suite has no cases", Some("add at least one entry under `cases:`"));
+            self.err(
+                &sp,
+                "suite has no cases",
+                Some("add at least one entry under `cases:`"),
+            );
         }
         Suite {
             name,
@@ -316,8 +386,15 @@ impl<'a> Compiler<'a> {
     }
 
     fn var_decl(&mut self, name: &str, v: &Value, sp: &Span) -> VarDecl {
-        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-            self.err(sp, format!("invalid variable name `{name}`"), Some("use letters, digits, `_` and `-`"));
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            self.err(
+                sp,
+                format!("invalid variable name `{name}`"),
+                Some("use letters, digits, `_` and `-`"),
+            );
         }
         const KEYS: [&str; 3] = ["default", "secret", "description"];
         match v {
@@ -333,30 +410,62 @@ impl<'a> Compiler<'a> {
                 VarDecl {
                     default: m.get("default").filter(|d| !d.is_null()).cloned(),
                     secret,
-                    description: m.get("description").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                    description: m
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
                 }
             }
-            Value::Null => VarDecl { default: None, secret: false, description: String::new() },
-            other => VarDecl { default: Some(other.clone()), secret: false, description: String::new() },
+            Value::Null => VarDecl {
+                default: None,
+                secret: false,
+                description: String::new(),
+            },
+            other => VarDecl {
+                default: Some(other.clone()),
+                secret: false,
+                description: String::new(),
+            },
         }
     }
 
-    fn case(&mut self, suite: &str, suite_tags: &[String], vars: &BTreeMap<String, VarDecl>, rc: RawCase) -> Option<Case> {
+    fn case(
+        &mut self,
+        suite: &str,
+        suite_tags: &[String],
+        vars: &BTreeMap<String, VarDecl>,
+        rc: RawCase,
+    ) -> Option<Case> {
         let span = self.span(&rc.name);
         let name = rc.name.value.trim().to_owned();
         if name.is_empty() {
             self.err(&span, "case name must be non-empty", None);
         }
-        let mut names = Names { vars, captured: BTreeSet::new(), used_vars: BTreeSet::new(), used_env: BTreeSet::new() };
+        let mut names = Names {
+            vars,
+            captured: BTreeSet::new(),
+            used_vars: BTreeSet::new(),
+            used_env: BTreeSet::new(),
+        };
         let mut steps = Vec::new();
         match (rc.request, rc.steps) {
             (Some(req), None) => {
-                let raw = RawStep { name: None, request: req, expect: rc.expect, capture: rc.capture };
+                let raw = RawStep {
+                    name: None,
+                    request: req,
+                    expect: rc.expect,
+                    capture: rc.capture,
+                };
                 steps.push(self.step(0, raw, &mut names));
             }
             (None, Some(raw_steps)) => {
                 if rc.expect.is_some() || !rc.capture.is_empty() {
-                    self.err(&span, "`expect`/`capture` belong inside each step when `steps` is used", None);
+                    self.err(
+                        &span,
+                        "`expect`/`capture` belong inside each step when `steps` is used",
+                        None,
+                    );
                 }
                 if raw_steps.is_empty() {
                     self.err(&span, "`steps` is empty", Some("add at least one step"));
@@ -366,11 +475,19 @@ impl<'a> Compiler<'a> {
                 }
             }
             (Some(_), Some(_)) => {
-                self.err(&span, "a case has either `request` or `steps`, not both", None);
+                self.err(
+                    &span,
+                    "a case has either `request` or `steps`, not both",
+                    None,
+                );
                 return None;
             }
             (None, None) => {
-                self.err(&span, format!("case `{name}` has no `request` or `steps`"), Some("add a `request:` with at least `path:`"));
+                self.err(
+                    &span,
+                    format!("case `{name}` has no `request` or `steps`"),
+                    Some("add a `request:` with at least `path:`"),
+                );
                 return None;
             }
         }
@@ -404,10 +521,15 @@ impl<'a> Compiler<'a> {
                             if names.vars.contains_key(n) {
                                 names.used_vars.insert(n.clone());
                             } else {
-                                let declared: Vec<&str> = names.vars.keys().map(String::as_str).collect();
+                                let declared: Vec<&str> =
+                                    names.vars.keys().map(String::as_str).collect();
                                 let hint = format!(
                                     "declare it under the suite's `vars:`; declared: {}",
-                                    if declared.is_empty() { "none".to_owned() } else { declared.join(", ") }
+                                    if declared.is_empty() {
+                                        "none".to_owned()
+                                    } else {
+                                        declared.join(", ")
+                                    }
                                 );
                                 self.err(sp, format!("undefined variable `{r}`"), Some(&hint));
                             }
@@ -420,9 +542,21 @@ impl<'a> Compiler<'a> {
                                 let hint = if names.captured.is_empty() {
                                     "no earlier step captures anything; use `${vars.NAME}` for variables".to_owned()
                                 } else {
-                                    format!("captured so far: {}", names.captured.iter().cloned().collect::<Vec<_>>().join(", "))
+                                    format!(
+                                        "captured so far: {}",
+                                        names
+                                            .captured
+                                            .iter()
+                                            .cloned()
+                                            .collect::<Vec<_>>()
+                                            .join(", ")
+                                    )
                                 };
-                                self.err(sp, format!("`{r}` is not captured by an earlier step"), Some(&hint));
+                                self.err(
+                                    sp,
+                                    format!("`{r}` is not captured by an earlier step"),
+                                    Some(&hint),
+                                );
                             }
                         }
                     }
@@ -439,7 +573,13 @@ impl<'a> Compiler<'a> {
             None => Expect::default(),
         };
         let captures = self.captures(rs.capture, names);
-        Step { name: rs.name.unwrap_or_else(|| format!("step {}", index + 1)), span, request, expect, captures }
+        Step {
+            name: rs.name.unwrap_or_else(|| format!("step {}", index + 1)),
+            span,
+            request,
+            expect,
+            captures,
+        }
     }
 
     fn request(&mut self, sp_req: Spanned<RawRequest>, names: &mut Names) -> RequestSpec {
@@ -450,7 +590,11 @@ impl<'a> Compiler<'a> {
                 let up = m.value.trim().to_ascii_uppercase();
                 if up.is_empty() || !up.chars().all(|c| c.is_ascii_alphabetic()) {
                     let s = self.span(m);
-                    self.err(&s, format!("invalid HTTP method `{}`", m.value), Some("e.g. GET, POST, PUT, PATCH, DELETE"));
+                    self.err(
+                        &s,
+                        format!("invalid HTTP method `{}`", m.value),
+                        Some("e.g. GET, POST, PUT, PATCH, DELETE"),
+                    );
                 }
                 up
             }
@@ -471,9 +615,15 @@ impl<'a> Compiler<'a> {
             self.refs(&v, &span, names);
             headers.push((k, v));
         }
-        let bodies = usize::from(r.json.is_some()) + usize::from(r.form.is_some()) + usize::from(r.body.is_some());
+        let bodies = usize::from(r.json.is_some())
+            + usize::from(r.form.is_some())
+            + usize::from(r.body.is_some());
         if bodies > 1 {
-            self.err(&span, "a request has at most one of `json`, `form` and `body`", None);
+            self.err(
+                &span,
+                "a request has at most one of `json`, `form` and `body`",
+                None,
+            );
         }
         let body = if let Some(j) = r.json {
             self.refs(&j, &span, names);
@@ -503,16 +653,30 @@ impl<'a> Compiler<'a> {
             match parse_duration_value(&t.value) {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    self.err(&tsp, format!("invalid timeout: {e}"), Some("e.g. `5s`, `500ms` or a number of seconds"));
+                    self.err(
+                        &tsp,
+                        format!("invalid timeout: {e}"),
+                        Some("e.g. `5s`, `500ms` or a number of seconds"),
+                    );
                     None
                 }
             }
         });
-        RequestSpec { method, path, query, headers, body, auth, timeout, follow_redirects: r.follow_redirects }
+        RequestSpec {
+            method,
+            path,
+            query,
+            headers,
+            body,
+            auth,
+            timeout,
+            follow_redirects: r.follow_redirects,
+        }
     }
 
     fn auth(&mut self, v: &Value, sp: &Span, names: &mut Names) -> AuthSpec {
-        const HINT: &str = "use `default`, `none`, `{basic: {username: .., password: ..}}` or `{bearer: TOKEN}`";
+        const HINT: &str =
+            "use `default`, `none`, `{basic: {username: .., password: ..}}` or `{bearer: TOKEN}`";
         match v {
             Value::String(s) if s == "default" => AuthSpec::Default,
             Value::String(s) if s == "none" => AuthSpec::None,
@@ -528,7 +692,10 @@ impl<'a> Compiler<'a> {
                     };
                     self.refs(u, sp, names);
                     self.refs(p, sp, names);
-                    return AuthSpec::Basic { username: u.clone(), password: p.clone() };
+                    return AuthSpec::Basic {
+                        username: u.clone(),
+                        password: p.clone(),
+                    };
                 }
                 self.err(sp, "invalid `auth`", Some(HINT));
                 AuthSpec::Default
@@ -545,7 +712,11 @@ impl<'a> Compiler<'a> {
             None | Some("fail") => Level::Fail,
             Some("warn") => Level::Warn,
             Some(other) => {
-                self.err(sp, format!("invalid level `{other}`"), Some("use `fail` (default) or `warn`"));
+                self.err(
+                    sp,
+                    format!("invalid level `{other}`"),
+                    Some("use `fail` (default) or `warn`"),
+                );
                 Level::Fail
             }
         }
@@ -564,7 +735,12 @@ impl<'a> Compiler<'a> {
                 self.err(&sp, format!("invalid header name `{name}`"), None);
             }
             let (rule, level) = self.header_rule(&v.value, &sp, names);
-            headers.push(HeaderExpect { name: lname, rule, level, span: sp });
+            headers.push(HeaderExpect {
+                name: lname,
+                rule,
+                level,
+                span: sp,
+            });
         }
         let mut schemas = Vec::new();
         if let Some(s) = &e.schema {
@@ -577,16 +753,29 @@ impl<'a> Compiler<'a> {
                 let (id, level) = match &item {
                     Value::String(id) => (id.clone(), Level::Fail),
                     Value::Object(m) => {
-                        let id = m.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+                        let id = m
+                            .get("id")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned();
                         let lvl = m.get("level").and_then(Value::as_str).map(str::to_owned);
-                        let unknown: Vec<&String> = m.keys().filter(|k| *k != "id" && *k != "level").collect();
+                        let unknown: Vec<&String> =
+                            m.keys().filter(|k| *k != "id" && *k != "level").collect();
                         if !unknown.is_empty() {
-                            self.err(&sp, format!("unknown key(s) in schema entry: {unknown:?}"), Some("use `{id: ID, level: warn}`"));
+                            self.err(
+                                &sp,
+                                format!("unknown key(s) in schema entry: {unknown:?}"),
+                                Some("use `{id: ID, level: warn}`"),
+                            );
                         }
                         (id, self.level(lvl.as_deref(), &sp))
                     }
                     _ => {
-                        self.err(&sp, "invalid `schema`", Some("use a schema id, `{id: ID, level: warn}` or a list of them"));
+                        self.err(
+                            &sp,
+                            "invalid `schema`",
+                            Some("use a schema id, `{id: ID, level: warn}` or a list of them"),
+                        );
                         continue;
                     }
                 };
@@ -594,7 +783,11 @@ impl<'a> Compiler<'a> {
                     let hint = format!("known ids: {}", self.schemas.ids().join(", "));
                     self.err(&sp, format!("unknown schema id `{id}`"), Some(&hint));
                 }
-                schemas.push(SchemaExpect { id, level, span: sp.clone() });
+                schemas.push(SchemaExpect {
+                    id,
+                    level,
+                    span: sp.clone(),
+                });
             }
         }
         let mut assertions = Vec::new();
@@ -612,10 +805,21 @@ impl<'a> Compiler<'a> {
                     ignore.push((p, jp));
                 }
             }
-            SnapshotExpect { file: s.value.file, ignore, level, span: sp }
+            SnapshotExpect {
+                file: s.value.file,
+                ignore,
+                level,
+                span: sp,
+            }
         });
         let _ = step_span;
-        Expect { status, headers, schemas, assertions, snapshot }
+        Expect {
+            status,
+            headers,
+            schemas,
+            assertions,
+            snapshot,
+        }
     }
 
     fn status(&mut self, v: &Value, sp: &Span) -> StatusExpect {
@@ -626,20 +830,33 @@ impl<'a> Compiler<'a> {
         let mut allowed = Vec::new();
         for item in items {
             let pat = match item {
-                Value::Number(n) => n.as_u64().filter(|c| (100..=599).contains(c)).map(|c| StatusPattern::Code(c as u16)),
+                Value::Number(n) => n
+                    .as_u64()
+                    .filter(|c| (100..=599).contains(c))
+                    .map(|c| StatusPattern::Code(c as u16)),
                 Value::String(s) => {
                     let s = s.trim().to_ascii_lowercase();
                     if let Some(d) = s.strip_suffix("xx").filter(|d| d.len() == 1) {
-                        d.parse::<u8>().ok().filter(|d| (1..=5).contains(d)).map(StatusPattern::Class)
+                        d.parse::<u8>()
+                            .ok()
+                            .filter(|d| (1..=5).contains(d))
+                            .map(StatusPattern::Class)
                     } else {
-                        s.parse::<u16>().ok().filter(|c| (100..=599).contains(c)).map(StatusPattern::Code)
+                        s.parse::<u16>()
+                            .ok()
+                            .filter(|c| (100..=599).contains(c))
+                            .map(StatusPattern::Code)
                     }
                 }
                 _ => None,
             };
             match pat {
                 Some(p) => allowed.push(p),
-                None => self.err(sp, format!("invalid status `{item}`"), Some("use a code (200), a class (`4xx`) or a list of them")),
+                None => self.err(
+                    sp,
+                    format!("invalid status `{item}`"),
+                    Some("use a code (200), a class (`4xx`) or a list of them"),
+                ),
             }
         }
         if allowed.is_empty() && !matches!(v, Value::Array(_)) {
@@ -647,7 +864,10 @@ impl<'a> Compiler<'a> {
         } else if allowed.is_empty() {
             self.err(sp, "status list is empty", None);
         }
-        StatusExpect { allowed, span: sp.clone() }
+        StatusExpect {
+            allowed,
+            span: sp.clone(),
+        }
     }
 
     fn header_rule(&mut self, v: &Value, sp: &Span, names: &mut Names) -> (HeaderRule, Level) {
@@ -661,7 +881,11 @@ impl<'a> Compiler<'a> {
                 let level = self.level(m.get("level").and_then(Value::as_str), sp);
                 let rules: Vec<&String> = m.keys().filter(|k| *k != "level").collect();
                 if rules.len() != 1 {
-                    self.err(sp, "a header expectation needs exactly one rule", Some(HINT));
+                    self.err(
+                        sp,
+                        "a header expectation needs exactly one rule",
+                        Some(HINT),
+                    );
                     return (HeaderRule::Present, level);
                 }
                 let rule = match (rules[0].as_str(), &m[rules[0].as_str()]) {
@@ -676,10 +900,18 @@ impl<'a> Compiler<'a> {
                             HeaderRule::Present
                         }
                     },
-                    ("present", Value::Bool(true)) | ("absent", Value::Bool(false)) => HeaderRule::Present,
-                    ("absent", Value::Bool(true)) | ("present", Value::Bool(false)) => HeaderRule::Absent,
+                    ("present", Value::Bool(true)) | ("absent", Value::Bool(false)) => {
+                        HeaderRule::Present
+                    }
+                    ("absent", Value::Bool(true)) | ("present", Value::Bool(false)) => {
+                        HeaderRule::Absent
+                    }
                     _ => {
-                        self.err(sp, format!("invalid header rule `{}`", rules[0]), Some(HINT));
+                        self.err(
+                            sp,
+                            format!("invalid header rule `{}`", rules[0]),
+                            Some(HINT),
+                        );
                         HeaderRule::Present
                     }
                 };
@@ -696,7 +928,11 @@ impl<'a> Compiler<'a> {
         match JsonPath::parse(p) {
             Ok(jp) => Some(jp),
             Err(e) => {
-                self.err(sp, format!("invalid JSONPath `{p}`: {e}"), Some("JSONPath (RFC 9535) starts with `$`, e.g. `$.sessions[0].user_id`"));
+                self.err(
+                    sp,
+                    format!("invalid JSONPath `{p}`: {e}"),
+                    Some("JSONPath (RFC 9535) starts with `$`, e.g. `$.sessions[0].user_id`"),
+                );
                 None
             }
         }
@@ -747,14 +983,22 @@ impl<'a> Compiler<'a> {
             };
             match ty {
                 Some(ty) => ops.push(Op::Type(ty)),
-                None => self.err(&span, format!("unknown type `{t}`"), Some("string, number, integer, boolean, array, object or null")),
+                None => self.err(
+                    &span,
+                    format!("unknown type `{t}`"),
+                    Some("string, number, integer, boolean, array, object or null"),
+                ),
             }
             names_seen.push("type");
         }
         if let Some(l) = a.length {
             match length_spec(&l) {
                 Some(ls) => ops.push(Op::Length(ls)),
-                None => self.err(&span, format!("invalid length `{l}`"), Some("use a number or `{min: N, max: M}`")),
+                None => self.err(
+                    &span,
+                    format!("invalid length `{l}`"),
+                    Some("use a number or `{min: N, max: M}`"),
+                ),
             }
             names_seen.push("length");
         }
@@ -765,9 +1009,14 @@ impl<'a> Compiler<'a> {
         }
         if let Some(v) = a.one_of {
             self.refs(&v, &span, names);
-            let ok = matches!(&v, Value::Array(_)) || matches!(&v, Value::String(s) if s.trim_start().starts_with("${"));
+            let ok = matches!(&v, Value::Array(_))
+                || matches!(&v, Value::String(s) if s.trim_start().starts_with("${"));
             if !ok {
-                self.err(&span, "`one_of` needs a list (or a `${...}` that renders to one)", None);
+                self.err(
+                    &span,
+                    "`one_of` needs a list (or a `${...}` that renders to one)",
+                    None,
+                );
             }
             ops.push(Op::OneOf(v));
             names_seen.push("one_of");
@@ -829,21 +1078,39 @@ impl<'a> Compiler<'a> {
             let msg = if names_seen.is_empty() {
                 format!("assertion on `{}` has no operator", a.path)
             } else {
-                format!("assertion on `{}` has several operators ({}); write one assertion per operator", a.path, names_seen.join(", "))
+                format!(
+                    "assertion on `{}` has several operators ({}); write one assertion per operator",
+                    a.path,
+                    names_seen.join(", ")
+                )
             };
             self.err(&span, msg, Some("operators: equals, not_equals, exists, absent, matches, type, length, contains, one_of, unique, every, sorted, before, not_after, after, not_before, jwt"));
             return None;
         }
         let op = ops.pop()?;
-        Some(Assertion { path_text: a.path, path: path?, op, level, note: a.note, span })
+        Some(Assertion {
+            path_text: a.path,
+            path: path?,
+            op,
+            level,
+            note: a.note,
+            span,
+        })
     }
 
     fn sorted(&mut self, v: &Value, sp: &Span) -> Option<Op> {
         let (by, order) = match v {
             Value::String(o) => (None, o.as_str()),
-            Value::Object(m) => (m.get("by").and_then(Value::as_str), m.get("order").and_then(Value::as_str).unwrap_or("asc")),
+            Value::Object(m) => (
+                m.get("by").and_then(Value::as_str),
+                m.get("order").and_then(Value::as_str).unwrap_or("asc"),
+            ),
             _ => {
-                self.err(sp, "invalid `sorted`", Some("use `asc`, `desc` or `{by: $.created_at, order: desc}`"));
+                self.err(
+                    sp,
+                    "invalid `sorted`",
+                    Some("use `asc`, `desc` or `{by: $.created_at, order: desc}`"),
+                );
                 return None;
             }
         };
@@ -851,11 +1118,21 @@ impl<'a> Compiler<'a> {
             "asc" => Order::Asc,
             "desc" => Order::Desc,
             other => {
-                self.err(sp, format!("invalid sort order `{other}`"), Some("use `asc` or `desc`"));
+                self.err(
+                    sp,
+                    format!("invalid sort order `{other}`"),
+                    Some("use `asc` or `desc`"),
+                );
                 return None;
             }
         };
-        let by_text = by.map(|b| if b.starts_with('$') { b.to_owned() } else { format!("$.{b}") });
+        let by_text = by.map(|b| {
+            if b.starts_with('$') {
+                b.to_owned()
+            } else {
+                format!("$.{b}")
+            }
+        });
         let by = match &by_text {
             Some(b) => Some(self.jsonpath(b, sp)?),
             None => None,
@@ -863,12 +1140,25 @@ impl<'a> Compiler<'a> {
         Some(Op::Sorted { by, by_text, order })
     }
 
-    fn captures(&mut self, caps: BTreeMap<String, Spanned<Value>>, names: &mut Names) -> Vec<Capture> {
+    fn captures(
+        &mut self,
+        caps: BTreeMap<String, Spanned<Value>>,
+        names: &mut Names,
+    ) -> Vec<Capture> {
         let mut out = Vec::new();
         for (name, v) in caps {
             let sp = self.span(&v);
-            if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') || name.starts_with("vars") || name.starts_with("env") {
-                self.err(&sp, format!("invalid capture name `{name}`"), Some("use letters, digits, `_`, `-`; `vars`/`env` are reserved"));
+            if !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                || name.starts_with("vars")
+                || name.starts_with("env")
+            {
+                self.err(
+                    &sp,
+                    format!("invalid capture name `{name}`"),
+                    Some("use letters, digits, `_`, `-`; `vars`/`env` are reserved"),
+                );
                 continue;
             }
             let (source, secret) = match &v.value {
@@ -886,17 +1176,30 @@ impl<'a> Compiler<'a> {
                     } else if let Some(Value::String(h)) = m.get("header") {
                         (CaptureSource::Header(h.to_ascii_lowercase()), secret)
                     } else {
-                        self.err(&sp, "invalid capture", Some("use a JSONPath, `{path: $.x, secret: true}` or `{header: NAME}`"));
+                        self.err(
+                            &sp,
+                            "invalid capture",
+                            Some("use a JSONPath, `{path: $.x, secret: true}` or `{header: NAME}`"),
+                        );
                         continue;
                     }
                 }
                 _ => {
-                    self.err(&sp, "invalid capture", Some("use a JSONPath, `{path: $.x, secret: true}` or `{header: NAME}`"));
+                    self.err(
+                        &sp,
+                        "invalid capture",
+                        Some("use a JSONPath, `{path: $.x, secret: true}` or `{header: NAME}`"),
+                    );
                     continue;
                 }
             };
             names.captured.insert(name.clone());
-            out.push(Capture { name, source, secret, span: sp });
+            out.push(Capture {
+                name,
+                source,
+                secret,
+                span: sp,
+            });
         }
         out
     }
@@ -904,7 +1207,10 @@ impl<'a> Compiler<'a> {
 
 fn length_spec(v: &Value) -> Option<LengthSpec> {
     match v {
-        Value::Number(n) => n.as_u64().map(|n| LengthSpec { min: Some(n as usize), max: Some(n as usize) }),
+        Value::Number(n) => n.as_u64().map(|n| LengthSpec {
+            min: Some(n as usize),
+            max: Some(n as usize),
+        }),
         Value::Object(m) if !m.is_empty() && m.keys().all(|k| k == "min" || k == "max") => {
             let get = |k: &str| -> Result<Option<usize>, ()> {
                 match m.get(k) {
@@ -912,7 +1218,10 @@ fn length_spec(v: &Value) -> Option<LengthSpec> {
                     Some(v) => v.as_u64().map(|n| Some(n as usize)).ok_or(()),
                 }
             };
-            Some(LengthSpec { min: get("min").ok()?, max: get("max").ok()? })
+            Some(LengthSpec {
+                min: get("min").ok()?,
+                max: get("max").ok()?,
+            })
         }
         _ => None,
     }
@@ -925,14 +1234,20 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         Some(i) => (&s[..i], s[i..].trim()),
         None => (s, "s"),
     };
-    let n: f64 = num.parse().map_err(|_| format!("`{s}` is not a duration"))?;
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration"))?;
     let secs = match unit {
         "ms" => n / 1000.0,
         "s" => n,
         "m" => n * 60.0,
         "h" => n * 3600.0,
         "d" => n * 86400.0,
-        _ => return Err(format!("unknown unit `{unit}` in `{s}` (use ms, s, m, h, d)")),
+        _ => {
+            return Err(format!(
+                "unknown unit `{unit}` in `{s}` (use ms, s, m, h, d)"
+            ));
+        }
     };
     if !secs.is_finite() || secs < 0.0 || secs > 1e9 {
         return Err(format!("`{s}` is out of range"));
@@ -942,7 +1257,10 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 
 fn parse_duration_value(v: &Value) -> Result<Duration, String> {
     match v {
-        Value::Number(n) => n.as_f64().ok_or_else(|| "not a number".to_owned()).and_then(|f| parse_duration(&f.to_string())),
+        Value::Number(n) => n
+            .as_f64()
+            .ok_or_else(|| "not a number".to_owned())
+            .and_then(|f| parse_duration(&f.to_string())),
         Value::String(s) => parse_duration(s),
         _ => Err("expected a duration".to_owned()),
     }
@@ -952,20 +1270,33 @@ fn parse_duration_value(v: &Value) -> Result<Duration, String> {
 pub fn parse_operand(v: &Value) -> Result<Operand, String> {
     let text = match v {
         Value::String(s) => s.trim().to_owned(),
-        other => return Ok(Operand { base: OperandBase::Literal(other.clone()), shift_ms: 0, text: other.to_string() }),
+        other => {
+            return Ok(Operand {
+                base: OperandBase::Literal(other.clone()),
+                shift_ms: 0,
+                text: other.to_string(),
+            });
+        }
     };
     let (base_text, shift_ms) = split_shift(&text)?;
     let base = if base_text == "now" {
         OperandBase::Now
     } else if base_text.starts_with('$') && !base_text.starts_with("${") {
-        OperandBase::Path(JsonPath::parse(base_text).map_err(|e| format!("invalid JSONPath `{base_text}`: {e}"))?)
+        OperandBase::Path(
+            JsonPath::parse(base_text)
+                .map_err(|e| format!("invalid JSONPath `{base_text}`: {e}"))?,
+        )
     } else {
         if shift_ms != 0 {
             return Err("a shift (`+5m`) applies only to `now` or a JSONPath".to_owned());
         }
         OperandBase::Literal(Value::String(text.clone()))
     };
-    Ok(Operand { base, shift_ms, text })
+    Ok(Operand {
+        base,
+        shift_ms,
+        text,
+    })
 }
 
 /// Splits `base+300s` into (`base`, 300000). Only a trailing `+N<unit>`/`-N<unit>` counts.
@@ -975,7 +1306,10 @@ fn split_shift(text: &str) -> Result<(&str, i64), String> {
     }
     if let Some(i) = text.rfind(['+', '-']) {
         let tail = text[i + 1..].trim();
-        if !tail.is_empty() && tail.starts_with(|c: char| c.is_ascii_digit()) && tail.chars().last().is_some_and(|c| c.is_ascii_alphabetic()) {
+        if !tail.is_empty()
+            && tail.starts_with(|c: char| c.is_ascii_digit())
+            && tail.chars().last().is_some_and(|c| c.is_ascii_alphabetic())
+        {
             let d = parse_duration(tail)?;
             let ms = i64::try_from(d.as_millis()).map_err(|_| "shift too large".to_owned())?;
             let sign = if text.as_bytes()[i] == b'-' { -1 } else { 1 };
@@ -991,7 +1325,8 @@ mod tests {
 
     fn store() -> SchemaStore {
         let mut s = SchemaStore::default();
-        s.insert("t/obj", &serde_json::json!({"type": "object"})).unwrap();
+        s.insert("t/obj", &serde_json::json!({"type": "object"}))
+            .unwrap();
         s
     }
 
@@ -1053,13 +1388,18 @@ cases:
         assert_eq!(two.steps[1].captures.len(), 0);
         assert_eq!(two.steps[0].captures.len(), 2);
         match &two.steps[1].expect.assertions[0].op {
-            Op::Compare { op: CmpOp::After, rhs } => assert_eq!(rhs.shift_ms, 299_000),
+            Op::Compare {
+                op: CmpOp::After,
+                rhs,
+            } => assert_eq!(rhs.shift_ms, 299_000),
             other => panic!("{other:?}"),
         }
     }
 
     fn errs(text: &str) -> Vec<Diagnostic> {
-        parse_suite("bad.yaml", text, &store()).unwrap_err().diagnostics
+        parse_suite("bad.yaml", text, &store())
+            .unwrap_err()
+            .diagnostics
     }
 
     #[test]
@@ -1077,16 +1417,36 @@ cases:
         let d = errs(text);
         let all: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
         let joined = all.join("\n");
-        for needle in ["undefined variable", "invalid status", "unknown schema id", "invalid JSONPath", "invalid regex", "has no operator", "duplicate case name", "not captured"] {
+        for needle in [
+            "undefined variable",
+            "invalid status",
+            "unknown schema id",
+            "invalid JSONPath",
+            "invalid regex",
+            "has no operator",
+            "duplicate case name",
+            "not captured",
+        ] {
             assert!(joined.contains(needle), "missing {needle:?} in:\n{joined}");
         }
-        assert!(d.iter().all(|d| d.span.as_ref().is_some_and(|s| s.line > 0)));
+        assert!(
+            d.iter()
+                .all(|d| d.span.as_ref().is_some_and(|s| s.line > 0))
+        );
     }
 
     #[test]
     fn hostile_yaml_is_an_error_not_a_panic() {
         let bomb = "a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ni: [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n";
-        for text in [bomb, "", "[", "suite: [", "\t- x", "suite: x\napi: y\ncases: 5\n", "{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{"] {
+        for text in [
+            bomb,
+            "",
+            "[",
+            "suite: [",
+            "\t- x",
+            "suite: x\napi: y\ncases: 5\n",
+            "{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{",
+        ] {
             let e = parse_suite("h.yaml", text, &store());
             assert!(e.is_err(), "accepted {text:?}");
         }

@@ -5,6 +5,6 @@ pub mod plan;
 mod raw;
 pub mod template;
 
-pub use load::{LoadError, load_suites, SuiteSource};
+pub use load::{LoadError, SuiteSource, load_suites};
 pub use plan::*;
 pub use template::{Scope, TemplateError};

@@ -31,7 +31,9 @@ impl std::fmt::Display for Ref {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TemplateError {
     /// A placeholder is not closed or names nothing.
-    #[error("malformed placeholder in {0:?}: expected ${{vars.NAME}}, ${{env.NAME}} or ${{capture}}")]
+    #[error(
+        "malformed placeholder in {0:?}: expected ${{vars.NAME}}, ${{env.NAME}} or ${{capture}}"
+    )]
     Malformed(String),
     /// A referenced value is not available.
     #[error("{0} is not set")]
@@ -68,7 +70,11 @@ impl Scope {
     pub fn render(&self, value: &Value) -> Result<Value, TemplateError> {
         match value {
             Value::String(s) => self.render_str_value(s),
-            Value::Array(items) => items.iter().map(|v| self.render(v)).collect::<Result<_, _>>().map(Value::Array),
+            Value::Array(items) => items
+                .iter()
+                .map(|v| self.render(v))
+                .collect::<Result<_, _>>()
+                .map(Value::Array),
             Value::Object(map) => {
                 let mut out = serde_json::Map::with_capacity(map.len());
                 for (k, v) in map {
@@ -127,7 +133,9 @@ fn parse(s: &str) -> Result<Vec<Part>, TemplateError> {
             text.push_str("${");
             rest = stripped;
         } else if let Some(inner) = after.strip_prefix("${") {
-            let end = inner.find('}').ok_or_else(|| TemplateError::Malformed(s.to_owned()))?;
+            let end = inner
+                .find('}')
+                .ok_or_else(|| TemplateError::Malformed(s.to_owned()))?;
             let name = inner[..end].trim();
             let r = parse_ref(name).ok_or_else(|| TemplateError::Malformed(s.to_owned()))?;
             if !text.is_empty() {
@@ -148,7 +156,9 @@ fn parse(s: &str) -> Result<Vec<Part>, TemplateError> {
 }
 
 fn valid_name(n: &str) -> bool {
-    !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    !n.is_empty()
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 fn parse_ref(name: &str) -> Option<Ref> {
@@ -214,9 +224,14 @@ mod tests {
 
     #[test]
     fn interpolates_text_and_escapes() {
-        let v = scope().render(&json!({"q": "id=${vars.user}&n=${vars.n} $${x} $5"})).unwrap();
+        let v = scope()
+            .render(&json!({"q": "id=${vars.user}&n=${vars.n} $${x} $5"}))
+            .unwrap();
         assert_eq!(v, json!({"q": "id=u-1&n=5 ${x} $5"}));
-        assert_eq!(scope().render_text(&json!("Bearer ${env.TOKEN}")).unwrap(), "Bearer t0k");
+        assert_eq!(
+            scope().render_text(&json!("Bearer ${env.TOKEN}")).unwrap(),
+            "Bearer t0k"
+        );
     }
 
     #[test]
@@ -225,13 +240,26 @@ mod tests {
             scope().render(&json!("${vars.nope}")),
             Err(TemplateError::Missing(Ref::Var("nope".into())))
         );
-        assert!(matches!(scope().render(&json!("${vars.x")), Err(TemplateError::Malformed(_))));
-        assert!(matches!(scope().render(&json!("${a b}")), Err(TemplateError::Malformed(_))));
+        assert!(matches!(
+            scope().render(&json!("${vars.x")),
+            Err(TemplateError::Malformed(_))
+        ));
+        assert!(matches!(
+            scope().render(&json!("${a b}")),
+            Err(TemplateError::Malformed(_))
+        ));
     }
 
     #[test]
     fn lists_refs() {
         let r = refs(&json!(["${vars.a}", {"k": "${env.B}-${c}"}])).unwrap();
-        assert_eq!(r, vec![Ref::Var("a".into()), Ref::Env("B".into()), Ref::Capture("c".into())]);
+        assert_eq!(
+            r,
+            vec![
+                Ref::Var("a".into()),
+                Ref::Env("B".into()),
+                Ref::Capture("c".into())
+            ]
+        );
     }
 }

@@ -44,6 +44,9 @@ pub fn check_response(_expect: &Expect, _resp: &Response, _ctx: &CheckContext) -
 }
 
 /// Extracts captures.
-pub fn capture_values(_captures: &[Capture], _resp: &Response) -> Result<Vec<(String, Value, bool)>, Finding> {
+pub fn capture_values(
+    _captures: &[Capture],
+    _resp: &Response,
+) -> Result<Vec<(String, Value, bool)>, Finding> {
     Ok(Vec::new())
 }

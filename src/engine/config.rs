@@ -73,9 +73,17 @@ pub struct Shard {
 impl std::str::FromStr for Shard {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let (k, n) = s.split_once('/').ok_or_else(|| format!("invalid shard `{s}`: use K/N, e.g. 1/4"))?;
-        let index: u32 = k.trim().parse().map_err(|_| format!("invalid shard index `{k}`"))?;
-        let count: u32 = n.trim().parse().map_err(|_| format!("invalid shard count `{n}`"))?;
+        let (k, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("invalid shard `{s}`: use K/N, e.g. 1/4"))?;
+        let index: u32 = k
+            .trim()
+            .parse()
+            .map_err(|_| format!("invalid shard index `{k}`"))?;
+        let count: u32 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("invalid shard count `{n}`"))?;
         if count == 0 || index == 0 || index > count {
             return Err(format!("invalid shard `{s}`: need 1 <= K <= N"));
         }
@@ -100,7 +108,13 @@ impl Selection {
     /// True when the case is selected.
     pub fn selects(&self, id: &str, tags: &[String]) -> bool {
         if !self.filters.is_empty() {
-            let hit = self.filters.iter().any(|f| if self.exact { id == f } else { id.contains(f.as_str()) });
+            let hit = self.filters.iter().any(|f| {
+                if self.exact {
+                    id == f
+                } else {
+                    id.contains(f.as_str())
+                }
+            });
             if !hit {
                 return false;
             }
@@ -134,11 +148,19 @@ mod tests {
 
     #[test]
     fn selection_filters_tags() {
-        let sel = Selection { filters: vec!["list".into()], tags: vec!["read-only".into()], ..Default::default() };
+        let sel = Selection {
+            filters: vec!["list".into()],
+            tags: vec!["read-only".into()],
+            ..Default::default()
+        };
         assert!(sel.selects("stytch::list sessions", &["read-only".into()]));
         assert!(!sel.selects("stytch::revoke", &["read-only".into()]));
         assert!(!sel.selects("stytch::list", &["mutating".into()]));
-        let ex = Selection { filters: vec!["a::b".into()], exact: true, ..Default::default() };
+        let ex = Selection {
+            filters: vec!["a::b".into()],
+            exact: true,
+            ..Default::default()
+        };
         assert!(ex.selects("a::b", &[]));
         assert!(!ex.selects("a::bc", &[]));
     }

@@ -28,11 +28,20 @@ pub(crate) struct Shared {
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// A result for a case that did not run.
-pub(crate) fn not_run(pc: &PlannedCase, redactor: &Redactor, target_name: &str, verdict: Verdict, reason: String) -> CaseResult {
+pub(crate) fn not_run(
+    pc: &PlannedCase,
+    redactor: &Redactor,
+    target_name: &str,
+    verdict: Verdict,
+    reason: String,
+) -> CaseResult {
     let case = pc.case();
     CaseResult {
         id: case.id.clone(),
@@ -40,7 +49,11 @@ pub(crate) fn not_run(pc: &PlannedCase, redactor: &Redactor, target_name: &str, 
         case: case.name.clone(),
         api: pc.suite.api.clone(),
         target: target_name.to_owned(),
-        base_url: pc.api.as_ref().map(|a| a.base_url.to_string()).unwrap_or_default(),
+        base_url: pc
+            .api
+            .as_ref()
+            .map(|a| a.base_url.to_string())
+            .unwrap_or_default(),
         tags: case.tags.clone(),
         span: case.span.clone(),
         verdict,
@@ -55,14 +68,32 @@ pub(crate) fn not_run(pc: &PlannedCase, redactor: &Redactor, target_name: &str, 
 /// Runs one case to completion.
 pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
     if let Some(reason) = &pc.skip {
-        return not_run(pc, &shared.redactor, &shared.target_name, Verdict::Skip, reason.clone());
+        return not_run(
+            pc,
+            &shared.redactor,
+            &shared.target_name,
+            Verdict::Skip,
+            reason.clone(),
+        );
     }
     let Some(api) = pc.api.as_ref() else {
-        return not_run(pc, &shared.redactor, &shared.target_name, Verdict::Skip, "no target".to_owned());
+        return not_run(
+            pc,
+            &shared.redactor,
+            &shared.target_name,
+            Verdict::Skip,
+            "no target".to_owned(),
+        );
     };
     let start = Instant::now();
     let case = pc.case();
-    let mut result = not_run(pc, &shared.redactor, &shared.target_name, Verdict::Pass, String::new());
+    let mut result = not_run(
+        pc,
+        &shared.redactor,
+        &shared.target_name,
+        Verdict::Pass,
+        String::new(),
+    );
     result.reason = None;
     let mut scope = pc.scope.clone();
     let mut redactor = shared.redactor.clone();
@@ -74,7 +105,13 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
                 schema_ids.push(s.id.clone());
             }
         }
-        let req = match render_request(&step.request, &scope, api, shared.cfg.timeout, &mut redactor) {
+        let req = match render_request(
+            &step.request,
+            &scope,
+            api,
+            shared.cfg.timeout,
+            &mut redactor,
+        ) {
             Ok(r) => r,
             Err(e) => {
                 result.verdict = Verdict::Error;
@@ -82,16 +119,20 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
                 break;
             }
         };
-        let expect_429 = step
-            .expect
-            .status
-            .as_ref()
-            .is_some_and(|s| s.allowed.iter().any(|p| matches!(p, StatusPattern::Code(429) | StatusPattern::Class(4))));
+        let expect_429 = step.expect.status.as_ref().is_some_and(|s| {
+            s.allowed
+                .iter()
+                .any(|p| matches!(p, StatusPattern::Code(429) | StatusPattern::Class(4)))
+        });
         let outcome = shared.client.send(&req, expect_429).await;
         let request_record = RequestRecord {
             method: req.method.to_string(),
             url: redactor.redact(req.url.as_str()),
-            headers: req.headers.iter().map(|(k, v)| (k.clone(), redactor.header(k, v))).collect(),
+            headers: req
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), redactor.header(k, v)))
+                .collect(),
             body: req.body.as_ref().map(|b| redactor.redact(&excerpt(b))),
         };
         let mut record = ExchangeRecord {
@@ -113,7 +154,12 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
             }
         };
         let json: Option<Value> = parse_json(&resp);
-        let check_resp = Response { status: resp.status, headers: &resp.headers, body: &resp.body, json: json.as_ref() };
+        let check_resp = Response {
+            status: resp.status,
+            headers: &resp.headers,
+            body: &resp.body,
+            json: json.as_ref(),
+        };
         let ctx = CheckContext {
             scope: &scope,
             schemas: &shared.schemas,
@@ -128,7 +174,10 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
                 for (name, value, secret) in values {
                     if secret {
                         if let Value::String(s) = &value {
-                            redactor.add(&Secret { value: s.clone(), env_name: env_placeholder("", &name) });
+                            redactor.add(&Secret {
+                                value: s.clone(),
+                                env_name: env_placeholder("", &name),
+                            });
                         }
                     }
                     scope.captures.insert(name, value);
@@ -138,13 +187,22 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
         }
         record.response = Some(ResponseRecord {
             status: resp.status,
-            headers: resp.headers.iter().map(|(k, v)| (k.clone(), redactor.header(k, v))).collect(),
+            headers: resp
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), redactor.header(k, v)))
+                .collect(),
             body: redactor.redact(&excerpt(&resp.body)),
             body_len: resp.body.len(),
-            request_id: json.as_ref().and_then(request_id).map(|s| redactor.redact(&s)),
+            request_id: json
+                .as_ref()
+                .and_then(request_id)
+                .map(|s| redactor.redact(&s)),
         });
         result.exchanges.push(record);
-        let failed_step = findings.iter().any(|f| f.level == Level::Fail || shared.cfg.strict);
+        let failed_step = findings
+            .iter()
+            .any(|f| f.level == Level::Fail || shared.cfg.strict);
         for mut f in findings {
             f.step = i;
             if shared.cfg.strict && f.level == Level::Warn {
@@ -157,7 +215,10 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
         if failed_step && result.findings.iter().any(|f| f.level == Level::Fail) {
             result.verdict = Verdict::Fail;
             if i + 1 < case.steps.len() {
-                result.reason = Some(format!("stopped after {} (later steps depend on it)", step.name));
+                result.reason = Some(format!(
+                    "stopped after {} (later steps depend on it)",
+                    step.name
+                ));
             }
             break;
         }
@@ -183,7 +244,10 @@ fn redact_finding(f: &mut Finding, r: &Redactor) {
         return;
     }
     f.message = r.redact(&f.message);
-    for s in [&mut f.expected, &mut f.actual, &mut f.detail].into_iter().flatten() {
+    for s in [&mut f.expected, &mut f.actual, &mut f.detail]
+        .into_iter()
+        .flatten()
+    {
         *s = r.redact(s);
     }
 }
@@ -197,7 +261,9 @@ fn describe(e: &TransportError) -> String {
 
 fn parse_json(resp: &HttpResponse) -> Option<Value> {
     let first = resp.body.iter().find(|b| !b.is_ascii_whitespace())?;
-    let ct_json = resp.header("content-type").is_some_and(|c| c.contains("json"));
+    let ct_json = resp
+        .header("content-type")
+        .is_some_and(|c| c.contains("json"));
     if ct_json || matches!(first, b'{' | b'[') {
         serde_json::from_slice(&resp.body).ok()
     } else {
@@ -206,7 +272,10 @@ fn parse_json(resp: &HttpResponse) -> Option<Value> {
 }
 
 fn request_id(v: &Value) -> Option<String> {
-    v.get("request_id").or_else(|| v.get("clerk_trace_id")).and_then(Value::as_str).map(str::to_owned)
+    v.get("request_id")
+        .or_else(|| v.get("clerk_trace_id"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 fn excerpt(body: &[u8]) -> String {
@@ -217,5 +286,9 @@ fn excerpt(body: &[u8]) -> String {
     while end > 0 && (body[end] & 0xC0) == 0x80 {
         end -= 1;
     }
-    format!("{}… [{} more bytes]", String::from_utf8_lossy(&body[..end]), body.len() - end)
+    format!(
+        "{}… [{} more bytes]",
+        String::from_utf8_lossy(&body[..end]),
+        body.len() - end
+    )
 }

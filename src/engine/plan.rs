@@ -51,7 +51,12 @@ pub struct Plan {
 }
 
 /// Plans a run.
-pub fn plan(suites: Vec<LoadedSuite>, target: Target, selection: &Selection, cfg: &RunConfig) -> Plan {
+pub fn plan(
+    suites: Vec<LoadedSuite>,
+    target: Target,
+    selection: &Selection,
+    cfg: &RunConfig,
+) -> Plan {
     let target = Arc::new(target);
     let mut redactor = Redactor::default();
     for s in target.secrets() {
@@ -68,7 +73,10 @@ pub fn plan(suites: Vec<LoadedSuite>, target: Target, selection: &Selection, cfg
         for (name, decl) in &suite.vars {
             if decl.secret || target.secret_vars.contains(name) {
                 if let Some(Value::String(v)) = vars.get(name) {
-                    redactor.add(&Secret { value: v.clone(), env_name: env_placeholder(&suite.api, name) });
+                    redactor.add(&Secret {
+                        value: v.clone(),
+                        env_name: env_placeholder(&suite.api, name),
+                    });
                 }
             }
         }
@@ -82,17 +90,29 @@ pub fn plan(suites: Vec<LoadedSuite>, target: Target, selection: &Selection, cfg
                 case_index: i,
                 dir: loaded.dir.clone(),
                 api: api.clone(),
-                scope: Scope { vars: vars.clone(), ..Scope::default() },
+                scope: Scope {
+                    vars: vars.clone(),
+                    ..Scope::default()
+                },
                 skip,
                 position: cases.len(),
             });
         }
     }
-    Plan { cases, target, redactor }
+    Plan {
+        cases,
+        target,
+        redactor,
+    }
 }
 
 /// Suite defaults < target vars < API vars < `--var`; only declared names are kept.
-fn resolve_vars(suite: &Suite, target: &Target, api: Option<&ApiTarget>, cfg: &RunConfig) -> BTreeMap<String, Value> {
+fn resolve_vars(
+    suite: &Suite,
+    target: &Target,
+    api: Option<&ApiTarget>,
+    cfg: &RunConfig,
+) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     for (name, decl) in &suite.vars {
         let v = cfg
@@ -108,7 +128,12 @@ fn resolve_vars(suite: &Suite, target: &Target, api: Option<&ApiTarget>, cfg: &R
     out
 }
 
-fn skip_reason(suite: &Suite, case: &Case, api: Option<&ApiTarget>, vars: &BTreeMap<String, Value>) -> Option<String> {
+fn skip_reason(
+    suite: &Suite,
+    case: &Case,
+    api: Option<&ApiTarget>,
+    vars: &BTreeMap<String, Value>,
+) -> Option<String> {
     if let Some(r) = &case.skip {
         return Some(r.clone());
     }
@@ -118,7 +143,12 @@ fn skip_reason(suite: &Suite, case: &Case, api: Option<&ApiTarget>, vars: &BTree
             suite.api, suite.api
         ));
     }
-    let missing: Vec<&str> = case.uses_vars.iter().filter(|v| !vars.contains_key(*v)).map(String::as_str).collect();
+    let missing: Vec<&str> = case
+        .uses_vars
+        .iter()
+        .filter(|v| !vars.contains_key(*v))
+        .map(String::as_str)
+        .collect();
     if !missing.is_empty() {
         return Some(format!(
             "missing vars: {} (set them under `apis.{}.vars` in the target file or pass --var NAME=VALUE)",
@@ -126,9 +156,17 @@ fn skip_reason(suite: &Suite, case: &Case, api: Option<&ApiTarget>, vars: &BTree
             suite.api
         ));
     }
-    let unset: Vec<&str> = case.uses_env.iter().filter(|e| std::env::var(e).is_err()).map(String::as_str).collect();
+    let unset: Vec<&str> = case
+        .uses_env
+        .iter()
+        .filter(|e| std::env::var(e).is_err())
+        .map(String::as_str)
+        .collect();
     if !unset.is_empty() {
-        return Some(format!("environment variables not set: {}", unset.join(", ")));
+        return Some(format!(
+            "environment variables not set: {}",
+            unset.join(", ")
+        ));
     }
     None
 }

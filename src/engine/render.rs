@@ -22,7 +22,8 @@ pub(crate) fn render_request(
     default_timeout: Duration,
     redactor: &mut Redactor,
 ) -> Result<RenderedRequest, String> {
-    let method = Method::from_bytes(spec.method.as_bytes()).map_err(|_| format!("invalid method `{}`", spec.method))?;
+    let method = Method::from_bytes(spec.method.as_bytes())
+        .map_err(|_| format!("invalid method `{}`", spec.method))?;
     let path = scope.render_text(&spec.path).map_err(te)?;
     let mut url = join_url(&api.base_url, &path)?;
     if !spec.query.is_empty() {
@@ -49,22 +50,35 @@ pub(crate) fn render_request(
             let u = scope.render_text(username).map_err(te)?;
             let p = scope.render_text(password).map_err(te)?;
             let creds = Credentials::Basic {
-                username: Secret { value: u, env_name: "SESSCONFORM_USERNAME".into() },
-                password: Secret { value: p, env_name: "SESSCONFORM_PASSWORD".into() },
+                username: Secret {
+                    value: u,
+                    env_name: "SESSCONFORM_USERNAME".into(),
+                },
+                password: Secret {
+                    value: p,
+                    env_name: "SESSCONFORM_PASSWORD".into(),
+                },
             };
             redactor.add_credentials(&creds);
             credentials_header(&creds)
         }
         AuthSpec::Bearer(t) => {
             let token = scope.render_text(t).map_err(te)?;
-            let creds = Credentials::Bearer(Secret { value: token, env_name: "SESSCONFORM_TOKEN".into() });
+            let creds = Credentials::Bearer(Secret {
+                value: token,
+                env_name: "SESSCONFORM_TOKEN".into(),
+            });
             redactor.add_credentials(&creds);
             credentials_header(&creds)
         }
     };
     // Target headers first; case headers override them by name.
     for (k, v) in &api.headers {
-        if !spec.headers.iter().any(|(ck, _)| ck.eq_ignore_ascii_case(k)) {
+        if !spec
+            .headers
+            .iter()
+            .any(|(ck, _)| ck.eq_ignore_ascii_case(k))
+        {
             headers.push((k.clone(), v.clone()));
         }
     }
@@ -75,7 +89,10 @@ pub(crate) fn render_request(
         }
     }
     if let Some(h) = auth_header {
-        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("authorization")) {
+        if !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+        {
             headers.push(("authorization".to_owned(), h));
         }
     }
@@ -91,7 +108,11 @@ pub(crate) fn render_request(
             for (k, v) in pairs {
                 ser.append_pair(k, &scalar_text(&scope.render(v).map_err(te)?));
             }
-            set_default_header(&mut headers, "content-type", "application/x-www-form-urlencoded");
+            set_default_header(
+                &mut headers,
+                "content-type",
+                "application/x-www-form-urlencoded",
+            );
             Some(ser.finish().into_bytes())
         }
         Some(BodySpec::Raw(v)) => Some(scope.render_text(v).map_err(te)?.into_bytes()),
@@ -129,7 +150,10 @@ fn credentials_header(c: &Credentials) -> Option<String> {
         Credentials::Bearer(t) => Some(format!("Bearer {}", t.value)),
         Credentials::Basic { username, password } => {
             let pair = format!("{}:{}", username.value, password.value);
-            Some(format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair)))
+            Some(format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(pair)
+            ))
         }
     }
 }
@@ -145,7 +169,11 @@ pub(crate) fn join_url(base: &Url, path: &str) -> Result<Url, String> {
         None => (path, None),
     };
     let mut url = base.clone();
-    let joined = format!("{}/{}", base.path().trim_end_matches('/'), p.trim_start_matches('/'));
+    let joined = format!(
+        "{}/{}",
+        base.path().trim_end_matches('/'),
+        p.trim_start_matches('/')
+    );
     url.set_path(&joined);
     url.set_query(q);
     Ok(url)
@@ -161,7 +189,10 @@ pub(crate) fn curl(req: &RenderedRequest, redactor: &Redactor) -> String {
     for (k, v) in &req.headers {
         if k.eq_ignore_ascii_case("authorization") {
             if let Some(b64) = v.strip_prefix("Basic ") {
-                let decoded = base64::engine::general_purpose::STANDARD.decode(b64).ok().and_then(|d| String::from_utf8(d).ok());
+                let decoded = base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .ok()
+                    .and_then(|d| String::from_utf8(d).ok());
                 if let Some(pair) = decoded {
                     parts.push(format!("-u {}", shell_arg(&pair, redactor)));
                     continue;
@@ -171,7 +202,10 @@ pub(crate) fn curl(req: &RenderedRequest, redactor: &Redactor) -> String {
         parts.push(format!("-H {}", shell_arg(&format!("{k}: {v}"), redactor)));
     }
     if let Some(b) = &req.body {
-        parts.push(format!("--data-raw {}", shell_arg(&String::from_utf8_lossy(b), redactor)));
+        parts.push(format!(
+            "--data-raw {}",
+            shell_arg(&String::from_utf8_lossy(b), redactor)
+        ));
     }
     if req.follow_redirects {
         parts.push("-L".to_owned());
@@ -229,23 +263,44 @@ mod tests {
     #[test]
     fn joins_paths() {
         let b = Url::parse("http://127.0.0.1:1/stytch").unwrap();
-        assert_eq!(join_url(&b, "/v1/sessions").unwrap().as_str(), "http://127.0.0.1:1/stytch/v1/sessions");
+        assert_eq!(
+            join_url(&b, "/v1/sessions").unwrap().as_str(),
+            "http://127.0.0.1:1/stytch/v1/sessions"
+        );
         let b2 = Url::parse("http://127.0.0.1:1/clerk/v1/").unwrap();
-        assert_eq!(join_url(&b2, "sessions?x=1").unwrap().as_str(), "http://127.0.0.1:1/clerk/v1/sessions?x=1");
-        assert_eq!(join_url(&b, "https://other/x").unwrap().as_str(), "https://other/x");
+        assert_eq!(
+            join_url(&b2, "sessions?x=1").unwrap().as_str(),
+            "http://127.0.0.1:1/clerk/v1/sessions?x=1"
+        );
+        assert_eq!(
+            join_url(&b, "https://other/x").unwrap().as_str(),
+            "https://other/x"
+        );
     }
 
     #[test]
     fn curl_uses_placeholders_and_escapes() {
         let mut r = Redactor::default();
         r.add_credentials(&Credentials::Basic {
-            username: Secret { value: "project-1".into(), env_name: "PID".into() },
-            password: Secret { value: "secret-1".into(), env_name: "SECRET".into() },
+            username: Secret {
+                value: "project-1".into(),
+                env_name: "PID".into(),
+            },
+            password: Secret {
+                value: "secret-1".into(),
+                env_name: "SECRET".into(),
+            },
         });
         let req = RenderedRequest {
             method: Method::POST,
             url: Url::parse("http://h/x?q=$HOME").unwrap(),
-            headers: vec![("authorization".into(), format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("project-1:secret-1")))],
+            headers: vec![(
+                "authorization".into(),
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode("project-1:secret-1")
+                ),
+            )],
             body: Some(br#"{"a":"b\"c"}"#.to_vec()),
             timeout: Duration::from_secs(1),
             follow_redirects: false,

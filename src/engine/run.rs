@@ -23,7 +23,9 @@ pub struct Cancel {
 
 impl Default for Cancel {
     fn default() -> Self {
-        Self { tx: Arc::new(watch::channel(false).0) }
+        Self {
+            tx: Arc::new(watch::channel(false).0),
+        }
     }
 }
 
@@ -46,12 +48,23 @@ impl Cancel {
 }
 
 /// Runs the plan and feeds every event to `sink`. Returns the summary (also sent as the last event).
-pub async fn run(plan: Arc<Plan>, schemas: Arc<SchemaStore>, cfg: &RunConfig, cancel: Cancel, sink: &mut dyn FnMut(&Event)) -> RunSummary {
+pub async fn run(
+    plan: Arc<Plan>,
+    schemas: Arc<SchemaStore>,
+    cfg: &RunConfig,
+    cancel: Cancel,
+    sink: &mut dyn FnMut(&Event),
+) -> RunSummary {
     let start = Instant::now();
     let info = RunInfo {
         total_cases: plan.cases.len(),
         target: plan.target.name.clone(),
-        base_urls: plan.target.apis.iter().map(|(k, v)| (k.clone(), plan.redactor.redact(v.base_url.as_str()))).collect(),
+        base_urls: plan
+            .target
+            .apis
+            .iter()
+            .map(|(k, v)| (k.clone(), plan.redactor.redact(v.base_url.as_str())))
+            .collect(),
         strict: cfg.strict,
     };
     sink(&Event::RunStarted(info));
@@ -60,11 +73,21 @@ pub async fn run(plan: Arc<Plan>, schemas: Arc<SchemaStore>, cfg: &RunConfig, ca
         Ok(c) => c,
         Err(e) => {
             for pc in &plan.cases {
-                let r = not_run(pc, &plan.redactor, &plan.target.name, Verdict::Error, e.clone());
+                let r = not_run(
+                    pc,
+                    &plan.redactor,
+                    &plan.target.name,
+                    Verdict::Error,
+                    e.clone(),
+                );
                 counts.add(&r);
                 sink(&Event::CaseFinished(Box::new(r)));
             }
-            let summary = RunSummary { counts, duration: start.elapsed(), interrupted: false };
+            let summary = RunSummary {
+                counts,
+                duration: start.elapsed(),
+                interrupted: false,
+            };
             sink(&Event::RunFinished(summary.clone()));
             return summary;
         }
@@ -136,30 +159,64 @@ pub async fn run(plan: Arc<Plan>, schemas: Arc<SchemaStore>, cfg: &RunConfig, ca
     }
     while next < plan.cases.len() {
         let r = pending.remove(&next).unwrap_or_else(|| {
-            not_run(&plan.cases[next], &shared.redactor, &shared.target_name, Verdict::Error, "internal error: the case task ended unexpectedly".to_owned())
+            not_run(
+                &plan.cases[next],
+                &shared.redactor,
+                &shared.target_name,
+                Verdict::Error,
+                "internal error: the case task ended unexpectedly".to_owned(),
+            )
         });
         counts.add(&r);
         sink(&Event::CaseFinished(Box::new(r)));
         next += 1;
     }
-    let summary = RunSummary { counts, duration: start.elapsed(), interrupted: cancel.is_cancelled() };
+    let summary = RunSummary {
+        counts,
+        duration: start.elapsed(),
+        interrupted: cancel.is_cancelled(),
+    };
     sink(&Event::RunFinished(summary.clone()));
     summary
 }
 
-async fn run_one(pc: &PlannedCase, shared: &Shared, sem: &Semaphore, stop: &AtomicBool, cancel: &Cancel) -> CaseResult {
+async fn run_one(
+    pc: &PlannedCase,
+    shared: &Shared,
+    sem: &Semaphore,
+    stop: &AtomicBool,
+    cancel: &Cancel,
+) -> CaseResult {
     let permit = tokio::select! {
         p = sem.acquire() => p,
         () = cancel.cancelled() => return not_run(pc, &shared.redactor, &shared.target_name, Verdict::Skip, "not run: interrupted".to_owned()),
     };
     let Ok(_permit) = permit else {
-        return not_run(pc, &shared.redactor, &shared.target_name, Verdict::Error, "internal error: scheduler closed".to_owned());
+        return not_run(
+            pc,
+            &shared.redactor,
+            &shared.target_name,
+            Verdict::Error,
+            "internal error: scheduler closed".to_owned(),
+        );
     };
     if cancel.is_cancelled() {
-        return not_run(pc, &shared.redactor, &shared.target_name, Verdict::Skip, "not run: interrupted".to_owned());
+        return not_run(
+            pc,
+            &shared.redactor,
+            &shared.target_name,
+            Verdict::Skip,
+            "not run: interrupted".to_owned(),
+        );
     }
     if stop.load(Ordering::SeqCst) {
-        return not_run(pc, &shared.redactor, &shared.target_name, Verdict::Skip, "not run: --fail-fast after an earlier failure".to_owned());
+        return not_run(
+            pc,
+            &shared.redactor,
+            &shared.target_name,
+            Verdict::Skip,
+            "not run: --fail-fast after an earlier failure".to_owned(),
+        );
     }
     tokio::select! {
         r = execute(pc, shared) => r,

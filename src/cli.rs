@@ -1,0 +1,297 @@
+//! Command-line interface: clap arguments and their conversion to engine configuration.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use sessconform::engine::{RunConfig, Selection, Shard};
+
+const AFTER_HELP: &str = "\
+Examples:
+  sessconform                                   run the built-in suites against the embedded reference server
+  sessconform run --target staging.yaml         run them against the APIs described in a target file
+  sessconform run cases/ --base-url stytch=http://127.0.0.1:4010/stytch --var user_id=user-test-1
+  sessconform run --tag read-only --reports reports/
+  sessconform list --tag mutating
+  sessconform lint my-cases/ --specs my-specs/
+  sessconform validate --schema stytch/sessions-get-response body.json
+  sessconform serve --addr 127.0.0.1:4010 --target-out target.yaml
+
+Exit codes: 0 all passed, 1 a contract check failed, 2 usage or configuration error (nothing ran),
+3 some cases could not run (and none failed).";
+
+/// Contract tests and conformance checks for session APIs (Stytch, Stytch B2B, Clerk and compatible servers).
+#[derive(Debug, Parser)]
+#[command(name = "sessconform", version, after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run suites against a target (the default command).
+    #[command(after_help = AFTER_HELP)]
+    Run(RunArgs),
+    /// List suites, cases and tags after filters (no network).
+    #[command(
+        after_help = "Examples:\n  sessconform list\n  sessconform list cases/ --tag read-only\n  sessconform list --filter clerk:: --shard 1/2"
+    )]
+    List(ListArgs),
+    /// Load and check every case file and schema, every $ref, schema id and variable (exit 0 or 2).
+    #[command(
+        after_help = "Examples:\n  sessconform lint\n  sessconform lint my-cases/ --specs my-specs/ --target staging.yaml"
+    )]
+    Lint(LintArgs),
+    /// Validate saved JSON bodies against a schema, offline (exit 0 valid, 1 invalid, 2 usage).
+    #[command(
+        after_help = "Examples:\n  sessconform validate --schema stytch/error error.json\n  sessconform validate --schema clerk/2025-04-10/session --specs my-specs/ a.json b.json"
+    )]
+    Validate(ValidateArgs),
+    /// Serve the reference implementation of the Stytch, Stytch B2B and Clerk session APIs.
+    #[command(
+        after_help = "Examples:\n  sessconform serve\n  sessconform serve --addr 127.0.0.1:4010 --target-out target.yaml\n  sessconform serve --rate-limit 100/10 --fault clerk-list-unsorted"
+    )]
+    Serve(ServeArgs),
+}
+
+/// Where suites and schemas come from.
+#[derive(Debug, Args, Default, Clone)]
+pub struct InputArgs {
+    /// Case files or folders (default: the built-in suites).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Add a folder of JSON Schemas to the built-in ones (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub specs: Vec<PathBuf>,
+}
+
+/// Which cases.
+#[derive(Debug, Args, Default, Clone)]
+pub struct SelectArgs {
+    /// Run only cases whose `suite::case` id contains this text (repeatable).
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Vec<String>,
+    /// Match --filter exactly.
+    #[arg(long)]
+    pub exact: bool,
+    /// Run only cases with this tag (repeatable).
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// Leave out cases with this tag (repeatable).
+    #[arg(long, value_name = "TAG")]
+    pub exclude_tag: Vec<String>,
+    /// Run the K-th of N deterministic shards, e.g. 1/4.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+}
+
+impl SelectArgs {
+    pub fn selection(&self) -> Selection {
+        Selection {
+            filters: self.filter.clone(),
+            exact: self.exact,
+            tags: self.tag.clone(),
+            exclude_tags: self.exclude_tag.clone(),
+            shard: self.shard,
+        }
+    }
+}
+
+/// Where the APIs live.
+#[derive(Debug, Args, Default, Clone)]
+pub struct TargetArgs {
+    /// Target file with base URLs, credentials, headers and vars per API (default: the embedded reference server).
+    #[arg(long, value_name = "FILE")]
+    pub target: Option<PathBuf>,
+    /// Base URL for every API (`URL`) or one (`API=URL`); repeatable.
+    #[arg(long, value_name = "[API=]URL")]
+    pub base_url: Vec<String>,
+    /// Set a variable, overriding suite defaults and the target (repeatable).
+    #[arg(long = "var", value_name = "KEY=VALUE")]
+    pub vars: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, Default, PartialEq, Eq)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, Default, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// One line per case, then failure details.
+    #[default]
+    Human,
+    /// Human output plus GitHub Actions `::error` annotations (automatic under GITHUB_ACTIONS=true).
+    Github,
+}
+
+/// `run` options.
+#[derive(Debug, Args, Default, Clone)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Cases in flight at once.
+    #[arg(long, short = 'j', default_value_t = 16, value_name = "N")]
+    pub jobs: usize,
+    /// Per-request timeout (e.g. 10s, 500ms).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// Connect timeout.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub connect_timeout: Duration,
+    /// Largest response body accepted, in bytes (suffixes KiB, MiB allowed).
+    #[arg(long, default_value = "10MiB", value_parser = parse_size)]
+    pub body_cap: usize,
+    /// Retries after a 429 response (honouring Retry-After).
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub max_retries: u32,
+    /// Stop starting new cases after the first failure.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Treat every warning as a failure (the bar for mocks and compatible servers).
+    #[arg(long)]
+    pub strict: bool,
+    /// Write snapshot files instead of failing on differences.
+    #[arg(long)]
+    pub update_snapshots: bool,
+    /// Colours: auto (terminal and no NO_COLOR), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Console format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// Write a JUnit XML report.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write a JSON report.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write a self-contained HTML report.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Write junit.xml, report.json and index.html into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub reports: Option<PathBuf>,
+}
+
+impl RunArgs {
+    pub fn config(&self) -> Result<RunConfig, String> {
+        if self.jobs == 0 {
+            return Err("--jobs must be at least 1".to_owned());
+        }
+        Ok(RunConfig {
+            jobs: self.jobs,
+            timeout: self.timeout,
+            connect_timeout: self.connect_timeout,
+            body_cap: self.body_cap,
+            retry: sessconform::http::RetryPolicy {
+                max_retries: self.max_retries,
+                ..Default::default()
+            },
+            fail_fast: self.fail_fast,
+            strict: self.strict,
+            update_snapshots: self.update_snapshots,
+            vars: parse_vars(&self.target.vars)?,
+        })
+    }
+}
+
+/// `list` options.
+#[derive(Debug, Args, Clone)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
+}
+
+/// `lint` options.
+#[derive(Debug, Args, Clone)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Also check a target file.
+    #[arg(long, value_name = "FILE")]
+    pub target: Option<PathBuf>,
+}
+
+/// `validate` options.
+#[derive(Debug, Args, Clone)]
+pub struct ValidateArgs {
+    /// Schema id, e.g. stytch/sessions-get-response.
+    #[arg(long, value_name = "ID")]
+    pub schema: String,
+    /// Add a folder of JSON Schemas (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub specs: Vec<PathBuf>,
+    /// JSON files to validate.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// `serve` options.
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1:4010")]
+    pub addr: std::net::SocketAddr,
+    /// Write a target file for `sessconform run --target FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub target_out: Option<PathBuf>,
+    /// Per-credential rate limit, N requests per SECS seconds (off by default).
+    #[arg(long, value_name = "N/SECS")]
+    pub rate_limit: Option<String>,
+    /// Inject a deliberate contract deviation (repeatable; see the README for names).
+    #[arg(long, value_name = "NAME")]
+    pub fault: Vec<String>,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    sessconform::case::load::parse_duration(s)
+}
+
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let (num, mult) = if let Some(n) = t.strip_suffix("MiB") {
+        (n, 1024 * 1024)
+    } else if let Some(n) = t.strip_suffix("KiB") {
+        (n, 1024)
+    } else if let Some(n) = t.strip_suffix('B') {
+        (n, 1)
+    } else {
+        (t, 1)
+    };
+    let n: usize = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("invalid size `{s}` (e.g. 10MiB, 512KiB, 1000000)"))?;
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("size `{s}` is too large"))
+}
+
+fn parse_vars(
+    items: &[String],
+) -> Result<std::collections::BTreeMap<String, serde_json::Value>, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for item in items {
+        let (k, v) = item
+            .split_once('=')
+            .ok_or_else(|| format!("invalid --var `{item}`: use KEY=VALUE"))?;
+        if k.trim().is_empty() {
+            return Err(format!("invalid --var `{item}`: empty name"));
+        }
+        out.insert(k.trim().to_owned(), serde_json::Value::String(v.to_owned()));
+    }
+    Ok(out)
+}

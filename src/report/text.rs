@@ -1,0 +1,172 @@
+//! Text rendering of a case's findings, shared by the console (ANSI) and JUnit/JSON (plain).
+
+use std::fmt::Write as _;
+
+use crate::case::plan::Level;
+use crate::result::{CaseResult, Finding, FindingKind, Verdict};
+
+/// Plain text or ANSI colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// No escape codes (files, CI logs).
+    Plain,
+    /// ANSI colours (terminals).
+    Ansi,
+}
+
+impl Style {
+    fn paint(self, code: &str, s: &str) -> String {
+        match self {
+            Style::Plain => s.to_owned(),
+            Style::Ansi => format!("\x1b[{code}m{s}\x1b[0m"),
+        }
+    }
+    /// Red.
+    pub fn red(self, s: &str) -> String {
+        self.paint("31", s)
+    }
+    /// Green.
+    pub fn green(self, s: &str) -> String {
+        self.paint("32", s)
+    }
+    /// Yellow.
+    pub fn yellow(self, s: &str) -> String {
+        self.paint("33", s)
+    }
+    /// Dim.
+    pub fn dim(self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    /// Bold.
+    pub fn bold(self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    /// Colours a diff line by its first character.
+    pub fn diff_line(self, line: &str) -> String {
+        if line.starts_with('+') && !line.starts_with("+++") {
+            self.green(line)
+        } else if line.starts_with('-') && !line.starts_with("---") {
+            self.red(line)
+        } else if line.starts_with("@@") {
+            self.dim(line)
+        } else {
+            line.to_owned()
+        }
+    }
+}
+
+/// The verdict label, padded: `PASS `, `FAIL `, `ERROR`, `SKIP `.
+pub fn verdict_label(v: Verdict, style: Style) -> String {
+    match v {
+        Verdict::Pass => style.green("PASS "),
+        Verdict::Fail => style.red("FAIL "),
+        Verdict::Error => style.red("ERROR"),
+        Verdict::Skip => style.yellow("SKIP "),
+    }
+}
+
+fn kind_name(k: FindingKind) -> &'static str {
+    match k {
+        FindingKind::Status => "status",
+        FindingKind::Header => "header",
+        FindingKind::Schema => "schema",
+        FindingKind::Assertion => "assert",
+        FindingKind::Snapshot => "snapshot",
+        FindingKind::Body => "body",
+        FindingKind::Capture => "capture",
+    }
+}
+
+/// Renders one finding: marker, message, location snippet, expected/actual and detail.
+pub fn render_finding(f: &Finding, style: Style) -> String {
+    let mut out = String::new();
+    let marker = match f.level {
+        Level::Fail => style.red("✗"),
+        Level::Warn => style.yellow("⚠ warning:"),
+    };
+    let _ = writeln!(out, "  {marker} [{}] {}", kind_name(f.kind), f.message);
+    if let Some(span) = &f.span {
+        for line in span.snippet("").lines() {
+            let _ = writeln!(out, "      {}", style.dim(line));
+        }
+    }
+    if let Some(n) = &f.note {
+        let _ = writeln!(out, "      note: {n}");
+    }
+    if f.detail.is_none() {
+        if let Some(e) = &f.expected {
+            let _ = writeln!(out, "      expected: {e}");
+        }
+        if let Some(a) = &f.actual {
+            let _ = writeln!(out, "      actual:   {a}");
+        }
+    }
+    if let Some(d) = &f.detail {
+        for line in d.lines() {
+            let _ = writeln!(out, "      {}", style.diff_line(line));
+        }
+    }
+    out
+}
+
+/// Renders the full report of a failed, errored or warning case.
+pub fn render_case(r: &CaseResult, style: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {} {}",
+        style.bold("────"),
+        style.bold(&r.id),
+        style.dim(&format!("({})", r.span))
+    );
+    if let Some(reason) = &r.reason {
+        let _ = writeln!(
+            out,
+            "  {} {reason}",
+            if r.verdict == Verdict::Error {
+                style.red("error:")
+            } else {
+                "note:".to_owned()
+            }
+        );
+    }
+    for ex in &r.exchanges {
+        let status = ex
+            .response
+            .as_ref()
+            .map_or_else(|| "no response".to_owned(), |resp| resp.status.to_string());
+        let rid = ex
+            .response
+            .as_ref()
+            .and_then(|r| r.request_id.as_deref())
+            .map(|id| format!(" request_id={id}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {} {} → {} ({:.0} ms{}){rid}",
+            ex.request.method,
+            ex.request.url,
+            status,
+            ex.elapsed.as_secs_f64() * 1000.0,
+            if ex.retries > 0 {
+                format!(", {} retries after 429", ex.retries)
+            } else {
+                String::new()
+            }
+        );
+        for f in r.findings.iter().filter(|f| f.step == ex.step) {
+            out.push_str(&render_finding(f, style));
+        }
+    }
+    if r.exchanges.is_empty() {
+        for f in &r.findings {
+            out.push_str(&render_finding(f, style));
+        }
+    }
+    if matches!(r.verdict, Verdict::Fail | Verdict::Error) {
+        if let Some(ex) = r.exchanges.last() {
+            let _ = writeln!(out, "  reproduce:\n    {}", ex.curl);
+        }
+    }
+    out
+}

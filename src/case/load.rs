@@ -283,6 +283,11 @@ pub fn parse_suite(name: &str, text: &str, schemas: &SchemaStore) -> Result<Suit
 pub(crate) fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error) -> LoadError {
     let message = e.without_snippet().to_string();
     let message = message.lines().next().unwrap_or("invalid YAML").to_owned();
+    // The location is shown separately.
+    let message = match message.rfind(" at line ") {
+        Some(i) if message[i..].contains("column") => message[..i].to_owned(),
+        _ => message,
+    };
     let span = e.location().map(|l| Span::from_location(file, l));
     let hint = if message.contains("unknown field") {
         Some("check the spelling; see the case-file reference in README.md".to_owned())

@@ -2,6 +2,7 @@
 
 pub mod case;
 pub mod check;
+pub mod diff;
 pub mod result;
 pub mod schema;
 pub mod source;

@@ -116,7 +116,10 @@ mod tests {
 
     #[test]
     fn identical_values_have_no_diff() {
-        assert_eq!(json_diff(&json!({"a": 1, "b": 2}), &json!({"b": 2, "a": 1})), None);
+        assert_eq!(
+            json_diff(&json!({"a": 1, "b": 2}), &json!({"b": 2, "a": 1})),
+            None
+        );
         assert_eq!(text_diff("x\ny", "x\ny"), None);
     }
 
@@ -133,17 +136,28 @@ mod tests {
         assert_eq!(lines[0], "--- expected");
         assert_eq!(lines[1], "+++ actual");
         assert!(lines[2].starts_with("@@ "), "{d}");
-        assert!(d.contains("-  \"k15\": 15,\n+  \"k15\": \"changed\",\n"), "{d}");
+        assert!(
+            d.contains("-  \"k15\": 15,\n+  \"k15\": \"changed\",\n"),
+            "{d}"
+        );
         // 3 lines of context either side, nothing else.
-        assert!(d.contains(" \"k12\": 12") && d.contains(" \"k18\": 18"), "{d}");
-        assert!(!d.contains("k11") && !d.contains("k19") && !d.contains("k00"), "{d}");
+        assert!(
+            d.contains(" \"k12\": 12") && d.contains(" \"k18\": 18"),
+            "{d}"
+        );
+        assert!(
+            !d.contains("k11") && !d.contains("k19") && !d.contains("k00"),
+            "{d}"
+        );
         assert_eq!(lines.len(), 3 + 3 + 2 + 3, "{d}");
     }
 
     #[test]
     fn separate_changes_give_separate_hunks() {
         let e: String = (0..40).map(|i| format!("line {i}\n")).collect();
-        let a = e.replace("line 2\n", "line two\n").replace("line 35\n", "line 35!\n");
+        let a = e
+            .replace("line 2\n", "line two\n")
+            .replace("line 35\n", "line 35!\n");
         let d = text_diff(&e, &a).unwrap();
         assert_eq!(d.matches("@@ -").count(), 2, "{d}");
         assert!(!d.contains("line 20"), "{d}");

@@ -18,7 +18,12 @@ use super::{CheckContext, jwt, render};
 const MAX_EVERY: usize = 10;
 
 /// Evaluates assertions against the body and appends their findings.
-pub(crate) fn check(assertions: &[Assertion], body: &Value, ctx: &CheckContext<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn check(
+    assertions: &[Assertion],
+    body: &Value,
+    ctx: &CheckContext<'_>,
+    out: &mut Vec<Finding>,
+) {
     let mut failures = Vec::new();
     for a in assertions {
         eval(a, body, ctx, &mut failures);
@@ -38,7 +43,13 @@ pub(crate) struct Mismatch {
 
 impl Mismatch {
     pub(crate) fn new(what: impl Into<String>) -> Self {
-        Self { what: what.into(), expected: None, actual: None, detail: None, item: None }
+        Self {
+            what: what.into(),
+            expected: None,
+            actual: None,
+            detail: None,
+            item: None,
+        }
     }
 
     fn values(mut self, expected: Option<String>, actual: Option<String>) -> Self {
@@ -76,15 +87,27 @@ pub(crate) fn eval(a: &Assertion, doc: &Value, ctx: &CheckContext<'_>, out: &mut
             }
         }
         Op::Equals(t) => {
-            let Some(exp) = expand(a, t, ctx, out) else { return };
-            per_node(a, doc, &nodes, out, |n| (!json_eq(&exp, n)).then(|| not_equal(&exp, n)));
+            let Some(exp) = expand(a, t, ctx, out) else {
+                return;
+            };
+            per_node(a, doc, &nodes, out, |n| {
+                (!json_eq(&exp, n)).then(|| not_equal(&exp, n))
+            });
         }
         Op::NotEquals(t) => {
-            let Some(exp) = expand(a, t, ctx, out) else { return };
+            let Some(exp) = expand(a, t, ctx, out) else {
+                return;
+            };
             per_node(a, doc, &nodes, out, |n| {
                 json_eq(&exp, n).then(|| {
-                    Mismatch::new(format!("expected a value other than {}", render::short(&exp)))
-                        .values(Some(format!("not {}", render::value(&exp))), Some(render::value(n)))
+                    Mismatch::new(format!(
+                        "expected a value other than {}",
+                        render::short(&exp)
+                    ))
+                    .values(
+                        Some(format!("not {}", render::value(&exp))),
+                        Some(render::value(n)),
+                    )
                 })
             });
         }
@@ -118,22 +141,33 @@ pub(crate) fn eval(a: &Assertion, doc: &Value, ctx: &CheckContext<'_>, out: &mut
             })
         }),
         Op::OneOf(t) => {
-            let Some(options) = expand(a, t, ctx, out) else { return };
+            let Some(options) = expand(a, t, ctx, out) else {
+                return;
+            };
             let Value::Array(list) = options.as_ref() else {
-                let what = format!("one_of needs a list of values, got {}", render::short(&options));
+                let what = format!(
+                    "one_of needs a list of values, got {}",
+                    render::short(&options)
+                );
                 out.push(Failure::what(a, what));
                 return;
             };
             per_node(a, doc, &nodes, out, |n| {
                 (!list.iter().any(|o| json_eq(o, n))).then(|| {
-                    Mismatch::new(format!("expected one of {}, got {}", render::short(&options), render::short(n)))
-                        .values(Some(render::value(&options)), Some(render::value(n)))
+                    Mismatch::new(format!(
+                        "expected one of {}, got {}",
+                        render::short(&options),
+                        render::short(n)
+                    ))
+                    .values(Some(render::value(&options)), Some(render::value(n)))
                 })
             });
         }
         Op::Length(spec) => collection::length(a, doc, &nodes, spec, out),
         Op::Contains(t) => {
-            let Some(needle) = expand(a, t, ctx, out) else { return };
+            let Some(needle) = expand(a, t, ctx, out) else {
+                return;
+            };
             collection::contains(a, doc, &nodes, &needle, out);
         }
         Op::Unique => collection::unique(a, doc, &nodes, out),
@@ -148,18 +182,28 @@ pub(crate) fn eval(a: &Assertion, doc: &Value, ctx: &CheckContext<'_>, out: &mut
 
 /// Normalized path of the `k`-th node `path` selects in `doc` (computed only on failure).
 pub(crate) fn location(path: &JsonPath, doc: &Value, k: usize) -> Option<String> {
-    path.query_located(doc).get(k).map(|n| n.location().to_string())
+    path.query_located(doc)
+        .get(k)
+        .map(|n| n.location().to_string())
 }
 
 /// Renders an expected value's templates; borrows it when it has none.
-fn expand<'t>(a: &Assertion, t: &'t Value, ctx: &CheckContext<'_>, out: &mut Vec<Failure>) -> Option<Cow<'t, Value>> {
+fn expand<'t>(
+    a: &Assertion,
+    t: &'t Value,
+    ctx: &CheckContext<'_>,
+    out: &mut Vec<Failure>,
+) -> Option<Cow<'t, Value>> {
     if !has_template(t) {
         return Some(Cow::Borrowed(t));
     }
     match ctx.scope.render(t) {
         Ok(v) => Some(Cow::Owned(v)),
         Err(e) => {
-            out.push(Failure::what(a, format!("cannot render the expected value: {e}")));
+            out.push(Failure::what(
+                a,
+                format!("cannot render the expected value: {e}"),
+            ));
             None
         }
     }
@@ -216,8 +260,12 @@ pub(crate) fn from_mismatch(a: &Assertion, m: Mismatch) -> Failure {
 }
 
 fn not_equal(expected: &Value, actual: &Value) -> Mismatch {
-    let mut m = Mismatch::new(format!("expected {}, got {}", render::short(expected), render::short(actual)))
-        .values(Some(render::value(expected)), Some(render::value(actual)));
+    let mut m = Mismatch::new(format!(
+        "expected {}, got {}",
+        render::short(expected),
+        render::short(actual)
+    ))
+    .values(Some(render::value(expected)), Some(render::value(actual)));
     let structured = |v: &Value| v.is_array() || v.is_object();
     if structured(expected) || structured(actual) {
         m.detail = crate::diff::json_diff(expected, actual);
@@ -230,7 +278,9 @@ fn has_type(t: JsonType, v: &Value) -> bool {
         JsonType::String => v.is_string(),
         JsonType::Number => v.is_number(),
         JsonType::Integer => match v {
-            Value::Number(n) => n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0),
+            Value::Number(n) => {
+                n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+            }
             _ => false,
         },
         JsonType::Boolean => v.is_boolean(),
@@ -282,17 +332,25 @@ fn compare_op(
             match (found.first(), found.len()) {
                 (Some(v), 1) => (Key::of(v), Some(v)),
                 (_, 0) => {
-                    out.push(Failure::what(a, format!("operand {} selects no value", rhs.text)));
+                    out.push(Failure::what(
+                        a,
+                        format!("operand {} selects no value", rhs.text),
+                    ));
                     return;
                 }
                 (_, n) => {
-                    out.push(Failure::what(a, format!("operand {} selects {n} values, expected one", rhs.text)));
+                    out.push(Failure::what(
+                        a,
+                        format!("operand {} selects {n} values, expected one", rhs.text),
+                    ));
                     return;
                 }
             }
         }
         OperandBase::Literal(t) => {
-            let Some(v) = expand(a, t, ctx, out) else { return };
+            let Some(v) = expand(a, t, ctx, out) else {
+                return;
+            };
             rendered = v;
             (Key::of(&rendered), Some(rendered.as_ref()))
         }
@@ -301,19 +359,29 @@ fn compare_op(
         Ok(k) => k,
         Err(e) => {
             let got = base_value.map(compare::describe_value).unwrap_or_default();
-            out.push(Failure::what(a, format!("operand {} ({got}): {e}", rhs.text)));
+            out.push(Failure::what(
+                a,
+                format!("operand {} ({got}): {e}", rhs.text),
+            ));
             return;
         }
     };
     let rhs_desc = || match (rkey, base_value) {
         (Key::Time(t), _) => format!("{} ({})", rhs.text, compare::format_instant(t)),
-        (_, Some(v)) if rhs.text != v.to_string() => format!("{} ({})", rhs.text, render::short(v)),
+        (_, Some(v)) => match render::short(v) {
+            shown if shown == rhs.text => shown,
+            shown => format!("{} ({shown})", rhs.text),
+        },
         _ => rhs.text.clone(),
     };
     per_node(a, doc, nodes, out, |n| {
         let holds = match compare::cmp_keys(&Key::of(n), &rkey) {
             Err(e) => {
-                let what = format!("cannot compare {} with {}: {e}", compare::describe_value(n), rhs_desc());
+                let what = format!(
+                    "cannot compare {} with {}: {e}",
+                    compare::describe_value(n),
+                    rhs_desc()
+                );
                 return Some(Mismatch::new(what).values(None, Some(render::value(n))));
             }
             Ok(o) => match op {
@@ -326,7 +394,10 @@ fn compare_op(
         (!holds).then(|| {
             let expected = format!("{} {}", cmp_label(op), rhs_desc());
             let got = compare::describe_value(n);
-            Mismatch::new(format!("expected {expected}, got {got}")).values(Some(expected), Some(render::truncate(&got, render::VALUE_MAX)))
+            Mismatch::new(format!("expected {expected}, got {got}")).values(
+                Some(expected),
+                Some(render::truncate(&got, render::VALUE_MAX)),
+            )
         })
     });
 }
@@ -348,7 +419,10 @@ fn every(
     let mut sub = Vec::new();
     for (k, node) in nodes.iter().enumerate() {
         let Value::Array(items) = node else {
-            let mut f = Failure::what(a, format!("expected an array, got {}", render::type_name(node)));
+            let mut f = Failure::what(
+                a,
+                format!("expected an array, got {}", render::type_name(node)),
+            );
             f.actual = Some(render::value(node));
             f.loc = location(&a.path, doc, k);
             f.show_loc = nodes.len() > 1;
@@ -363,7 +437,8 @@ fn every(
             if sub.is_empty() {
                 continue;
             }
-            let arr = array_loc.get_or_insert_with(|| location(&a.path, doc, k).unwrap_or_else(|| "$".into()));
+            let arr = array_loc
+                .get_or_insert_with(|| location(&a.path, doc, k).unwrap_or_else(|| "$".into()));
             let path_prefix = format!("{}[{i}]", a.path_text);
             let loc_prefix = format!("{arr}[{i}]");
             for f in sub.drain(..) {
@@ -377,7 +452,10 @@ fn every(
         }
     }
     if hidden > 0 {
-        out.push(Failure::what(a, format!("… and {hidden} more failures in other items, not shown")));
+        out.push(Failure::what(
+            a,
+            format!("… and {hidden} more failures in other items, not shown"),
+        ));
     }
 }
 
@@ -398,7 +476,10 @@ fn jwt_op(
         let decoded = match node {
             // The token itself is never copied into the finding: it is a credential.
             Value::String(token) => jwt::decode(token).map_err(|e| (e, None)),
-            other => Err((format!("expected a JWT string, got {}", render::type_name(other)), Some(render::value(other)))),
+            other => Err((
+                format!("expected a JWT string, got {}", render::type_name(other)),
+                Some(render::value(other)),
+            )),
         };
         let decoded = match decoded {
             Ok(d) => d,
@@ -412,7 +493,10 @@ fn jwt_op(
             }
         };
         let mut sub = Vec::new();
-        for (part, assertions, value) in [("header", header, &decoded.header), ("claims", claims, &decoded.claims)] {
+        for (part, assertions, value) in [
+            ("header", header, &decoded.header),
+            ("claims", claims, &decoded.claims),
+        ] {
             for n in assertions {
                 eval(n, value, ctx, &mut sub);
             }
@@ -422,7 +506,14 @@ fn jwt_op(
             let token_loc = location(&a.path, doc, k).unwrap_or_else(|| "$".into());
             let path_prefix = format!("{} (jwt {part})", a.path_text);
             let loc_prefix = format!("{token_loc} (jwt {part})");
-            out.extend(sub.drain(..).map(|f| f.nest(a, &path_prefix, &loc_prefix, Join::Label)));
+            out.extend(
+                sub.drain(..)
+                    .map(|f| f.nest(a, &path_prefix, &loc_prefix, Join::Label)),
+            );
         }
     }
 }
+
+#[cfg(test)]
+#[path = "assertion_tests.rs"]
+mod tests;

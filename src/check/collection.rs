@@ -115,7 +115,13 @@ fn target<'n, 'v>(a: &Assertion, nodes: &'n [&'v Value]) -> Option<Target<'n, 'v
     Some(Target::Nodes(nodes))
 }
 
-fn report(a: &Assertion, doc: &Value, target: &Target<'_, '_>, mut m: Mismatch, out: &mut Vec<Failure>) {
+fn report(
+    a: &Assertion,
+    doc: &Value,
+    target: &Target<'_, '_>,
+    mut m: Mismatch,
+    out: &mut Vec<Failure>,
+) {
     let item = m.item.take();
     let mut f = from_mismatch(a, m);
     match (target, item) {
@@ -141,7 +147,13 @@ fn not_a_list(t: &Target<'_, '_>, wanted: &str) -> Mismatch {
 }
 
 /// `length`: bounds on the length of the array, string, object or node list.
-pub(crate) fn length(a: &Assertion, doc: &Value, nodes: &[&Value], spec: &LengthSpec, out: &mut Vec<Failure>) {
+pub(crate) fn length(
+    a: &Assertion,
+    doc: &Value,
+    nodes: &[&Value],
+    spec: &LengthSpec,
+    out: &mut Vec<Failure>,
+) {
     let Some(t) = target(a, nodes) else {
         out.push(Failure::new(a, Msg::NoValue));
         return;
@@ -158,7 +170,8 @@ pub(crate) fn length(a: &Assertion, doc: &Value, nodes: &[&Value], spec: &Length
     };
     if spec.min.is_some_and(|min| len < min) || spec.max.is_some_and(|max| len > max) {
         let want = describe_len(spec);
-        let mut m = Mismatch::new(format!("expected length {want}, got {len}")).with_actual(t.render());
+        let mut m =
+            Mismatch::new(format!("expected length {want}, got {len}")).with_actual(t.render());
         m.expected = Some(want);
         report(a, doc, &t, m, out);
     }
@@ -175,7 +188,13 @@ fn describe_len(spec: &LengthSpec) -> String {
 }
 
 /// `contains`: the array (or node list) has an equal element, or the string has the substring.
-pub(crate) fn contains(a: &Assertion, doc: &Value, nodes: &[&Value], needle: &Value, out: &mut Vec<Failure>) {
+pub(crate) fn contains(
+    a: &Assertion,
+    doc: &Value,
+    nodes: &[&Value],
+    needle: &Value,
+    out: &mut Vec<Failure>,
+) {
     let Some(t) = target(a, nodes) else {
         out.push(Failure::new(a, Msg::NoValue));
         return;
@@ -185,13 +204,20 @@ pub(crate) fn contains(a: &Assertion, doc: &Value, nodes: &[&Value], needle: &Va
         (Target::Nodes(nodes), _) => (nodes.iter().any(|v| json_eq(v, needle)), "an array"),
         (Target::Str(s), Value::String(n)) => (s.contains(n.as_str()), "a string"),
         (Target::Str(_), other) => {
-            let what = format!("contains on a string needs a string, got {}", render::type_name(other));
+            let what = format!(
+                "contains on a string needs a string, got {}",
+                render::type_name(other)
+            );
             return report(a, doc, &t, Mismatch::new(what).with_actual(t.render()), out);
         }
         _ => return report(a, doc, &t, not_a_list(&t, "an array or string"), out),
     };
     if !found {
-        let what = format!("expected {kind} containing {}, got {}", render::short(needle), t.short());
+        let what = format!(
+            "expected {kind} containing {}, got {}",
+            render::short(needle),
+            t.short()
+        );
         let mut m = Mismatch::new(what).with_actual(t.render());
         m.expected = Some(format!("contains {}", render::value(needle)));
         report(a, doc, &t, m, out);
@@ -242,7 +268,10 @@ pub(crate) fn unique(a: &Assertion, doc: &Value, nodes: &[&Value], out: &mut Vec
             }
             Entry::Occupied(e) => {
                 let i = *e.get();
-                let what = format!("expected unique values, but items {i} and {j} are both {}", render::short(v));
+                let what = format!(
+                    "expected unique values, but items {i} and {j} are both {}",
+                    render::short(v)
+                );
                 let mut m = Mismatch::new(what).with_actual(render::value(v));
                 m.item = Some(j);
                 return report(a, doc, &t, m, out);
@@ -281,7 +310,9 @@ pub(crate) fn sorted(
                     (_, n) => {
                         let what = match n {
                             0 => format!("item {i} has no sort key {by_text}"),
-                            n => format!("sort key {by_text} selects {n} values in item {i}, expected one"),
+                            n => format!(
+                                "sort key {by_text} selects {n} values in item {i}, expected one"
+                            ),
                         };
                         let mut m = Mismatch::new(what).with_actual(render::value(item));
                         m.item = Some(i);
@@ -296,7 +327,11 @@ pub(crate) fn sorted(
         Order::Asc => ("ascending", std::cmp::Ordering::Greater, '>'),
         Order::Desc => ("descending", std::cmp::Ordering::Less, '<'),
     };
-    let by_label = if by.is_some() { format!(" by {by_text}") } else { String::new() };
+    let by_label = if by.is_some() {
+        format!(" by {by_text}")
+    } else {
+        String::new()
+    };
     for (i, pair) in keys.windows(2).enumerate() {
         let [(ka, va), (kb, vb)] = pair else { continue };
         let what = match compare::cmp_keys(ka, kb) {
@@ -314,5 +349,184 @@ pub(crate) fn sorted(
         m.actual = Some(t.render());
         m.item = Some(i + 1);
         return report(a, doc, &t, m, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::case::plan::{Level, Op};
+    use crate::check::assertion::eval;
+    use crate::check::testutil::*;
+
+    fn run(a: Assertion, body: &Value) -> Vec<String> {
+        let t = Fixture::new();
+        let mut out = Vec::new();
+        eval(&a, body, &t.ctx(), &mut out);
+        out.into_iter().map(|f| f.into_finding(0).message).collect()
+    }
+
+    fn len(min: Option<usize>, max: Option<usize>) -> Op {
+        Op::Length(LengthSpec { min, max })
+    }
+
+    fn sorted(by: Option<&str>, order: Order) -> Op {
+        Op::Sorted {
+            by: by.map(jp),
+            by_text: by.map(str::to_owned),
+            order,
+        }
+    }
+
+    #[test]
+    fn singular_paths() {
+        for p in ["$", "$.a", "$.a[0].b", "$['a*b']", "$[\"x,y\"]", "$.a[-1]"] {
+            assert!(is_singular(p), "{p}");
+        }
+        for p in ["$.a[*]", "$..a", "$.a[0:2]", "$.a[0,1]", "$.a[?@.b]", "$.*"] {
+            assert!(!is_singular(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn length_of_array_string_object_and_node_list() {
+        let body = json!({"a": [1, 2, 3], "s": "héllo", "o": {"x": 1}, "n": 5, "e": []});
+        assert!(run(assertion("$.a", len(Some(3), Some(3))), &body).is_empty());
+        assert!(run(assertion("$.s", len(Some(5), Some(5))), &body).is_empty());
+        assert!(run(assertion("$.o", len(None, Some(1))), &body).is_empty());
+        assert!(run(assertion("$.a[*]", len(Some(3), None)), &body).is_empty());
+        assert!(run(assertion("$.e[*]", len(None, Some(0))), &body).is_empty());
+        assert_eq!(
+            run(assertion("$.a", len(Some(1), Some(2))), &body),
+            vec!["$.a: expected length between 1 and 2, got 3"]
+        );
+        assert_eq!(
+            run(assertion("$.a[*]", len(Some(4), None)), &body),
+            vec!["$.a[*]: expected length at least 4, got 3"]
+        );
+        assert_eq!(
+            run(assertion("$.s", len(None, Some(2))), &body),
+            vec!["$.s: expected length at most 2, got 5"]
+        );
+        assert_eq!(
+            run(assertion("$.n", len(Some(1), None)), &body),
+            vec!["$.n: expected an array, string or object, got number"]
+        );
+        assert_eq!(
+            run(assertion("$.missing", len(Some(1), None)), &body),
+            vec!["no value at $.missing"]
+        );
+    }
+
+    #[test]
+    fn length_warn_level() {
+        let t = Fixture::new();
+        let mut out = Vec::new();
+        eval(
+            &warn(assertion("$.a", len(Some(5), None))),
+            &json!({"a": []}),
+            &t.ctx(),
+            &mut out,
+        );
+        assert_eq!(out[0].level, Level::Warn);
+    }
+
+    #[test]
+    fn contains_in_arrays_node_lists_and_strings() {
+        let body = json!({"roles": ["admin", "member"], "users": [{"id": "u1"}, {"id": "u2"}], "s": "Bearer abc", "n": 1});
+        assert!(run(assertion("$.roles", Op::Contains(json!("admin"))), &body).is_empty());
+        assert!(run(assertion("$.users[*].id", Op::Contains(json!("u2"))), &body).is_empty());
+        assert!(
+            run(
+                assertion("$.users", Op::Contains(json!({"id": "u1"}))),
+                &body
+            )
+            .is_empty()
+        );
+        assert!(run(assertion("$.s", Op::Contains(json!("Bearer"))), &body).is_empty());
+        assert_eq!(
+            run(assertion("$.roles", Op::Contains(json!("owner"))), &body),
+            vec![r#"$.roles: expected an array containing "owner", got ["admin","member"]"#]
+        );
+        assert_eq!(
+            run(assertion("$.s", Op::Contains(json!("Basic"))), &body),
+            vec![r#"$.s: expected a string containing "Basic", got "Bearer abc""#]
+        );
+        assert_eq!(
+            run(assertion("$.n", Op::Contains(json!(1))), &body),
+            vec!["$.n: expected an array or string, got number"]
+        );
+    }
+
+    #[test]
+    fn unique_over_node_lists_and_arrays() {
+        let body = json!({"sessions": [{"session_id": "a"}, {"session_id": "b"}, {"session_id": "a"}], "nums": [1, 2, 1.0], "objs": [{"x": 1}, {"x": 1}]});
+        assert!(run(assertion("$.sessions[0:2]", Op::Unique), &body).is_empty());
+        assert!(
+            run(
+                assertion("$.sessions[*].session_id", Op::Unique),
+                &json!({"sessions": []})
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            run(assertion("$.sessions[*].session_id", Op::Unique), &body),
+            vec![
+                r#"$.sessions[*].session_id: expected unique values, but items 0 and 2 are both "a" at $['sessions'][2]['session_id']"#
+            ]
+        );
+        assert_eq!(
+            run(assertion("$.nums", Op::Unique), &body),
+            vec!["$.nums: expected unique values, but items 0 and 2 are both 1.0 at $['nums'][2]"]
+        );
+        assert_eq!(run(assertion("$.objs", Op::Unique), &body).len(), 1);
+        assert_eq!(
+            run(assertion("$.sessions[0]", Op::Unique), &body),
+            vec![r#"$.sessions[0]: expected an array, got object"#]
+        );
+    }
+
+    #[test]
+    fn sorted_by_instants_across_precisions_and_epochs() {
+        let body = json!({"s": [
+            {"t": "2024-05-01T10:00:00Z"},
+            {"t": "2024-05-01T10:00:00.000001Z"},
+            {"t": 1_714_557_601_000_u64},
+            {"t": 1_714_557_602},
+            {"t": "2024-05-01T10:00:02.5+00:00"}
+        ]});
+        assert!(run(assertion("$.s", sorted(Some("$.t"), Order::Asc)), &body).is_empty());
+        assert!(run(assertion("$.s[*].t", sorted(None, Order::Asc)), &body).is_empty());
+        assert_eq!(
+            run(assertion("$.s", sorted(Some("$.t"), Order::Desc)), &body),
+            vec![
+                r#"$.s: expected descending order by $.t, but item 0 ("2024-05-01T10:00:00Z") < item 1 ("2024-05-01T10:00:00.000001Z") at $['s'][1]"#
+            ]
+        );
+    }
+
+    #[test]
+    fn sorted_numbers_strings_and_errors() {
+        let body = json!({"n": [1, 2, 2, 10], "w": ["b", "a"], "m": ["2024-05-01T10:00:00Z", "x"], "k": [{"t": 1}, {}]});
+        assert!(run(assertion("$.n", sorted(None, Order::Asc)), &body).is_empty());
+        assert_eq!(
+            run(assertion("$.w", sorted(None, Order::Asc)), &body),
+            vec![r#"$.w: expected ascending order, but item 0 ("b") > item 1 ("a") at $['w'][1]"#]
+        );
+        let m = run(assertion("$.m", sorted(None, Order::Asc)), &body);
+        assert!(
+            m[0].starts_with("$.m: cannot order items 0 and 1: cannot compare a timestamp"),
+            "{m:?}"
+        );
+        assert_eq!(
+            run(assertion("$.k", sorted(Some("$.t"), Order::Asc)), &body),
+            vec!["$.k: item 1 has no sort key $.t at $['k'][1]"]
+        );
+        assert_eq!(
+            run(assertion("$.x", sorted(None, Order::Asc)), &body),
+            vec!["no value at $.x"]
+        );
     }
 }

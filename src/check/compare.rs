@@ -34,7 +34,9 @@ impl<'v> Key<'v> {
     pub(crate) fn of(v: &'v Value) -> Self {
         match v {
             Value::String(s) => parse_rfc3339(s).map_or(Key::Str(s), Key::Time),
-            Value::Number(n) => epoch_nanos(n).map_or_else(|| Key::Num(n.as_f64().unwrap_or(f64::NAN)), Key::Time),
+            Value::Number(n) => {
+                epoch_nanos(n).map_or_else(|| Key::Num(n.as_f64().unwrap_or(f64::NAN)), Key::Time)
+            }
             other => Key::Other(render::type_name(other)),
         }
     }
@@ -44,7 +46,10 @@ impl<'v> Key<'v> {
         match self {
             _ if ms == 0 => Ok(self),
             Key::Time(t) => Ok(Key::Time(t + i128::from(ms) * NANOS_PER_MS)),
-            other => Err(format!("a time shift needs a timestamp, not {}", other.describe())),
+            other => Err(format!(
+                "a time shift needs a timestamp, not {}",
+                other.describe()
+            )),
         }
     }
 
@@ -62,13 +67,19 @@ impl<'v> Key<'v> {
 pub(crate) fn cmp_keys(a: &Key<'_>, b: &Key<'_>) -> Result<Ordering, String> {
     match (a, b) {
         (Key::Time(x), Key::Time(y)) => Ok(x.cmp(y)),
-        (Key::Num(x), Key::Num(y)) => x.partial_cmp(y).ok_or_else(|| "numbers are not comparable".into()),
+        (Key::Num(x), Key::Num(y)) => x
+            .partial_cmp(y)
+            .ok_or_else(|| "numbers are not comparable".into()),
         (Key::Str(x), Key::Str(y)) => Ok(x.cmp(y)),
         (Key::Time(_), other) | (other, Key::Time(_)) => Err(format!(
             "cannot compare a timestamp (RFC 3339 string or epoch number) with {}",
             other.describe()
         )),
-        (x, y) => Err(format!("cannot compare {} with {}", x.describe(), y.describe())),
+        (x, y) => Err(format!(
+            "cannot compare {} with {}",
+            x.describe(),
+            y.describe()
+        )),
     }
 }
 
@@ -80,18 +91,28 @@ pub(crate) fn parse_rfc3339(s: &str) -> Option<i128> {
     if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
         return None;
     }
-    OffsetDateTime::parse(s, &Rfc3339).ok().map(OffsetDateTime::unix_timestamp_nanos)
+    OffsetDateTime::parse(s, &Rfc3339)
+        .ok()
+        .map(OffsetDateTime::unix_timestamp_nanos)
 }
 
 /// Interprets a number as an epoch instant: integers ≥ 10^11 are milliseconds, smaller numbers
 /// seconds. `None` for numbers too large to be an instant.
 pub(crate) fn epoch_nanos(n: &Number) -> Option<i128> {
     if let Some(i) = as_int(n) {
-        let unit = if i.abs() >= EPOCH_MS_THRESHOLD { NANOS_PER_MS } else { NANOS_PER_S };
+        let unit = if i.abs() >= EPOCH_MS_THRESHOLD {
+            NANOS_PER_MS
+        } else {
+            NANOS_PER_S
+        };
         return Some(i * unit);
     }
     let f = n.as_f64()?;
-    let unit = if f.abs() >= EPOCH_MS_THRESHOLD as f64 { 1e6 } else { 1e9 };
+    let unit = if f.abs() >= EPOCH_MS_THRESHOLD as f64 {
+        1e6
+    } else {
+        1e9
+    };
     let nanos = f * unit;
     (nanos.is_finite() && nanos.abs() < MAX_NANOS).then_some(nanos as i128)
 }
@@ -116,9 +137,13 @@ pub(crate) fn describe_value(v: &Value) -> String {
 pub(crate) fn json_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => num_eq(x, y),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q))
+        }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
         }
         _ => a == b,
     }
@@ -133,7 +158,9 @@ fn num_eq(x: &Number, y: &Number) -> bool {
 
 /// A number as an exact integer, when it is one.
 pub(crate) fn as_int(n: &Number) -> Option<i128> {
-    n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from))
+    n.as_i64()
+        .map(i128::from)
+        .or_else(|| n.as_u64().map(i128::from))
 }
 
 #[cfg(test)]
@@ -145,9 +172,18 @@ mod tests {
     fn rfc3339_precisions() {
         let s = parse_rfc3339("2024-05-01T12:00:00Z").unwrap();
         assert_eq!(s, 1_714_564_800 * NANOS_PER_S);
-        assert_eq!(parse_rfc3339("2024-05-01T12:00:00.123456Z").unwrap(), s + 123_456_000);
-        assert_eq!(parse_rfc3339("2024-05-01T12:00:00.123456789Z").unwrap(), s + 123_456_789);
-        assert_eq!(parse_rfc3339("2024-05-01T12:00:00.5Z").unwrap(), s + 500_000_000);
+        assert_eq!(
+            parse_rfc3339("2024-05-01T12:00:00.123456Z").unwrap(),
+            s + 123_456_000
+        );
+        assert_eq!(
+            parse_rfc3339("2024-05-01T12:00:00.123456789Z").unwrap(),
+            s + 123_456_789
+        );
+        assert_eq!(
+            parse_rfc3339("2024-05-01T12:00:00.5Z").unwrap(),
+            s + 500_000_000
+        );
         assert_eq!(parse_rfc3339("2024-05-01t12:00:00z").unwrap(), s);
         assert_eq!(parse_rfc3339("2024-05-01T14:00:00+02:00").unwrap(), s);
         assert_eq!(parse_rfc3339("2024-05-01 12:00:00Z").unwrap(), s);
@@ -155,7 +191,14 @@ mod tests {
 
     #[test]
     fn rejects_non_timestamps() {
-        for s in ["2024-05-01", "2024-05-01T12:00:00", "2024-05-01x12:00:00Z", "session-1234567890abcdef", "2024-13-01T00:00:00Z", ""] {
+        for s in [
+            "2024-05-01",
+            "2024-05-01T12:00:00",
+            "2024-05-01x12:00:00Z",
+            "session-1234567890abcdef",
+            "2024-13-01T00:00:00Z",
+            "",
+        ] {
             assert_eq!(parse_rfc3339(s), None, "{s}");
         }
     }
@@ -168,7 +211,10 @@ mod tests {
         assert_eq!(s, parse_rfc3339("2024-05-01T12:00:00Z").unwrap());
         let f = epoch_nanos(&Number::from_f64(1_714_564_800.5).unwrap()).unwrap();
         assert_eq!(f, s + 500_000_000);
-        assert_eq!(epoch_nanos(&Number::from(99_999_999_999_i64)).unwrap(), 99_999_999_999 * NANOS_PER_S);
+        assert_eq!(
+            epoch_nanos(&Number::from(99_999_999_999_i64)).unwrap(),
+            99_999_999_999 * NANOS_PER_S
+        );
         assert_eq!(epoch_nanos(&Number::from_f64(1e300).unwrap()), None);
     }
 
@@ -176,11 +222,23 @@ mod tests {
     fn keys_compare_across_representations() {
         let rfc = json!("2024-05-01T12:00:00.000001Z");
         let ms = json!(1_714_564_800_000_u64);
-        assert_eq!(cmp_keys(&Key::of(&rfc), &Key::of(&ms)), Ok(Ordering::Greater));
-        assert_eq!(cmp_keys(&Key::of(&json!(2)), &Key::of(&json!(10))), Ok(Ordering::Less));
-        assert_eq!(cmp_keys(&Key::of(&json!("b")), &Key::of(&json!("a"))), Ok(Ordering::Greater));
+        assert_eq!(
+            cmp_keys(&Key::of(&rfc), &Key::of(&ms)),
+            Ok(Ordering::Greater)
+        );
+        assert_eq!(
+            cmp_keys(&Key::of(&json!(2)), &Key::of(&json!(10))),
+            Ok(Ordering::Less)
+        );
+        assert_eq!(
+            cmp_keys(&Key::of(&json!("b")), &Key::of(&json!("a"))),
+            Ok(Ordering::Greater)
+        );
         let err = cmp_keys(&Key::of(&rfc), &Key::of(&json!("soon"))).unwrap_err();
-        assert!(err.contains("timestamp") && err.contains("not an RFC 3339"), "{err}");
+        assert!(
+            err.contains("timestamp") && err.contains("not an RFC 3339"),
+            "{err}"
+        );
         assert!(cmp_keys(&Key::of(&json!(null)), &Key::of(&json!(true))).is_err());
     }
 
@@ -196,7 +254,10 @@ mod tests {
     #[test]
     fn equality_is_numeric() {
         assert!(json_eq(&json!(1), &json!(1.0)));
-        assert!(json_eq(&json!({"a": [1, 2.0], "b": null}), &json!({"b": null, "a": [1.0, 2]})));
+        assert!(json_eq(
+            &json!({"a": [1, 2.0], "b": null}),
+            &json!({"b": null, "a": [1.0, 2]})
+        ));
         assert!(!json_eq(&json!({"a": 1}), &json!({"a": 1, "b": 2})));
         assert!(!json_eq(&json!([1]), &json!(["1"])));
         assert!(!json_eq(&json!(u64::MAX), &json!(i64::MAX)));
@@ -204,7 +265,10 @@ mod tests {
 
     #[test]
     fn describes_epoch_numbers_as_instants() {
-        assert_eq!(describe_value(&json!(1_714_564_800)), "1714564800 (2024-05-01T12:00:00Z)");
+        assert_eq!(
+            describe_value(&json!(1_714_564_800)),
+            "1714564800 (2024-05-01T12:00:00Z)"
+        );
         assert_eq!(describe_value(&json!("x")), "\"x\"");
     }
 }

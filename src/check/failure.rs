@@ -67,7 +67,13 @@ impl Failure {
     }
 
     /// Re-roots a failure of an assertion nested in `outer` (an `every` item or a JWT part).
-    pub fn nest(mut self, outer: &Assertion, path_prefix: &str, loc_prefix: &str, join: Join) -> Self {
+    pub fn nest(
+        mut self,
+        outer: &Assertion,
+        path_prefix: &str,
+        loc_prefix: &str,
+        join: Join,
+    ) -> Self {
         self.path = joined(path_prefix, &self.path, join);
         self.loc = Some(match &self.loc {
             Some(l) => joined(loc_prefix, l, join),

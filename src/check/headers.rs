@@ -7,7 +7,12 @@ use crate::result::{Finding, FindingKind};
 use super::{CheckContext, Response, finding, render};
 
 /// Adds a finding for each header expectation the response does not meet.
-pub(crate) fn check(expects: &[HeaderExpect], resp: &Response<'_>, ctx: &CheckContext<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn check(
+    expects: &[HeaderExpect],
+    resp: &Response<'_>,
+    ctx: &CheckContext<'_>,
+    out: &mut Vec<Finding>,
+) {
     for e in expects {
         if let Some(f) = check_one(e, resp, ctx) {
             out.push(f);
@@ -16,14 +21,21 @@ pub(crate) fn check(expects: &[HeaderExpect], resp: &Response<'_>, ctx: &CheckCo
 }
 
 fn check_one(e: &HeaderExpect, resp: &Response<'_>, ctx: &CheckContext<'_>) -> Option<Finding> {
-    let mut values = resp.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(&e.name)).map(|(_, v)| v.as_str());
+    let mut values = resp
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(&e.name))
+        .map(|(_, v)| v.as_str());
     let name = &e.name;
     let (message, expected) = match &e.rule {
         HeaderRule::Present => {
             if values.next().is_some() {
                 return None;
             }
-            (format!("header {name}: expected present, missing"), "present".to_owned())
+            (
+                format!("header {name}: expected present, missing"),
+                "present".to_owned(),
+            )
         }
         HeaderRule::Absent => {
             let v = values.next()?;
@@ -36,7 +48,13 @@ fn check_one(e: &HeaderExpect, resp: &Response<'_>, ctx: &CheckContext<'_>) -> O
                 return None;
             }
             let wanted = format!("/{}/", render::one_line(re.as_str()));
-            (format!("header {name}: expected to match {wanted}, got {}", got(&all)), wanted)
+            (
+                format!(
+                    "header {name}: expected to match {wanted}, got {}",
+                    got(&all)
+                ),
+                wanted,
+            )
         }
         HeaderRule::Equals(template) => {
             let wanted = match ctx.scope.render_text(template) {
@@ -51,15 +69,28 @@ fn check_one(e: &HeaderExpect, resp: &Response<'_>, ctx: &CheckContext<'_>) -> O
             if all.iter().any(|v| *v == wanted) {
                 return None;
             }
-            (format!("header {name}: expected {}, got {}", quote(&wanted), got(&all)), wanted)
+            (
+                format!(
+                    "header {name}: expected {}, got {}",
+                    quote(&wanted),
+                    got(&all)
+                ),
+                wanted,
+            )
         }
     };
     let mut f = finding(FindingKind::Header, e.level, &e.span, ctx.step);
     f.message = message;
     f.path = Some(name.clone());
     f.expected = Some(render::truncate(&expected, render::VALUE_MAX));
-    let actual: Vec<&str> = resp.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect();
-    f.actual = (!actual.is_empty()).then(|| render::truncate(&actual.join(", "), render::VALUE_MAX));
+    let actual: Vec<&str> = resp
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+        .collect();
+    f.actual =
+        (!actual.is_empty()).then(|| render::truncate(&actual.join(", "), render::VALUE_MAX));
     Some(f)
 }
 
@@ -84,28 +115,53 @@ mod tests {
     use serde_json::json;
 
     fn header(name: &str, rule: HeaderRule) -> HeaderExpect {
-        HeaderExpect { name: name.into(), rule, level: Level::Fail, span: span() }
+        HeaderExpect {
+            name: name.into(),
+            rule,
+            level: Level::Fail,
+            span: span(),
+        }
     }
 
     fn run(e: HeaderExpect, headers: &[(String, String)]) -> Vec<Finding> {
         let mut t = Fixture::new();
         t.scope.vars.insert("ct".into(), json!("application/json"));
-        let resp = Response { status: 200, headers, body: b"", json: None };
+        let resp = Response {
+            status: 200,
+            headers,
+            body: b"",
+            json: None,
+        };
         let mut out = Vec::new();
         check(&[e], &resp, &t.ctx(), &mut out);
         out
     }
 
     fn hs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn equals_renders_template_and_ignores_name_case() {
         let h = hs(&[("content-type", "application/json")]);
-        assert!(run(header("Content-Type", HeaderRule::Equals(json!("${vars.ct}"))), &h).is_empty());
-        let out = run(header("content-type", HeaderRule::Equals(json!("text/plain"))), &h);
-        assert_eq!(out[0].message, r#"header content-type: expected "text/plain", got "application/json""#);
+        assert!(
+            run(
+                header("Content-Type", HeaderRule::Equals(json!("${vars.ct}"))),
+                &h
+            )
+            .is_empty()
+        );
+        let out = run(
+            header("content-type", HeaderRule::Equals(json!("text/plain"))),
+            &h,
+        );
+        assert_eq!(
+            out[0].message,
+            r#"header content-type: expected "text/plain", got "application/json""#
+        );
         assert_eq!(out[0].kind, FindingKind::Header);
         assert_eq!(out[0].actual.as_deref(), Some("application/json"));
     }
@@ -113,15 +169,37 @@ mod tests {
     #[test]
     fn equals_with_missing_var_is_a_finding() {
         let out = run(header("x", HeaderRule::Equals(json!("${vars.nope}"))), &[]);
-        assert!(out[0].message.contains("${vars.nope} is not set"), "{}", out[0].message);
+        assert!(
+            out[0].message.contains("${vars.nope} is not set"),
+            "{}",
+            out[0].message
+        );
     }
 
     #[test]
     fn matches_any_repeated_value() {
         let h = hs(&[("set-cookie", "a=1"), ("set-cookie", "session=xyz")]);
-        assert!(run(header("set-cookie", HeaderRule::Matches(Regex::new("^session=").unwrap())), &h).is_empty());
-        let out = run(header("set-cookie", HeaderRule::Matches(Regex::new("^token=").unwrap())), &h);
-        assert_eq!(out[0].message, r#"header set-cookie: expected to match /^token=/, got "a=1", "session=xyz""#);
+        assert!(
+            run(
+                header(
+                    "set-cookie",
+                    HeaderRule::Matches(Regex::new("^session=").unwrap())
+                ),
+                &h
+            )
+            .is_empty()
+        );
+        let out = run(
+            header(
+                "set-cookie",
+                HeaderRule::Matches(Regex::new("^token=").unwrap()),
+            ),
+            &h,
+        );
+        assert_eq!(
+            out[0].message,
+            r#"header set-cookie: expected to match /^token=/, got "a=1", "session=xyz""#
+        );
     }
 
     #[test]
@@ -134,7 +212,10 @@ mod tests {
         let mut e = header("x-request-id", HeaderRule::Absent);
         e.level = Level::Warn;
         let out = run(e, &h);
-        assert_eq!(out[0].message, r#"header x-request-id: expected absent, got "r1""#);
+        assert_eq!(
+            out[0].message,
+            r#"header x-request-id: expected absent, got "r1""#
+        );
         assert_eq!(out[0].level, Level::Warn);
     }
 }

@@ -61,7 +61,11 @@ pub struct CheckContext<'a> {
 ///
 /// All checks run even when the status is wrong. When the body is not JSON, the body checks
 /// (schemas, assertions, snapshot) are replaced by one [`FindingKind::Body`] finding.
-pub fn check_response(expect: &Expect, resp: &Response<'_>, ctx: &CheckContext<'_>) -> Vec<Finding> {
+pub fn check_response(
+    expect: &Expect,
+    resp: &Response<'_>,
+    ctx: &CheckContext<'_>,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     if let Some(s) = &expect.status {
         status::check(s, resp, ctx, &mut out);
@@ -114,7 +118,10 @@ fn not_json(expect: &Expect, span: &Span, resp: &Response<'_>, step: usize) -> F
     f.message = if resp.body.is_empty() {
         format!("body is not JSON: {reason}")
     } else {
-        format!("body is not JSON: {reason}; first bytes: {}", render::body_start(resp.body, 60))
+        format!(
+            "body is not JSON: {reason}; first bytes: {}",
+            render::body_start(resp.body, 60)
+        )
     };
     f.actual = Some(render::body_start(resp.body, render::VALUE_MAX));
     f
@@ -127,3 +134,6 @@ pub(crate) fn finding(kind: FindingKind, level: Level, span: &Span, step: usize)
     f.step = step;
     f
 }
+
+#[cfg(test)]
+mod tests;

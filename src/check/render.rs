@@ -33,19 +33,27 @@ pub(crate) fn truncate(s: &str, max: usize) -> String {
 
 /// Replaces line breaks and other control characters so `s` fits on one line.
 pub(crate) fn one_line(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// Compact JSON of `v`, cut at `max` characters. Serialises at most about `4 * max` bytes.
 pub(crate) fn json_limited<T: Serialize + ?Sized>(v: &T, max: usize) -> String {
-    let mut w = Limited { buf: Vec::new(), limit: max.saturating_mul(4).max(16) };
+    let mut w = Limited {
+        buf: Vec::new(),
+        limit: max.saturating_mul(4).max(16),
+    };
     let _ = serde_json::to_writer(&mut w, v);
     truncate(valid_prefix(&w.buf), max)
 }
 
 /// Pretty JSON of `v`, serialising at most `limit` bytes; the second value is true when cut.
 fn pretty_limited(v: &Value, limit: usize) -> (String, bool) {
-    let mut w = Limited { buf: Vec::new(), limit };
+    let mut w = Limited {
+        buf: Vec::new(),
+        limit,
+    };
     let cut = serde_json::to_writer_pretty(&mut w, v).is_err();
     (valid_prefix(&w.buf).to_owned(), cut)
 }
@@ -168,7 +176,11 @@ fn window<'v>(
                 (0, Some(k)) => format!("{}: ", serde_json::to_string(k).unwrap_or_default()),
                 _ => String::new(),
             };
-            let end = if n + 1 == shown.len() && !more { comma } else { "" };
+            let end = if n + 1 == shown.len() && !more {
+                comma
+            } else {
+                ""
+            };
             let line = truncate(&format!("{prefix}{line}{end}"), LINE_MAX);
             out.push_str(&format!("{mark}  {line}\n"));
         }
@@ -256,7 +268,10 @@ mod tests {
         let items: Vec<Value> = (0..1000).map(|i| json!({"i": i})).collect();
         let doc = json!({ "items": items });
         let e = excerpt(&doc, "/items/500");
-        assert!(e.contains("… 497 more before") && e.contains("… 496 more after"), "{e}");
+        assert!(
+            e.contains("… 497 more before") && e.contains("… 496 more after"),
+            "{e}"
+        );
         assert!(e.lines().any(|l| l.starts_with(">     \"i\": 500")), "{e}");
         assert!(e.lines().count() < 40, "{e}");
     }

@@ -12,7 +12,12 @@ use super::{CheckContext, finding, render};
 const MAX_VIOLATIONS: usize = 20;
 
 /// Validates `body` against each expected schema.
-pub(crate) fn check(expects: &[SchemaExpect], body: &Value, ctx: &CheckContext<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn check(
+    expects: &[SchemaExpect],
+    body: &Value,
+    ctx: &CheckContext<'_>,
+    out: &mut Vec<Finding>,
+) {
     for e in expects {
         let violations = match ctx.schemas.validate(&e.id, body) {
             Ok(v) => v,
@@ -31,14 +36,21 @@ pub(crate) fn check(expects: &[SchemaExpect], body: &Value, ctx: &CheckContext<'
             let rest: String = lines.map(|l| format!("{l}\n")).collect();
             f.path = Some(v.instance_path.clone());
             f.schema_id = Some(e.id.clone());
-            f.expected = Some(render::truncate(&expected(&v.keyword, &v.schema_path), render::VALUE_MAX));
+            f.expected = Some(render::truncate(
+                &expected(&v.keyword, &v.schema_path),
+                render::VALUE_MAX,
+            ));
             f.actual = Some(render::truncate(&v.value_excerpt, render::VALUE_MAX));
             f.detail = Some(rest + &render::excerpt(body, &v.instance_path));
             out.push(f);
         }
         if violations.len() > MAX_VIOLATIONS {
             let mut f = finding(FindingKind::Schema, e.level, &e.span, ctx.step);
-            f.message = format!("… and {} more violations of {}", violations.len() - MAX_VIOLATIONS, e.id);
+            f.message = format!(
+                "… and {} more violations of {}",
+                violations.len() - MAX_VIOLATIONS,
+                e.id
+            );
             f.schema_id = Some(e.id.clone());
             out.push(f);
         }
@@ -61,7 +73,11 @@ mod tests {
     use serde_json::json;
 
     fn expect(id: &str, level: Level) -> SchemaExpect {
-        SchemaExpect { id: id.into(), level, span: span() }
+        SchemaExpect {
+            id: id.into(),
+            level,
+            span: span(),
+        }
     }
 
     fn session_schema() -> Value {
@@ -86,7 +102,8 @@ mod tests {
     fn valid_body_gives_nothing() {
         let mut t = Fixture::new();
         t.schemas = store_with("test/sessions", &session_schema());
-        let body = json!({"sessions": [{"session_id": "s1", "expires_at": "2024-05-01T12:00:00Z"}]});
+        let body =
+            json!({"sessions": [{"session_id": "s1", "expires_at": "2024-05-01T12:00:00Z"}]});
         assert!(run(&body, expect("test/sessions", Level::Fail), &t).is_empty());
     }
 
@@ -100,24 +117,41 @@ mod tests {
         ]});
         let out = run(&body, expect("test/sessions", Level::Warn), &t);
         assert_eq!(out.len(), 2, "{out:#?}");
-        let f = out.iter().find(|f| f.path.as_deref() == Some("/sessions/1/session_id")).unwrap();
+        let f = out
+            .iter()
+            .find(|f| f.path.as_deref() == Some("/sessions/1/session_id"))
+            .unwrap();
         assert_eq!(f.kind, FindingKind::Schema);
         assert_eq!(f.level, Level::Warn);
         assert_eq!(f.schema_id.as_deref(), Some("test/sessions"));
         assert!(f.message.contains("not of type"), "{}", f.message);
         let detail = f.detail.as_deref().unwrap();
-        assert!(detail.lines().any(|l| l.starts_with('>') && l.contains("\"session_id\": 7")), "{detail}");
-        assert!(out.iter().any(|f| f.path.as_deref() == Some("/sessions/1/expires_at")));
+        assert!(
+            detail
+                .lines()
+                .any(|l| l.starts_with('>') && l.contains("\"session_id\": 7")),
+            "{detail}"
+        );
+        assert!(
+            out.iter()
+                .any(|f| f.path.as_deref() == Some("/sessions/1/expires_at"))
+        );
     }
 
     #[test]
     fn violations_are_capped() {
         let mut t = Fixture::new();
-        t.schemas = store_with("test/ints", &json!({"type": "array", "items": {"type": "integer"}}));
+        t.schemas = store_with(
+            "test/ints",
+            &json!({"type": "array", "items": {"type": "integer"}}),
+        );
         let body = json!((0..30).map(|i| format!("s{i}")).collect::<Vec<_>>());
         let out = run(&body, expect("test/ints", Level::Fail), &t);
         assert_eq!(out.len(), MAX_VIOLATIONS + 1);
-        assert_eq!(out[MAX_VIOLATIONS].message, "… and 10 more violations of test/ints");
+        assert_eq!(
+            out[MAX_VIOLATIONS].message,
+            "… and 10 more violations of test/ints"
+        );
     }
 
     #[test]
@@ -125,6 +159,10 @@ mod tests {
         let t = Fixture::new();
         let out = run(&json!({}), expect("nope/x", Level::Fail), &t);
         assert_eq!(out.len(), 1);
-        assert!(out[0].message.contains("unknown schema id `nope/x`"), "{}", out[0].message);
+        assert!(
+            out[0].message.contains("unknown schema id `nope/x`"),
+            "{}",
+            out[0].message
+        );
     }
 }

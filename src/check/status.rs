@@ -6,7 +6,12 @@ use crate::result::{Finding, FindingKind};
 use super::{CheckContext, Response, finding, render};
 
 /// Adds a finding when the status is not accepted; its detail shows the start of the body.
-pub(crate) fn check(expect: &StatusExpect, resp: &Response<'_>, ctx: &CheckContext<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn check(
+    expect: &StatusExpect,
+    resp: &Response<'_>,
+    ctx: &CheckContext<'_>,
+    out: &mut Vec<Finding>,
+) {
     if expect.accepts(resp.status) {
         return;
     }
@@ -46,15 +51,28 @@ mod tests {
     use serde_json::json;
 
     fn expect(allowed: Vec<StatusPattern>) -> StatusExpect {
-        StatusExpect { allowed, span: span() }
+        StatusExpect {
+            allowed,
+            span: span(),
+        }
     }
 
     #[test]
     fn accepted_status_gives_nothing() {
         let t = Fixture::new();
         let mut out = Vec::new();
-        check(&expect(vec![StatusPattern::Code(200)]), &t.response(200, &json!({})), &t.ctx(), &mut out);
-        check(&expect(vec![StatusPattern::Class(2)]), &t.response(204, &json!({})), &t.ctx(), &mut out);
+        check(
+            &expect(vec![StatusPattern::Code(200)]),
+            &t.response(200, &json!({})),
+            &t.ctx(),
+            &mut out,
+        );
+        check(
+            &expect(vec![StatusPattern::Class(2)]),
+            &t.response(204, &json!({})),
+            &t.ctx(),
+            &mut out,
+        );
         assert!(out.is_empty());
     }
 
@@ -63,7 +81,12 @@ mod tests {
         let t = Fixture::new();
         let mut out = Vec::new();
         let body = json!({"error_type": "session_not_found"});
-        check(&expect(vec![StatusPattern::Code(200)]), &t.response(404, &body), &t.ctx(), &mut out);
+        check(
+            &expect(vec![StatusPattern::Code(200)]),
+            &t.response(404, &body),
+            &t.ctx(),
+            &mut out,
+        );
         let f = &out[0];
         assert_eq!(f.message, "expected status 200, got 404");
         assert_eq!(f.kind, FindingKind::Status);
@@ -75,7 +98,11 @@ mod tests {
 
     #[test]
     fn lists_and_classes_are_described() {
-        let all = vec![StatusPattern::Code(200), StatusPattern::Code(201), StatusPattern::Class(4)];
+        let all = vec![
+            StatusPattern::Code(200),
+            StatusPattern::Code(201),
+            StatusPattern::Class(4),
+        ];
         assert_eq!(describe(&all), "200, 201 or 4xx");
         assert_eq!(describe(&all[..2]), "200 or 201");
     }

@@ -60,7 +60,12 @@ pub(crate) struct Fixture {
 
 impl Fixture {
     pub fn new() -> Self {
-        Self { scope: Scope::default(), schemas: SchemaStore::default(), dir: None, update: false }
+        Self {
+            scope: Scope::default(),
+            schemas: SchemaStore::default(),
+            dir: None,
+            update: false,
+        }
     }
 
     pub fn ctx(&self) -> CheckContext<'_> {
@@ -76,6 +81,11 @@ impl Fixture {
 
     /// A JSON response (the raw body is a placeholder; checks read `json`).
     pub fn response<'a>(&self, status: u16, json: &'a Value) -> Response<'a> {
-        Response { status, headers: &[], body: b"{}", json: Some(json) }
+        Response {
+            status,
+            headers: &[],
+            body: b"{}",
+            json: Some(json),
+        }
     }
 }

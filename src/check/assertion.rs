@@ -112,22 +112,19 @@ pub(crate) fn eval(a: &Assertion, doc: &Value, ctx: &CheckContext<'_>, out: &mut
             });
         }
         Op::Matches(re) => per_node(a, doc, &nodes, out, |n| {
-            let pattern = format!("/{}/", render::one_line(re.as_str()));
-            match n {
-                Value::String(s) if re.is_match(s) => None,
-                Value::String(_) => Some(
-                    Mismatch::new(format!("{} does not match {pattern}", render::short(n)))
-                        .values(Some(pattern), Some(render::value(n))),
-                ),
-                other => Some(
-                    Mismatch::new(format!(
-                        "expected a string matching {pattern}, got {} {}",
-                        render::type_name(other),
-                        render::short(other)
-                    ))
-                    .values(Some(pattern), Some(render::value(other))),
-                ),
+            if matches!(n, Value::String(s) if re.is_match(s)) {
+                return None;
             }
+            let pattern = format!("/{}/", render::one_line(re.as_str()));
+            let what = match n {
+                Value::String(_) => format!("{} does not match {pattern}", render::short(n)),
+                other => format!(
+                    "expected a string matching {pattern}, got {} {}",
+                    render::type_name(other),
+                    render::short(other)
+                ),
+            };
+            Some(Mismatch::new(what).values(Some(pattern), Some(render::value(n))))
         }),
         Op::Type(t) => per_node(a, doc, &nodes, out, |n| {
             (!has_type(*t, n)).then(|| {

@@ -1,6 +1,10 @@
 //! The `headers` checks: exact (templated), regex, present, absent. Names match case-insensitively;
 //! a repeated header passes when any of its values does.
 
+use std::borrow::Cow;
+
+use serde_json::Value;
+
 use crate::case::plan::{HeaderExpect, HeaderRule};
 use crate::result::{Finding, FindingKind};
 
@@ -21,61 +25,57 @@ pub(crate) fn check(
 }
 
 fn check_one(e: &HeaderExpect, resp: &Response<'_>, ctx: &CheckContext<'_>) -> Option<Finding> {
-    let mut values = resp
-        .headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case(&e.name))
-        .map(|(_, v)| v.as_str());
     let name = &e.name;
+    let values = || {
+        resp.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
     let (message, expected) = match &e.rule {
         HeaderRule::Present => {
-            if values.next().is_some() {
+            if values().next().is_some() {
                 return None;
             }
-            (
-                format!("header {name}: expected present, missing"),
-                "present".to_owned(),
-            )
+            let msg = format!("header {name}: expected present, missing");
+            (msg, "present".to_owned())
         }
         HeaderRule::Absent => {
-            let v = values.next()?;
+            let v = values().next()?;
             let msg = format!("header {name}: expected absent, got {}", quote(v));
             (msg, "absent".to_owned())
         }
         HeaderRule::Matches(re) => {
-            let all: Vec<&str> = values.collect();
-            if all.iter().any(|v| re.is_match(v)) {
+            if values().any(|v| re.is_match(v)) {
                 return None;
             }
             let wanted = format!("/{}/", render::one_line(re.as_str()));
+            let got = got(&values().collect::<Vec<_>>());
             (
-                format!(
-                    "header {name}: expected to match {wanted}, got {}",
-                    got(&all)
-                ),
+                format!("header {name}: expected to match {wanted}, got {got}"),
                 wanted,
             )
         }
         HeaderRule::Equals(template) => {
-            let wanted = match ctx.scope.render_text(template) {
-                Ok(w) => w,
-                Err(err) => {
-                    let mut f = finding(FindingKind::Header, e.level, &e.span, ctx.step);
-                    f.message = format!("header {name}: cannot render the expected value: {err}");
-                    return Some(f);
-                }
+            let wanted = match template {
+                Value::String(plain) if !plain.contains("${") => Cow::Borrowed(plain.as_str()),
+                _ => match ctx.scope.render_text(template) {
+                    Ok(w) => Cow::Owned(w),
+                    Err(err) => {
+                        let mut f = finding(FindingKind::Header, e.level, &e.span, ctx.step);
+                        f.message =
+                            format!("header {name}: cannot render the expected value: {err}");
+                        return Some(f);
+                    }
+                },
             };
-            let all: Vec<&str> = values.collect();
-            if all.iter().any(|v| *v == wanted) {
+            if values().any(|v| v == wanted) {
                 return None;
             }
+            let got = got(&values().collect::<Vec<_>>());
             (
-                format!(
-                    "header {name}: expected {}, got {}",
-                    quote(&wanted),
-                    got(&all)
-                ),
-                wanted,
+                format!("header {name}: expected {}, got {got}", quote(&wanted)),
+                wanted.into_owned(),
             )
         }
     };
@@ -83,12 +83,7 @@ fn check_one(e: &HeaderExpect, resp: &Response<'_>, ctx: &CheckContext<'_>) -> O
     f.message = message;
     f.path = Some(name.clone());
     f.expected = Some(render::truncate(&expected, render::VALUE_MAX));
-    let actual: Vec<&str> = resp
-        .headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-        .collect();
+    let actual: Vec<&str> = values().collect();
     f.actual =
         (!actual.is_empty()).then(|| render::truncate(&actual.join(", "), render::VALUE_MAX));
     Some(f)

@@ -44,8 +44,13 @@ pub(crate) fn json_limited<T: Serialize + ?Sized>(v: &T, max: usize) -> String {
         buf: Vec::new(),
         limit: max.saturating_mul(4).max(16),
     };
-    let _ = serde_json::to_writer(&mut w, v);
-    truncate(valid_prefix(&w.buf), max)
+    let cut = serde_json::to_writer(&mut w, v).is_err();
+    let text = valid_prefix(&w.buf);
+    if cut && text.chars().count() < max {
+        // Cut by the byte limit (e.g. many `\u0001` escapes) before reaching `max` characters.
+        return format!("{text}…");
+    }
+    truncate(text, max)
 }
 
 /// Pretty JSON of `v`, serialising at most `limit` bytes; the second value is true when cut.
@@ -243,6 +248,8 @@ mod tests {
         assert_eq!(s.chars().count(), 50);
         assert!(s.starts_with("[0,1,2,") && s.ends_with('…'));
         assert_eq!(value(&json!({"a": "b"})), r#"{"a":"b"}"#);
+        let escapes = "\u{1}".repeat(100);
+        assert!(json_limited(&escapes, 50).ends_with('…'));
         let long = "é".repeat(500);
         assert_eq!(short(&json!(long)).chars().count(), SHORT_MAX);
     }

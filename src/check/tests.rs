@@ -122,3 +122,79 @@ fn schema_assertions_and_status_all_report() {
     );
     assert_eq!(out[1].path.as_deref(), Some(""));
 }
+
+/// Timing of a realistic assertion set on a 1,500-session body. Run with
+/// `cargo test --release --lib check::tests::timing -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing, not a correctness test"]
+fn timing_large_body() {
+    use crate::case::plan::{CmpOp, JsonType, Operand, OperandBase, Order};
+    let sessions: Vec<Value> = (0..1500)
+        .map(|i| {
+            json!({
+                "session_id": format!("session-test-{i:08}"),
+                "user_id": "user-test-1",
+                "started_at": format!("2024-06-01T10:{:02}:{:02}.399Z", i / 60 % 60, i % 60),
+                "expires_at": 1_725_000_000_000_u64 + i as u64,
+                "attributes": {"ip_address": "203.0.113.1", "user_agent": "Mozilla/5.0"},
+            })
+        })
+        .collect();
+    let body = json!({"status_code": 200, "sessions": sessions});
+    let rhs = Operand {
+        base: OperandBase::Path(jp("$.started_at")),
+        shift_ms: 0,
+        text: "$.started_at".into(),
+    };
+    let e = expect(vec![
+        assertion("$.status_code", Op::Equals(json!(200))),
+        assertion("$.sessions[*].session_id", Op::Unique),
+        assertion(
+            "$.sessions",
+            Op::Sorted {
+                by: Some(jp("$.started_at")),
+                by_text: Some("$.started_at".into()),
+                order: Order::Asc,
+            },
+        ),
+        assertion(
+            "$.sessions",
+            Op::Every(vec![
+                assertion(
+                    "$.session_id",
+                    Op::Matches(regex::Regex::new("^session-test-").unwrap()),
+                ),
+                assertion("$.user_id", Op::Type(JsonType::String)),
+                assertion(
+                    "$.expires_at",
+                    Op::Compare {
+                        op: CmpOp::After,
+                        rhs,
+                    },
+                ),
+            ]),
+        ),
+    ]);
+    let t = Fixture::new();
+    let resp = t.response(200, &body);
+    assert!(check_response(&e, &resp, &t.ctx()).is_empty());
+    let n = 20;
+    let start = std::time::Instant::now();
+    for _ in 0..n {
+        assert!(check_response(&e, &resp, &t.ctx()).is_empty());
+    }
+    let per = start.elapsed() / n;
+    println!("1,500 sessions, 4 assertions (every with 3 nested): {per:?} per response");
+
+    let small = json!({"status_code": 200, "sessions": body["sessions"].as_array().unwrap()[..3]});
+    let resp = t.response(200, &small);
+    let n = 20_000;
+    let start = std::time::Instant::now();
+    for _ in 0..n {
+        assert!(check_response(&e, &resp, &t.ctx()).is_empty());
+    }
+    println!(
+        "3 sessions, same assertions: {:?} per response",
+        start.elapsed() / n
+    );
+}

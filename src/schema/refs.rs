@@ -35,6 +35,7 @@ pub(crate) fn check_refs(documents: &[Document]) -> Vec<SchemaError> {
     }
     let mut problems = Vec::new();
     for doc in documents {
+        check_meta_schema(doc, &resources, &mut problems);
         if let Ok(base) = Url::parse(&doc.uri) {
             let mut pointer = String::new();
             walk(
@@ -49,6 +50,34 @@ pub(crate) fn check_refs(documents: &[Document]) -> Vec<SchemaError> {
         }
     }
     problems
+}
+
+/// Meta-schemas the validator knows without retrieval.
+const KNOWN_DRAFTS: &[&str] = &[
+    "http://json-schema.org/draft-04/schema",
+    "http://json-schema.org/draft-06/schema",
+    "http://json-schema.org/draft-07/schema",
+    "https://json-schema.org/draft/2019-09/schema",
+    "https://json-schema.org/draft/2020-12/schema",
+];
+
+/// A `$schema` must name a known draft or a loaded document: meta-schemas are never fetched.
+fn check_meta_schema(doc: &Document, resources: &Resources<'_>, problems: &mut Vec<SchemaError>) {
+    let Some(Value::String(uri)) = doc.value.get("$schema") else {
+        return;
+    };
+    let bare = uri.trim_end_matches('#');
+    if KNOWN_DRAFTS.contains(&bare) || resources.contains_key(bare) {
+        return;
+    }
+    problems.push(SchemaError::BadRef {
+        origin: doc.origin.clone(),
+        pointer: "/$schema".to_owned(),
+        reference: uri.clone(),
+        reason: "neither a known JSON Schema draft nor a loaded schema (meta-schemas are never \
+                 fetched over the network)"
+            .to_owned(),
+    });
 }
 
 fn nested_base(value: &Value, base: &Url) -> Url {

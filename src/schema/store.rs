@@ -35,7 +35,7 @@ impl std::fmt::Debug for SchemaStore {
 }
 
 /// Refuses every retrieval: all documents are registered up front.
-struct LocalOnly;
+pub(super) struct LocalOnly;
 
 impl Retrieve for LocalOnly {
     fn retrieve(
@@ -213,7 +213,7 @@ fn compile_all(
         .collect()
 }
 
-fn compile(doc: &Document, registry: &Registry<'_>) -> Result<Validator, SchemaError> {
+pub(super) fn compile(doc: &Document, registry: &Registry<'_>) -> Result<Validator, SchemaError> {
     jsonschema::options()
         .with_registry(registry)
         .with_retriever(LocalOnly)

@@ -37,10 +37,18 @@ fn builtin_store_loads_and_lists_sorted_ids() {
     let store = SchemaStore::builtin().unwrap();
     let ids = store.ids();
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids must be sorted");
-    for id in ["stytch/session", "strict/stytch/session", "clerk/session", "clerk/errors"] {
+    for id in [
+        "stytch/session",
+        "strict/stytch/session",
+        "clerk/session",
+        "clerk/errors",
+    ] {
         assert!(store.contains(id), "missing {id}");
     }
-    assert_eq!(store.origin("stytch/session"), Some("specs/stytch/session.json"));
+    assert_eq!(
+        store.origin("stytch/session"),
+        Some("specs/stytch/session.json")
+    );
 }
 
 #[test]
@@ -62,18 +70,33 @@ fn unknown_id_is_an_error_with_a_suggestion() {
 #[test]
 fn user_ids_default_to_the_relative_path_and_relative_ids_use_the_base() {
     let store = user_store(&[
-        ("acme/widget.json", r#"{"type": "object", "required": ["id"]}"#),
+        (
+            "acme/widget.json",
+            r#"{"type": "object", "required": ["id"]}"#,
+        ),
         ("other.json", r#"{"$id": "acme/gadget", "$ref": "widget"}"#),
-        ("abs.json", r#"{"$id": "https://example.com/s/thing.json", "type": "string"}"#),
+        (
+            "abs.json",
+            r#"{"$id": "https://example.com/s/thing.json", "type": "string"}"#,
+        ),
     ])
     .unwrap();
     assert_eq!(
         store.ids(),
-        vec!["acme/gadget", "acme/widget", "https://example.com/s/thing.json"]
+        vec![
+            "acme/gadget",
+            "acme/widget",
+            "https://example.com/s/thing.json"
+        ]
     );
     let v = store.validate("acme/gadget", &json!({})).unwrap();
     assert_eq!(keys(&v), vec![("", "required")]);
-    assert!(store.validate("acme/gadget", &json!({"id": 1})).unwrap().is_empty());
+    assert!(
+        store
+            .validate("acme/gadget", &json!({"id": 1}))
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -83,9 +106,12 @@ fn user_schemas_can_reference_builtin_ones() {
         r#"{"type": "array", "items": {"$ref": "../stytch/session"}}"#,
     )]);
     let store = SchemaStore::load(true, &[dir.path().to_path_buf()]).unwrap();
-    let v = store.validate("mine/list", &json!([{"session_id": "s"}])).unwrap();
+    let v = store
+        .validate("mine/list", &json!([{"session_id": "s"}]))
+        .unwrap();
     assert!(
-        v.iter().any(|v| v.instance_path == "/0" && v.keyword == "required"),
+        v.iter()
+            .any(|v| v.instance_path == "/0" && v.keyword == "required"),
         "{v:?}"
     );
 }
@@ -121,8 +147,11 @@ fn a_user_schema_cannot_shadow_a_builtin_id() {
 
 #[test]
 fn malformed_json_reports_line_and_column() {
-    let err = user_store(&[("bad.json", "{\n  \"type\": \"object\",\n  \"required\": [\"a\",]\n}")])
-        .unwrap_err();
+    let err = user_store(&[(
+        "bad.json",
+        "{\n  \"type\": \"object\",\n  \"required\": [\"a\",]\n}",
+    )])
+    .unwrap_err();
     match err {
         SchemaError::Parse {
             origin,
@@ -181,7 +210,10 @@ fn every_bad_ref_is_reported_with_file_and_pointer() {
         }
         other => panic!("unexpected {other}"),
     }
-    assert!(text.contains("JSON Pointer #/$defs/missing does not exist"), "{text}");
+    assert!(
+        text.contains("JSON Pointer #/$defs/missing does not exist"),
+        "{text}"
+    );
     assert!(text.contains(r#"no $anchor "thing""#), "{text}");
 }
 
@@ -219,7 +251,10 @@ fn http_refs_are_refused_without_network_access() {
     let schema = format!(r#"{{"$ref": "{url}/remote.json"}}"#);
     let err = user_store(&[("r.json", &schema)]).unwrap_err();
     assert!(matches!(err, SchemaError::BadRef { .. }), "{err}");
-    assert!(err.to_string().contains("never fetched over the network"), "{err}");
+    assert!(
+        err.to_string().contains("never fetched over the network"),
+        "{err}"
+    );
     assert_no_connection(&listener);
 }
 
@@ -233,7 +268,10 @@ fn remote_meta_schemas_are_refused_without_network_access() {
             pointer, reason, ..
         } => {
             assert_eq!(pointer, "/$schema");
-            assert!(reason.contains("never fetched over the network"), "{reason}");
+            assert!(
+                reason.contains("never fetched over the network"),
+                "{reason}"
+            );
         }
         other => panic!("unexpected {other}"),
     }
@@ -282,7 +320,10 @@ fn any_of_failures_report_the_closest_branch() {
         v[0].message,
         r#""y" is not of type "integer" (in the closest anyOf branch (2 of 2) at u#/properties/n/anyOf)"#
     );
-    assert_eq!(v[0].schema_path, "u#/properties/n/anyOf/1/properties/x/type");
+    assert_eq!(
+        v[0].schema_path,
+        "u#/properties/n/anyOf/1/properties/x/type"
+    );
     assert!(!v[0].message.contains("any of"));
     // Both branches reject the value's kind: the first is reported.
     let v = store.validate("u", &json!({"n": 5})).unwrap();
@@ -305,7 +346,11 @@ fn one_of_failures_prefer_the_branch_that_got_deepest() {
         .validate("o", &json!({"kind": "b", "b": {"deep": "no"}}))
         .unwrap();
     assert_eq!(keys(&v), vec![("/b/deep", "type")]);
-    assert!(v[0].message.contains("closest oneOf branch (2 of 2)"), "{}", v[0].message);
+    assert!(
+        v[0].message.contains("closest oneOf branch (2 of 2)"),
+        "{}",
+        v[0].message
+    );
 }
 
 #[test]
@@ -325,7 +370,12 @@ fn clerk_umbrella_reports_branch_errors_not_a_generic_message() {
         v[0]
     );
     session["status"] = json!("active");
-    assert!(store.validate("clerk/session", &session).unwrap().is_empty());
+    assert!(
+        store
+            .validate("clerk/session", &session)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -334,15 +384,24 @@ fn violations_display_path_message_keyword_and_schema() {
     let body = json!({"request_id": "r", "status_code": 200, "sessions": [
         {"session_id": "s", "user_id": "u", "authentication_factors": [], "started_at": "x"}
     ]});
-    let v = store.validate("stytch/sessions-get-response", &body).unwrap();
+    let v = store
+        .validate("stytch/sessions-get-response", &body)
+        .unwrap();
     assert_eq!(v.len(), 1, "{v:?}");
     assert_eq!(
         v[0].to_string(),
         r#"/sessions/0/started_at: "x" is not a "date-time" (keyword format, schema common/rfc3339-utc#/format)"#
     );
     assert_eq!(v[0].value_excerpt, r#""x""#);
-    let v = store.validate("stytch/sessions-get-response", &json!([])).unwrap();
-    assert!(v[0].to_string().starts_with("(root): [] is not of type \"object\""), "{}", v[0]);
+    let v = store
+        .validate("stytch/sessions-get-response", &json!([]))
+        .unwrap();
+    assert!(
+        v[0].to_string()
+            .starts_with("(root): [] is not of type \"object\""),
+        "{}",
+        v[0]
+    );
 }
 
 #[test]
@@ -368,7 +427,9 @@ fn excerpts_are_truncated_at_a_char_boundary() {
 fn rendering_marks_the_offending_member() {
     let store = SchemaStore::builtin().unwrap();
     let body = json!({"request_id": "r", "status_code": "200", "sessions": []});
-    let v = store.validate("stytch/sessions-get-response", &body).unwrap();
+    let v = store
+        .validate("stytch/sessions-get-response", &body)
+        .unwrap();
     let text = render_violations(&body, &v);
     assert_eq!(
         text,
@@ -377,10 +438,18 @@ fn rendering_marks_the_offending_member() {
          \"request_id\": \"r\",\n        \"sessions\": [],\n    >   \"status_code\": \"200\"\n    }\n"
     );
     let body = json!({"sessions": []});
-    let v = store.validate("stytch/sessions-get-response", &body).unwrap();
+    let v = store
+        .validate("stytch/sessions-get-response", &body)
+        .unwrap();
     let text = render_violations(&body, &v);
-    assert!(text.contains("(root): \"request_id\" is a required property"), "{text}");
-    assert!(!text.contains('>'), "nothing to mark for a missing member: {text}");
+    assert!(
+        text.contains("(root): \"request_id\" is a required property"),
+        "{text}"
+    );
+    assert!(
+        !text.contains('>'),
+        "nothing to mark for a missing member: {text}"
+    );
 }
 
 #[test]

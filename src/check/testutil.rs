@@ -45,9 +45,11 @@ pub(crate) fn jp(path: &str) -> JsonPath {
 
 /// A schema store holding one schema. The only place tests build a store with content.
 pub(crate) fn store_with(id: &str, schema: &Value) -> SchemaStore {
-    let mut store = SchemaStore::default();
-    store.insert(id, schema).unwrap();
-    store
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc = schema.clone();
+    doc["$id"] = Value::String(id.to_owned());
+    std::fs::write(dir.path().join("schema.json"), doc.to_string()).unwrap();
+    SchemaStore::load(false, &[dir.path().to_path_buf()]).unwrap()
 }
 
 /// Owned state behind a [`CheckContext`].
@@ -62,7 +64,7 @@ impl Fixture {
     pub fn new() -> Self {
         Self {
             scope: Scope::default(),
-            schemas: SchemaStore::default(),
+            schemas: SchemaStore::load(false, &[]).unwrap(),
             dir: None,
             update: false,
         }

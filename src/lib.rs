@@ -1,1 +1,3 @@
 //! sessconform: contract-testing and conformance harness for session APIs.
+
+pub mod server;

@@ -10,5 +10,6 @@ pub mod redact;
 pub mod report;
 pub mod result;
 pub mod schema;
+pub mod server;
 pub mod source;
 pub mod target;

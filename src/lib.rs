@@ -1,5 +1,6 @@
 //! sessconform: contract-testing and conformance harness for session APIs.
 
+pub mod app;
 pub mod case;
 pub mod check;
 pub mod diff;

@@ -423,6 +423,20 @@ async fn verify_exists_only_in_old_versions() {
         )
         .await;
     assert_clerk_error(&r, 404, "resource_not_found");
+    for (version, status, code) in [
+        ("2026-05-12", 404, "resource_not_found"),
+        ("2025-03-12", 410, "operation_deprecated"),
+    ] {
+        let r = h
+            .clerk_v(
+                Method::POST,
+                &format!("/sessions/{id}/verify"),
+                Some(version),
+                None,
+            )
+            .await;
+        assert_clerk_error(&r, status, code);
+    }
 
     let r = h
         .clerk_v(

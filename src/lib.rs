@@ -6,6 +6,7 @@ pub mod check;
 pub mod diff;
 pub mod engine;
 pub mod exit;
+pub mod harness;
 pub mod http;
 pub mod redact;
 pub mod report;

@@ -4,12 +4,10 @@
 //! In a user's crate, `tests/contract.rs` (with `harness = false` in `Cargo.toml`):
 //!
 //! ```no_run
-//! fn main() {
-//!     sessconform::harness::Harness::new()
-//!         .cases("tests/contract")
-//!         .target_from_env()
-//!         .run();
-//! }
+//! sessconform::harness::Harness::new()
+//!     .cases("tests/contract")
+//!     .target_from_env()
+//!     .run();
 //! ```
 //!
 //! Trials are synchronous; each drives the async engine on one shared tokio runtime. The target
@@ -65,7 +63,10 @@ impl Harness {
             paths: Vec::new(),
             specs: Vec::new(),
             target: TargetRequest::default(),
-            config: RunConfig { strict, ..RunConfig::default() },
+            config: RunConfig {
+                strict,
+                ..RunConfig::default()
+            },
         }
     }
 
@@ -112,7 +113,9 @@ impl Harness {
 
     /// Sets a variable (like `--var`).
     pub fn var(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.config.vars.insert(key.into(), Value::String(value.into()));
+        self.config
+            .vars
+            .insert(key.into(), Value::String(value.into()));
         self
     }
 
@@ -121,10 +124,19 @@ impl Harness {
     pub fn trials(&self) -> Result<Vec<Trial>, String> {
         let rt = runtime()?;
         let schemas = Arc::new(SchemaStore::load(true, &self.specs).map_err(|e| e.to_string())?);
-        let source = if self.paths.is_empty() { SuiteSource::Builtin } else { SuiteSource::Paths(self.paths.clone()) };
+        let source = if self.paths.is_empty() {
+            SuiteSource::Builtin
+        } else {
+            SuiteSource::Paths(self.paths.clone())
+        };
         let suites = load_suites(&source, &schemas).map_err(|e| e.to_string())?;
         let resolved: ResolvedTarget = rt.block_on(resolve_target(&self.target))?;
-        let plan = Arc::new(plan(suites, resolved.target.clone(), &Selection::default(), &self.config));
+        let plan = Arc::new(plan(
+            suites,
+            resolved.target.clone(),
+            &Selection::default(),
+            &self.config,
+        ));
         let runner = Arc::new(Runner::new(Arc::clone(&plan), schemas, &self.config)?);
         // Keep the embedded server alive for the rest of the process.
         static SERVERS: Mutex<Vec<ResolvedTarget>> = Mutex::new(Vec::new());
@@ -135,7 +147,10 @@ impl Harness {
         let mut trials = Vec::with_capacity(plan.cases.len());
         for (index, pc) in plan.cases.iter().enumerate() {
             let id = pc.case().id.clone();
-            let lock = pc.suite.serial.then(|| Arc::clone(serial_locks.entry(pc.suite.name.clone()).or_default()));
+            let lock = pc
+                .suite
+                .serial
+                .then(|| Arc::clone(serial_locks.entry(pc.suite.name.clone()).or_default()));
             let runner = Arc::clone(&runner);
             let ignored = pc.skip.is_some();
             let trial = Trial::test(id, move || run_trial(rt, &runner, index, lock));
@@ -179,7 +194,10 @@ fn run_trial(
     };
     match result.verdict {
         Verdict::Pass => Ok(()),
-        Verdict::Skip => Err(Failed::from(format!("skipped: {}", result.reason.as_deref().unwrap_or("no reason given")))),
+        Verdict::Skip => Err(Failed::from(format!(
+            "skipped: {}",
+            result.reason.as_deref().unwrap_or("no reason given")
+        ))),
         Verdict::Fail | Verdict::Error => Err(Failed::from(render_case(&result, Style::Plain))),
     }
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use clap::Parser;
 
 use cli::{Cli, ColorChoice, Command, LintArgs, ListArgs, OutputFormat, RunArgs, ValidateArgs};
+use sessconform::app::{TargetRequest, resolve_target};
 use sessconform::case::load::{SuiteSource, load_suites};
 use sessconform::engine::{self, Cancel};
 use sessconform::exit;
@@ -16,7 +17,6 @@ use sessconform::report::console::ConsoleReporter;
 use sessconform::report::text::Style;
 use sessconform::report::{FanOut, Reporter};
 use sessconform::schema::SchemaStore;
-use sessconform::app::{TargetRequest, resolve_target};
 use sessconform::target::load_target_file;
 
 fn main() -> ExitCode {
@@ -33,7 +33,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         None => runtime.block_on(run(cli.run)),
-        Some(Command::Run(args)) => runtime.block_on(run(args)),
+        Some(Command::Run(args)) => runtime.block_on(run(*args)),
         Some(Command::List(args)) => list(args),
         Some(Command::Lint(args)) => lint(args),
         Some(Command::Validate(args)) => validate(args),
@@ -77,11 +77,14 @@ async fn run(args: RunArgs) -> u8 {
     let suites = match load_suites(&source(&args.input.paths), &schemas) {
         Ok(s) => s,
         Err(e) => {
-            eprint!("{e}\n");
+            eprintln!("{e}");
             return exit::USAGE;
         }
     };
-    let req = TargetRequest { file: args.target.target.clone(), base_urls: args.target.base_url.clone() };
+    let req = TargetRequest {
+        file: args.target.target.clone(),
+        base_urls: args.target.base_url.clone(),
+    };
     let resolved = match resolve_target(&req).await {
         Ok(t) => t,
         Err(e) => {
@@ -132,7 +135,7 @@ fn list(args: ListArgs) -> u8 {
     let suites = match load_suites(&source(&args.input.paths), &schemas) {
         Ok(s) => s,
         Err(e) => {
-            eprint!("{e}\n");
+            eprintln!("{e}");
             return exit::USAGE;
         }
     };
@@ -178,13 +181,13 @@ fn lint(args: LintArgs) -> u8 {
     let suites = match load_suites(&source(&args.input.paths), &schemas) {
         Ok(s) => s,
         Err(e) => {
-            eprint!("{e}\n");
+            eprintln!("{e}");
             return exit::USAGE;
         }
     };
     if let Some(t) = &args.target {
         if let Err(e) = load_target_file(t) {
-            eprint!("{e}\n");
+            eprintln!("{e}");
             return exit::USAGE;
         }
     }
@@ -253,7 +256,10 @@ fn validate(args: ValidateArgs) -> u8 {
 }
 
 async fn serve(args: cli::ServeArgs) -> u8 {
-    let mut opts = sessconform::server::ServerOptions { addr: args.addr, ..Default::default() };
+    let mut opts = sessconform::server::ServerOptions {
+        addr: args.addr,
+        ..Default::default()
+    };
     if let Some(rl) = &args.rate_limit {
         match rl.parse() {
             Ok(r) => opts.rate_limit = Some(r),

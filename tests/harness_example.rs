@@ -25,7 +25,11 @@ fn run_example(envs: &[(&str, &str)]) -> Output {
 async fn example_crate_passes_then_fails_against_a_broken_double() {
     let ok = run_example(&[]);
     let out = String::from_utf8_lossy(&ok.stdout);
-    assert!(ok.status.success(), "example should pass against the reference server:\n{out}\n{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "example should pass against the reference server:\n{out}\n{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     assert!(out.contains("2 passed"), "{out}");
 
     // A double that lists another user's session and answers 200 for unknown users.
@@ -52,8 +56,20 @@ async fn example_crate_passes_then_fails_against_a_broken_double() {
     std::fs::write(&target, format!("name: broken double\napis:\n  stytch:\n    base_url: {}\n    vars: {{user_id: user-test-mine}}\n", server.uri())).unwrap();
     let broken = run_example(&[("SESSCONFORM_TARGET", target.to_str().unwrap())]);
     let out = String::from_utf8_lossy(&broken.stdout);
-    assert!(!broken.status.success(), "example must fail against the broken double:\n{out}");
-    assert!(out.contains("2 failed") || out.contains("1 failed"), "{out}");
-    assert!(out.contains("expected status 404, got 200"), "readable failure message:\n{out}");
-    assert!(out.contains("curl -sS -i"), "failure carries a reproducer:\n{out}");
+    assert!(
+        !broken.status.success(),
+        "example must fail against the broken double:\n{out}"
+    );
+    assert!(
+        out.contains("2 failed") || out.contains("1 failed"),
+        "{out}"
+    );
+    assert!(
+        out.contains("expected status 404, got 200"),
+        "readable failure message:\n{out}"
+    );
+    assert!(
+        out.contains("curl -sS -i"),
+        "failure carries a reproducer:\n{out}"
+    );
 }

@@ -2,5 +2,8 @@
 //! `cargo test --test contract`, or `SESSCONFORM_TARGET=staging.yaml cargo test --test contract`.
 
 fn main() {
-    sessconform::harness::Harness::new().cases("tests/contract").target_from_env().run();
+    sessconform::harness::Harness::new()
+        .cases("tests/contract")
+        .target_from_env()
+        .run();
 }

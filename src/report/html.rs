@@ -120,7 +120,7 @@ pub fn render(record: &RunRecord) -> String {
          Every value from the target is redacted: credentials and secret captures show as ***.</footer>\n\
          <script>{JS}</script>\n</body>\n</html>\n",
         env!("CARGO_PKG_VERSION"),
-        escape(&record.started_at_rfc3339())
+        escape(&record.started_at_display())
     );
     out
 }
@@ -151,7 +151,7 @@ fn header(out: &mut String, record: &RunRecord) {
     let _ = writeln!(
         out,
         "<dt>Started</dt><dd>{}</dd>\n<dt>Duration</dt><dd id=\"duration\">{}</dd>",
-        escape(&record.started_at_rfc3339()),
+        escape(&record.started_at_display()),
         human(record.duration())
     );
     if record.info.strict {
@@ -408,7 +408,7 @@ fn finding(out: &mut String, f: &Finding, step: Option<String>) {
             } else {
                 "ctx"
             };
-            let _ = write!(out, "<span class=\"{class}\">{}</span>\n", escape(line));
+            let _ = write!(out, "<span class=\"{class}\">{}\n</span>", escape(line));
         }
         out.push_str("</pre>");
     }

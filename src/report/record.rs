@@ -48,9 +48,11 @@ pub struct SuiteGroup<'a> {
 impl RunRecord {
     /// An empty record for a run described by `info`, started now.
     pub fn new(info: RunInfo) -> Self {
+        let now = OffsetDateTime::now_utc();
         Self {
             info,
-            started_at: OffsetDateTime::now_utc(),
+            // Milliseconds are precise enough and keep timestamps short.
+            started_at: now.replace_millisecond(now.millisecond()).unwrap_or(now),
             cases: Vec::new(),
             summary: None,
             clock: Instant::now(),
@@ -97,6 +99,15 @@ impl RunRecord {
         self.started_at
             .format(&Rfc3339)
             .unwrap_or_else(|_| self.started_at.unix_timestamp().to_string())
+    }
+
+    /// The start time for people: `2025-01-31 12:00:00 UTC`.
+    pub fn started_at_display(&self) -> String {
+        let fmt =
+            time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+        self.started_at
+            .format(&fmt)
+            .unwrap_or_else(|_| self.started_at_rfc3339())
     }
 
     /// True when cases ran against more than one target.

@@ -310,3 +310,26 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::write(&p, text).unwrap();
     p
 }
+
+/// The sample run with realistic content instead of the hostile payload (for screenshots).
+pub fn demo_cases() -> Vec<CaseResult> {
+    let body = "{\n  \"status_code\": 500,\n  \"request_id\": \"request-id-test-51c0\",\n  \"error_type\": \"internal_server_error\",\n  \"error_message\": \"Oops, something seems to have gone wrong.\"\n}";
+    let mut cases = sample_cases();
+    for c in &mut cases {
+        c.target = "staging".to_owned();
+        for ex in &mut c.exchanges {
+            if let Some(r) = &mut ex.response {
+                if r.body == HOSTILE {
+                    r.body = body.to_owned();
+                    r.body_len = body.len();
+                }
+            }
+        }
+        for f in &mut c.findings {
+            if let Some(d) = &mut f.detail {
+                *d = d.replace(&HOSTILE.replace('\u{0}', ""), "user-test-2");
+            }
+        }
+    }
+    cases
+}

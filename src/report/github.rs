@@ -12,11 +12,21 @@ use crate::source::Span;
 /// Most detail lines carried in one annotation.
 const MAX_DETAIL_LINES: usize = 30;
 
-/// Escapes an annotation message (GitHub's `escapeData`).
+/// Escapes an annotation message (GitHub's `escapeData`: `%`, CR, LF). Other control characters
+/// (ANSI escapes from a server body, say) become U+FFFD so they cannot drive the log viewer.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            '\t' => out.push('\t'),
+            c if c.is_control() => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Escapes an annotation property value (GitHub's `escapeProperty`).
@@ -167,6 +177,7 @@ mod tests {
         assert_eq!(escape_data("100% a\r\nb"), "100%25 a%0D%0Ab");
         assert_eq!(escape_data("a:b,c"), "a:b,c");
         assert_eq!(escape_property("s::c, d%\n"), "s%3A%3Ac%2C d%25%0A");
+        assert_eq!(escape_data("a\x1b[31mb\u{0}"), "a\u{FFFD}[31mb\u{FFFD}");
     }
 
     #[test]

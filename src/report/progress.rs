@@ -96,7 +96,8 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::*;
-    use crate::result::{RunInfo, RunSummary};
+    use crate::result::{CaseResult, RunInfo, RunSummary, Verdict};
+    use crate::source::{SourceFile, Span};
 
     struct Log(Arc<Mutex<Vec<String>>>);
 
@@ -115,6 +116,26 @@ mod tests {
         }
     }
 
+    fn case() -> CaseResult {
+        let file = SourceFile::new("cases/x.yaml", "suite: x\n");
+        CaseResult {
+            id: "x::a".into(),
+            suite: "x".into(),
+            case: "a".into(),
+            api: "demo".into(),
+            target: "t".into(),
+            base_url: String::new(),
+            tags: Vec::new(),
+            span: Span::file_start(&file),
+            verdict: Verdict::Pass,
+            findings: Vec::new(),
+            exchanges: Vec::new(),
+            reason: None,
+            schema_ids: Vec::new(),
+            duration: Default::default(),
+        }
+    }
+
     fn run(enabled: bool, total: usize) -> (Vec<String>, bool) {
         let log = Arc::new(Mutex::new(Vec::new()));
         let mut p = ProgressReporter::new(Box::new(Log(Arc::clone(&log))), enabled);
@@ -124,6 +145,11 @@ mod tests {
             ..RunInfo::default()
         }));
         let had_bar = p.bar.is_some();
+        p.on_event(&Event::CaseFinished(Box::new(case())));
+        if let Some(bar) = &p.bar {
+            assert_eq!(bar.position(), 1);
+            assert_eq!(bar.length(), Some(total as u64));
+        }
         p.on_event(&Event::RunFinished(RunSummary::default()));
         assert!(p.bar.is_none());
         p.finish().unwrap();
@@ -141,6 +167,6 @@ mod tests {
     #[test]
     fn forwards_every_event_in_order() {
         let (events, _) = run(true, 100);
-        assert_eq!(events, ["start", "end", "finish"]);
+        assert_eq!(events, ["start", "case", "end", "finish"]);
     }
 }

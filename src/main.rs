@@ -66,6 +66,26 @@ fn style(choice: ColorChoice) -> Style {
     }
 }
 
+/// The report files asked for with `--junit`, `--json`, `--html` and `--reports`, their folders
+/// created so a bad path fails before anything runs.
+fn report_files(args: &RunArgs) -> Result<FileReporter, String> {
+    let mut files = FileReporter::new();
+    if let Some(dir) = &args.reports {
+        files.add_dir(dir);
+    }
+    for (format, path) in [
+        (ReportFormat::Junit, &args.junit),
+        (ReportFormat::Json, &args.json),
+        (ReportFormat::Html, &args.html),
+    ] {
+        if let Some(p) = path {
+            files.add(format, p);
+        }
+    }
+    files.prepare().map_err(|e| e.to_string())?;
+    Ok(files)
+}
+
 async fn run(args: RunArgs) -> u8 {
     let cfg = match args.config() {
         Ok(c) => c,
@@ -141,26 +161,6 @@ async fn run(args: RunArgs) -> u8 {
     }
     drop(server);
     exit::for_summary(&summary)
-}
-
-/// The report files asked for with `--junit`, `--json`, `--html` and `--reports`, their folders
-/// created so a bad path fails before anything runs.
-fn report_files(args: &RunArgs) -> Result<FileReporter, String> {
-    let mut files = FileReporter::new();
-    if let Some(dir) = &args.reports {
-        files.add_dir(dir);
-    }
-    for (format, path) in [
-        (ReportFormat::Junit, &args.junit),
-        (ReportFormat::Json, &args.json),
-        (ReportFormat::Html, &args.html),
-    ] {
-        if let Some(p) = path {
-            files.add(format, p);
-        }
-    }
-    files.prepare().map_err(|e| e.to_string())?;
-    Ok(files)
 }
 
 /// The target from `--target` / `--base-url`, or the embedded reference server.

@@ -127,7 +127,7 @@ fn check_reports_agree(dir: &Path) -> Value {
         let out = Command::new("xmllint")
             .arg("--noout")
             .arg("--schema")
-            .arg(repo_root().join("../shared/junit/junit-10.xsd"))
+            .arg(junit_xsd())
             .arg(dir.join("junit.xml"))
             .output()
             .unwrap();

@@ -177,7 +177,7 @@ fn validates_against_jenkins_junit_xsd() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let xsd = repo_root().join("../shared/junit/junit-10.xsd");
+    let xsd = junit_xsd();
     assert!(xsd.exists(), "junit-10.xsd not found at {}", xsd.display());
     let mut interrupted_multi = sample_cases();
     let mut other = interrupted_multi[0].clone();

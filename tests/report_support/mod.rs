@@ -333,3 +333,9 @@ pub fn demo_cases() -> Vec<CaseResult> {
     }
     cases
 }
+
+/// Jenkins' JUnit schema (jenkinsci/xunit-plugin `junit-10.xsd`, MIT, vendored unchanged from
+/// ../shared/junit/, see SOURCES.md there).
+pub fn junit_xsd() -> PathBuf {
+    repo_root().join("tests/fixtures/report/junit-10.xsd")
+}

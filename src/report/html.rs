@@ -426,9 +426,9 @@ fn exchange(out: &mut String, ex: &ExchangeRecord) {
         .and_then(|r| r.request_id.as_deref())
         .map(|id| format!(" request_id={id}"))
         .unwrap_or_default();
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<details class=\"exchange\"><summary>{}: {} {} → {} ({}){}</summary><div>\n",
+        "<details class=\"exchange\"><summary>{}: {} {} → {} ({}){}</summary><div>",
         escape(&ex.step_name),
         escape(&ex.request.method),
         escape(&ex.request.url),
@@ -443,9 +443,9 @@ fn exchange(out: &mut String, ex: &ExchangeRecord) {
     if let Some(b) = &ex.request.body {
         let _ = write!(req, "\n{b}");
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<h4>Request</h4><pre class=\"http\">{}</pre>\n",
+        "<h4>Request</h4><pre class=\"http\">{}</pre>",
         escape(&req)
     );
     if let Some(resp) = &ex.response {
@@ -460,9 +460,9 @@ fn exchange(out: &mut String, ex: &ExchangeRecord) {
         if !resp.body.is_empty() {
             let _ = write!(text, "\n{}", resp.body);
         }
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<h4>Response</h4><pre class=\"http\">{}</pre>\n",
+            "<h4>Response</h4><pre class=\"http\">{}</pre>",
             escape(&text)
         );
     }

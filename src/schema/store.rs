@@ -127,7 +127,8 @@ impl SchemaStore {
         for error in validator.iter_errors(instance) {
             violation::collect(&error, id, &mut out);
         }
-        // Strict schemas reuse lenient ones, so the same problem can surface twice.
+        // Composed schemas (`allOf`, a `$ref` beside local keywords) can report one problem
+        // twice through different keywords' paths; the reader needs it once.
         let mut seen = HashSet::new();
         out.retain(|v| {
             seen.insert((

@@ -16,7 +16,10 @@ fn bench_bodies_pass_lenient_and_strict() {
     let store = SchemaStore::builtin().unwrap();
     for name in ["small.json", "large.json"] {
         let body = bench_body(name);
-        for id in ["stytch/sessions-get-response", "strict/stytch/sessions-get-response"] {
+        for id in [
+            "stytch/sessions-get-response",
+            "strict/stytch/sessions-get-response",
+        ] {
             let violations = store.validate(id, &body).unwrap();
             assert!(violations.is_empty(), "{name} against {id}: {violations:?}");
         }
@@ -32,11 +35,23 @@ fn a_broken_large_body_reports_every_broken_session() {
         sessions[i]["started_at"] = Value::from("not a date");
     }
     let start = Instant::now();
-    let violations = store.validate("stytch/sessions-get-response", &body).unwrap();
-    let paths: Vec<&str> = violations.iter().map(|v| v.instance_path.as_str()).collect();
+    let violations = store
+        .validate("stytch/sessions-get-response", &body)
+        .unwrap();
+    let paths: Vec<&str> = violations
+        .iter()
+        .map(|v| v.instance_path.as_str())
+        .collect();
     assert_eq!(
         paths,
-        ["/sessions/3/started_at", "/sessions/700/started_at", "/sessions/1499/started_at"]
+        [
+            "/sessions/3/started_at",
+            "/sessions/700/started_at",
+            "/sessions/1499/started_at"
+        ]
     );
-    eprintln!("validated a broken 1,500-session body in {:?} (debug build)", start.elapsed());
+    eprintln!(
+        "validated a broken 1,500-session body in {:?} (debug build)",
+        start.elapsed()
+    );
 }

@@ -234,18 +234,19 @@ fn classify(e: reqwest::Error, timeout: Duration) -> TransportError {
     if e.is_timeout() {
         return TransportError::Timeout(timeout);
     }
-    let mut msg = e.to_string();
+    // The innermost cause is the useful part ("Connection refused (os error 111)").
+    let mut inner = e.to_string();
     let mut src = std::error::Error::source(&e);
     while let Some(s) = src {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
+        inner = s.to_string();
         src = s.source();
     }
-    if e.is_connect() {
-        TransportError::Connect(msg)
-    } else {
-        TransportError::Other(msg)
-    }
+    let host = e.url().and_then(|u| u.host_str().map(|h| format!("{h}:{}", u.port_or_known_default().unwrap_or(0))));
+    let msg = match host {
+        Some(h) => format!("{inner} ({h})"),
+        None => inner,
+    };
+    if e.is_connect() { TransportError::Connect(msg) } else { TransportError::Other(msg) }
 }
 
 /// Parses `Retry-After` (seconds or an HTTP date); absent or invalid means one second.

@@ -2,6 +2,7 @@
 
 pub mod case;
 pub mod check;
+pub mod diff;
 pub mod engine;
 pub mod exit;
 pub mod http;
@@ -9,5 +10,6 @@ pub mod redact;
 pub mod report;
 pub mod result;
 pub mod schema;
+pub mod server;
 pub mod source;
 pub mod target;

@@ -283,6 +283,11 @@ pub fn parse_suite(name: &str, text: &str, schemas: &SchemaStore) -> Result<Suit
 pub(crate) fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error) -> LoadError {
     let message = e.without_snippet().to_string();
     let message = message.lines().next().unwrap_or("invalid YAML").to_owned();
+    // The location is shown separately.
+    let message = match message.rfind(" at line ") {
+        Some(i) if message[i..].contains("column") => message[..i].to_owned(),
+        _ => message,
+    };
     let span = e.location().map(|l| Span::from_location(file, l));
     let hint = if message.contains("unknown field") {
         Some("check the spelling; see the case-file reference in README.md".to_owned())
@@ -1324,10 +1329,9 @@ mod tests {
     use super::*;
 
     fn store() -> SchemaStore {
-        let mut s = SchemaStore::default();
-        s.insert("t/obj", &serde_json::json!({"type": "object"}))
-            .unwrap();
-        s
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("obj.json"), r#"{"$id": "t/obj", "type": "object"}"#).unwrap();
+        SchemaStore::load(false, &[dir.path().to_path_buf()]).unwrap()
     }
 
     const GOOD: &str = r#"suite: demo

@@ -9,4 +9,4 @@ mod run;
 
 pub use config::{RunConfig, Selection, Shard};
 pub use plan::{Plan, PlannedCase, plan};
-pub use run::{Cancel, run};
+pub use run::{Cancel, Runner, run};

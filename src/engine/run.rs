@@ -47,6 +47,38 @@ impl Cancel {
     }
 }
 
+/// Runs single cases of a plan on demand (the libtest harness runs one case per trial).
+pub struct Runner {
+    plan: Arc<Plan>,
+    shared: Arc<Shared>,
+}
+
+impl Runner {
+    /// Prepares the HTTP client and shared state for `plan`.
+    pub fn new(plan: Arc<Plan>, schemas: Arc<SchemaStore>, cfg: &RunConfig) -> Result<Self, String> {
+        let client = HttpClient::new(cfg.connect_timeout, cfg.body_cap, cfg.retry, cfg.jobs)?;
+        let shared = Arc::new(Shared {
+            client,
+            schemas,
+            cfg: cfg.clone(),
+            redactor: plan.redactor.clone(),
+            target_name: plan.target.name.clone(),
+        });
+        Ok(Self { plan, shared })
+    }
+
+    /// The plan.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// Runs the case at `index` of the plan.
+    pub async fn run_case(&self, index: usize) -> Option<CaseResult> {
+        let pc = self.plan.cases.get(index)?;
+        Some(execute(pc, &self.shared).await)
+    }
+}
+
 /// Runs the plan and feeds every event to `sink`. Returns the summary (also sent as the last event).
 pub async fn run(
     plan: Arc<Plan>,

@@ -1,10 +1,12 @@
 //! sessconform: contract-testing and conformance harness for session APIs.
 
+pub mod app;
 pub mod case;
 pub mod check;
 pub mod diff;
 pub mod engine;
 pub mod exit;
+pub mod harness;
 pub mod http;
 pub mod redact;
 pub mod report;

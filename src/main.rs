@@ -9,6 +9,7 @@ use std::sync::Arc;
 use clap::Parser;
 
 use cli::{Cli, ColorChoice, Command, LintArgs, ListArgs, OutputFormat, RunArgs, ValidateArgs};
+use sessconform::app::{TargetRequest, resolve_target};
 use sessconform::case::load::{SuiteSource, load_suites};
 use sessconform::engine::{self, Cancel};
 use sessconform::exit;
@@ -16,7 +17,7 @@ use sessconform::report::console::ConsoleReporter;
 use sessconform::report::text::Style;
 use sessconform::report::{FanOut, Reporter};
 use sessconform::schema::SchemaStore;
-use sessconform::target::{Target, load_target_file};
+use sessconform::target::load_target_file;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -32,7 +33,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         None => runtime.block_on(run(cli.run)),
-        Some(Command::Run(args)) => runtime.block_on(run(args)),
+        Some(Command::Run(args)) => runtime.block_on(run(*args)),
         Some(Command::List(args)) => list(args),
         Some(Command::Lint(args)) => lint(args),
         Some(Command::Validate(args)) => validate(args),
@@ -76,17 +77,22 @@ async fn run(args: RunArgs) -> u8 {
     let suites = match load_suites(&source(&args.input.paths), &schemas) {
         Ok(s) => s,
         Err(e) => {
-            eprint!("{e}\n");
+            eprintln!("{e}");
             return exit::USAGE;
         }
     };
-    let (target, server) = match resolve_target(&args).await {
+    let req = TargetRequest {
+        file: args.target.target.clone(),
+        base_urls: args.target.base_url.clone(),
+    };
+    let resolved = match resolve_target(&req).await {
         Ok(t) => t,
         Err(e) => {
             eprintln!("{e}");
             return exit::USAGE;
         }
     };
+    let target = resolved.target.clone();
     let selection = args.select.selection();
     let plan = Arc::new(engine::plan(suites, target, &selection, &cfg));
     if plan.cases.is_empty() && args.select.shard.is_none() {
@@ -117,25 +123,8 @@ async fn run(args: RunArgs) -> u8 {
     if let Err(e) = reporters.finish() {
         eprintln!("error: failed to write a report: {e}");
     }
-    drop(server);
+    resolved.shutdown().await;
     exit::for_summary(&summary)
-}
-
-/// The target from `--target` / `--base-url`, or the embedded reference server.
-async fn resolve_target(args: &RunArgs) -> Result<(Target, Option<()>), String> {
-    let mut target = match &args.target.target {
-        Some(path) => load_target_file(path).map_err(|e| e.to_string())?,
-        None if !args.target.base_url.is_empty() => Target::default(),
-        None => {
-            return Err("error: no target given: pass --target FILE or --base-url [API=]URL (the embedded reference server is not available in this build)".to_owned());
-        }
-    };
-    for b in &args.target.base_url {
-        target
-            .apply_base_url(b)
-            .map_err(|e| format!("error: {e}"))?;
-    }
-    Ok((target, None))
 }
 
 fn list(args: ListArgs) -> u8 {
@@ -146,7 +135,7 @@ fn list(args: ListArgs) -> u8 {
     let suites = match load_suites(&source(&args.input.paths), &schemas) {
         Ok(s) => s,
         Err(e) => {
-            eprint!("{e}\n");
+            eprintln!("{e}");
             return exit::USAGE;
         }
     };
@@ -192,13 +181,13 @@ fn lint(args: LintArgs) -> u8 {
     let suites = match load_suites(&source(&args.input.paths), &schemas) {
         Ok(s) => s,
         Err(e) => {
-            eprint!("{e}\n");
+            eprintln!("{e}");
             return exit::USAGE;
         }
     };
     if let Some(t) = &args.target {
         if let Err(e) = load_target_file(t) {
-            eprint!("{e}\n");
+            eprintln!("{e}");
             return exit::USAGE;
         }
     }
@@ -266,6 +255,27 @@ fn validate(args: ValidateArgs) -> u8 {
     }
 }
 
-async fn serve(_args: cli::ServeArgs) -> u8 {
-    usage_error("the reference server is not available in this build")
+async fn serve(args: cli::ServeArgs) -> u8 {
+    let mut opts = sessconform::server::ServerOptions {
+        addr: args.addr,
+        ..Default::default()
+    };
+    if let Some(rl) = &args.rate_limit {
+        match rl.parse() {
+            Ok(r) => opts.rate_limit = Some(r),
+            Err(e) => return usage_error(format!("invalid --rate-limit `{rl}`: {e}")),
+        }
+    }
+    for f in &args.fault {
+        match f.parse() {
+            Ok(fault) => {
+                opts.faults.insert(fault);
+            }
+            Err(e) => return usage_error(format!("invalid --fault `{f}`: {e}")),
+        }
+    }
+    match sessconform::server::serve(opts, args.target_out).await {
+        Ok(()) => exit::SUCCESS,
+        Err(e) => usage_error(e),
+    }
 }

@@ -62,7 +62,7 @@ impl Redactor {
     }
 
     fn sort(&mut self) {
-        self.needles.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        self.needles.sort_by_key(|n| std::cmp::Reverse(n.0.len()));
     }
 
     /// True when there is nothing to redact.

@@ -92,7 +92,7 @@ async fn run(args: RunArgs) -> u8 {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
-    let schemas = match SchemaStore::load(true, &args.input.specs) {
+    let schemas = match SchemaStore::load_lazy(true, &args.input.specs) {
         Ok(s) => Arc::new(s),
         Err(e) => return usage_error(e),
     };
@@ -117,6 +117,9 @@ async fn run(args: RunArgs) -> u8 {
     let target = resolved.target.clone();
     let selection = args.select.selection();
     let plan = Arc::new(engine::plan(suites, target, &selection, &cfg));
+    if let Err(e) = schemas.compile(plan.schema_ids()) {
+        return usage_error(e);
+    }
     if plan.cases.is_empty() && args.select.shard.is_none() {
         return usage_error("no cases match the filters (see `sessconform list`)");
     }
@@ -170,7 +173,7 @@ async fn run(args: RunArgs) -> u8 {
 }
 
 fn list(args: ListArgs) -> u8 {
-    let schemas = match SchemaStore::load(true, &args.input.specs) {
+    let schemas = match SchemaStore::load_lazy(true, &args.input.specs) {
         Ok(s) => s,
         Err(e) => return usage_error(e),
     };

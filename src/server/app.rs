@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use super::auth::{ClerkGuard, StytchGuard, clerk_guard, stytch_guard};
 use super::errors::{ClerkError, StytchError};
 use super::state::{App, StytchApi};
-use super::{clerk, mint, stytch, stytch_b2b};
+use super::{clerk, clerk_refresh, mint, stytch, stytch_b2b};
 
 fn stytch_api_of(uri: &Uri) -> StytchApi {
     if uri.path().contains("/b2b/") {
@@ -84,6 +84,10 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/sessions/{session_id}", get(clerk::get))
         .route("/sessions/{session_id}/revoke", post(clerk::revoke))
         .route("/sessions/{session_id}/verify", post(clerk::verify))
+        .route(
+            "/sessions/{session_id}/refresh",
+            post(clerk_refresh::refresh),
+        )
         .route("/sessions/{session_id}/tokens", post(clerk::token))
         .route(
             "/sessions/{session_id}/tokens/{template_name}",

@@ -17,6 +17,7 @@
 mod app;
 mod auth;
 mod clerk;
+mod clerk_refresh;
 mod clerk_store;
 mod clerk_version;
 mod clock;

@@ -147,14 +147,15 @@ fn origin_of(raw: &str) -> Option<String> {
     Some(url.origin().ascii_serialization())
 }
 
-/// Checks the expired token's signature and claims against the session.
+/// Checks the expired token's signature and claims against the session;
+/// answers its `iat`.
 fn check_expired_token(
     app: &App,
     token: &str,
     session_id: &str,
     user_id: &str,
     origin: &str,
-) -> Result<(), ClerkError> {
+) -> Result<i64, ClerkError> {
     // Expired tokens are the point of this endpoint: `exp` is not checked.
     let claims = app
         .keys
@@ -179,13 +180,13 @@ fn check_expired_token(
     if claim("sub") != Some(user_id) {
         return Err(token_invalid());
     }
-    if claims.get("iat").and_then(Value::as_i64).is_none() {
+    let Some(iat) = claims.get("iat").and_then(Value::as_i64) else {
         return Err(refresh_error(
             "session_refresh_expired_session_token_missing_iat",
             "missing 'iat' claim",
             "No 'iat' claim present in the provided expired session token",
         ));
-    }
+    };
     let Some(azp) = claim("azp") else {
         return Err(refresh_error(
             "expired_session_token_missing_azp",
@@ -200,7 +201,7 @@ fn check_expired_token(
             "The request_origin parameter does not match the 'azp' claim of expired_token",
         ));
     }
-    Ok(())
+    Ok(iat)
 }
 
 /// The instance's cookie-name suffix (Clerk derives one per instance so that
@@ -265,7 +266,7 @@ fn refresh_inner(app: &App, version: ClerkVersion, id: &str, body: &[u8]) -> Cle
             "The request_origin parameter could not be parsed",
         )
     })?;
-    check_expired_token(app, &req.expired_token, id, &session.user_id, &origin)?;
+    let old_iat = check_expired_token(app, &req.expired_token, id, &session.user_id, &origin)?;
     let session = {
         let mut world = app.clerk();
         if world.is_consumed(&req.expired_token) {
@@ -285,7 +286,10 @@ fn refresh_inner(app: &App, version: ClerkVersion, id: &str, body: &[u8]) -> Cle
         world.consume_token(&req.expired_token);
         world.touch(id, now).ok_or_else(ClerkError::internal)?
     };
-    let jwt = sign_session_token(app, &session, now, TOKEN_LIFETIME_SECS)?;
+    // The new token is always newer than the one it replaces, so a refresh in the
+    // same second cannot hand back the (now consumed) expired token itself.
+    let issued_ms = now.max(old_iat.saturating_add(1).saturating_mul(1000));
+    let jwt = sign_session_token(app, &session, issued_ms, TOKEN_LIFETIME_SECS)?;
     let mut out = Map::new();
     match req.format {
         Format::Token => {

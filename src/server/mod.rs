@@ -37,6 +37,7 @@ mod state;
 mod stytch;
 mod stytch_b2b;
 mod stytch_common;
+mod stytch_exchange;
 mod stytch_store;
 mod target;
 

@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use super::clerk::{ClerkResult, finish, now_ms, sign_session_token, string_field, visible};
-use super::clerk_store::ClerkStatus;
+use super::clerk_store::{ClerkSession, ClerkStatus};
 use super::clerk_version::ClerkVersion;
 use super::errors::{ClerkError, clerk_ok};
 use super::fixtures::CLERK_ISSUER;
@@ -62,6 +62,22 @@ struct RefreshRequest {
 /// A 401 "Session Refresh" error.
 fn refresh_error(code: &'static str, message: &str, long_message: impl Into<String>) -> ClerkError {
     ClerkError::new(StatusCode::UNAUTHORIZED, code, message, long_message)
+}
+
+fn inactive() -> ClerkError {
+    refresh_error(
+        "session_refresh_inactive_session",
+        "session inactive",
+        "The provided session is not active",
+    )
+}
+
+/// Sessions that may get new tokens: `active`, or `pending` (tasks left).
+fn is_live(session: &ClerkSession, now_ms: i64) -> bool {
+    matches!(
+        session.status_at(now_ms),
+        ClerkStatus::Active | ClerkStatus::Pending
+    )
 }
 
 fn token_invalid() -> ClerkError {
@@ -249,15 +265,8 @@ fn refresh_inner(app: &App, version: ClerkVersion, id: &str, body: &[u8]) -> Cle
             format!("No session was found with id {id}"),
         )
     })?;
-    if !matches!(
-        session.status_at(now),
-        ClerkStatus::Active | ClerkStatus::Pending
-    ) {
-        return Err(refresh_error(
-            "session_refresh_inactive_session",
-            "session inactive",
-            "The provided session is not active",
-        ));
+    if !is_live(&session, now) {
+        return Err(inactive());
     }
     let origin = origin_of(&req.request_origin).ok_or_else(|| {
         refresh_error(
@@ -269,6 +278,10 @@ fn refresh_inner(app: &App, version: ClerkVersion, id: &str, body: &[u8]) -> Cle
     let old_iat = check_expired_token(app, &req.expired_token, id, &session.user_id, &origin)?;
     let session = {
         let mut world = app.clerk();
+        // Checked again under the lock: a concurrent revoke may have won.
+        if !world.get(id).is_some_and(|s| is_live(s, now)) {
+            return Err(inactive());
+        }
         if world.is_consumed(&req.expired_token) {
             return Err(refresh_error(
                 "session_refresh_expired_session_token_consumed",

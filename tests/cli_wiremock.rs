@@ -267,3 +267,36 @@ fn usage_errors_are_exit_2() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Masks what changes between runs: durations, ports and the checkout's path.
+fn masked(out: &str) -> String {
+    let fixtures = fixtures().display().to_string();
+    let out = out.replace(&fixtures, "[fixtures]");
+    let ms = regex::Regex::new(r"\d+ ms").unwrap();
+    let secs = regex::Regex::new(r"\d+\.\d+ s\)").unwrap();
+    let port = regex::Regex::new(r"127\.0\.0\.1:\d+").unwrap();
+    let out = ms.replace_all(&out, "[ms]");
+    let out = secs.replace_all(&out, "[s])");
+    port.replace_all(&out, "127.0.0.1:[port]").into_owned()
+}
+
+/// The whole console output of a failing run, compared with a golden file
+/// (`UPDATE_GOLDEN=1 cargo test --test cli_wiremock` rewrites it after a deliberate change).
+#[tokio::test(flavor = "multi_thread")]
+async fn failure_rendering_matches_the_golden_output() {
+    let mut body = good_body();
+    body["sessions"][1]["user_id"] = json!("user-test-2");
+    body["sessions"][0]["expires_at"] = json!("soon");
+    let s = server_with(ResponseTemplate::new(404).set_body_json(body)).await;
+    let o = run(&s.uri(), &[]);
+    let actual = masked(&stdout(&o));
+    let golden = fixtures().join("failure.golden");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() || !golden.exists() {
+        std::fs::write(&golden, &actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&golden).unwrap();
+    assert_eq!(
+        actual, expected,
+        "console output changed; rerun with UPDATE_GOLDEN=1 if intended"
+    );
+}

@@ -286,3 +286,53 @@ fn strict_never_accepts_what_lenient_rejects() {
         }
     }
 }
+
+/// `sessconform validate --schema ID FILE` gives the table's verdicts (whole-body rows), in both
+/// profiles: exit 0 and `PASS` for a pass, exit 1 and each expected instance path for a failure.
+#[test]
+fn cli_validate_gives_the_same_verdicts() {
+    let mut checked = 0;
+    for row in TABLE.iter().filter(|r| r.pointer.is_empty()) {
+        let file = examples_dir().join(row.file);
+        for (id, expected) in [
+            (row.schema.to_owned(), row.lenient),
+            (format!("strict/{}", row.schema), row.strict),
+        ] {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_sessconform"))
+                .args(["validate", "--schema", &id])
+                .arg(&file)
+                .output()
+                .expect("run sessconform validate");
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            match expected {
+                Pass => {
+                    assert_eq!(
+                        out.status.code(),
+                        Some(0),
+                        "{} vs {id}:\n{stdout}",
+                        row.file
+                    );
+                    assert!(stdout.contains("PASS"), "{stdout}");
+                }
+                Fail { at, .. } => {
+                    assert_eq!(
+                        out.status.code(),
+                        Some(1),
+                        "{} vs {id}:\n{stdout}",
+                        row.file
+                    );
+                    for (path, _) in at {
+                        let shown = if path.is_empty() { "(root)" } else { path };
+                        assert!(
+                            stdout.contains(shown),
+                            "{} vs {id}: {shown} not reported:\n{stdout}",
+                            row.file
+                        );
+                    }
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "only {checked} CLI verdicts checked");
+}

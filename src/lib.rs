@@ -2,6 +2,7 @@
 
 pub mod case;
 pub mod check;
+pub mod compat;
 pub mod engine;
 pub mod exit;
 pub mod http;

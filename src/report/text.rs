@@ -74,6 +74,7 @@ fn kind_name(k: FindingKind) -> &'static str {
         FindingKind::Snapshot => "snapshot",
         FindingKind::Body => "body",
         FindingKind::Capture => "capture",
+        FindingKind::Difference => "difference",
     }
 }
 

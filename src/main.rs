@@ -1,6 +1,8 @@
 //! The `sessconform` binary: parse arguments, run the engine, write reports, exit.
 
 mod cli;
+mod cli_diff;
+mod cli_matrix;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         Some(Command::Lint(args)) => lint(args),
         Some(Command::Validate(args)) => validate(args),
         Some(Command::Serve(args)) => runtime.block_on(serve(args)),
+        Some(Command::Diff(args)) => runtime.block_on(cli_diff::diff(args)),
     };
     ExitCode::from(code)
 }
@@ -88,7 +91,11 @@ async fn run(args: RunArgs) -> u8 {
         }
     };
     let selection = args.select.selection();
-    let plan = Arc::new(engine::plan(suites, target, &selection, &cfg));
+    let plans = match cli_matrix::plans(&args, target, suites, &selection, &cfg, &schemas) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let plan = Arc::clone(&plans[0]);
     if plan.cases.is_empty() && args.select.shard.is_none() {
         return usage_error("no cases match the filters (see `sessconform list`)");
     }
@@ -109,10 +116,12 @@ async fn run(args: RunArgs) -> u8 {
             }
         })
     };
-    let summary = engine::run(plan, schemas, &cfg, cancel, &mut |ev| {
-        reporters.on_event(ev)
-    })
-    .await;
+    let mut sink = |ev: &sessconform::result::Event| reporters.on_event(ev);
+    let summary = if plans.len() > 1 {
+        sessconform::compat::run_matrix(plans, schemas, &cfg, cancel, &mut sink).await
+    } else {
+        engine::run(plan, schemas, &cfg, cancel, &mut sink).await
+    };
     ctrl_c.abort();
     if let Err(e) = reporters.finish() {
         eprintln!("error: failed to write a report: {e}");
@@ -123,7 +132,7 @@ async fn run(args: RunArgs) -> u8 {
 
 /// The target from `--target` / `--base-url`, or the embedded reference server.
 async fn resolve_target(args: &RunArgs) -> Result<(Target, Option<()>), String> {
-    let mut target = match &args.target.target {
+    let mut target = match args.target.target.first() {
         Some(path) => load_target_file(path).map_err(|e| e.to_string())?,
         None if !args.target.base_url.is_empty() => Target::default(),
         None => {

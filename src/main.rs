@@ -18,7 +18,8 @@ use sessconform::report::console::ConsoleReporter;
 use sessconform::report::text::Style;
 use sessconform::report::{FanOut, Reporter};
 use sessconform::schema::SchemaStore;
-use sessconform::target::{Target, load_target_file};
+use sessconform::app::{TargetRequest, resolve_target};
+use sessconform::target::load_target_file;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -83,13 +84,15 @@ async fn run(args: RunArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let (target, server) = match resolve_target(&args).await {
+    let req = TargetRequest { file: args.target.target.first().cloned(), base_urls: args.target.base_url.clone() };
+    let resolved = match resolve_target(&req).await {
         Ok(t) => t,
         Err(e) => {
             eprintln!("{e}");
             return exit::USAGE;
         }
     };
+    let target = resolved.target.clone();
     let selection = args.select.selection();
     let plans = match cli_matrix::plans(&args, target, suites, &selection, &cfg, &schemas) {
         Ok(p) => p,
@@ -126,25 +129,8 @@ async fn run(args: RunArgs) -> u8 {
     if let Err(e) = reporters.finish() {
         eprintln!("error: failed to write a report: {e}");
     }
-    drop(server);
+    resolved.shutdown().await;
     exit::for_summary(&summary)
-}
-
-/// The target from `--target` / `--base-url`, or the embedded reference server.
-async fn resolve_target(args: &RunArgs) -> Result<(Target, Option<()>), String> {
-    let mut target = match args.target.target.first() {
-        Some(path) => load_target_file(path).map_err(|e| e.to_string())?,
-        None if !args.target.base_url.is_empty() => Target::default(),
-        None => {
-            return Err("error: no target given: pass --target FILE or --base-url [API=]URL (the embedded reference server is not available in this build)".to_owned());
-        }
-    };
-    for b in &args.target.base_url {
-        target
-            .apply_base_url(b)
-            .map_err(|e| format!("error: {e}"))?;
-    }
-    Ok((target, None))
 }
 
 fn list(args: ListArgs) -> u8 {
@@ -275,6 +261,24 @@ fn validate(args: ValidateArgs) -> u8 {
     }
 }
 
-async fn serve(_args: cli::ServeArgs) -> u8 {
-    usage_error("the reference server is not available in this build")
+async fn serve(args: cli::ServeArgs) -> u8 {
+    let mut opts = sessconform::server::ServerOptions { addr: args.addr, ..Default::default() };
+    if let Some(rl) = &args.rate_limit {
+        match rl.parse() {
+            Ok(r) => opts.rate_limit = Some(r),
+            Err(e) => return usage_error(format!("invalid --rate-limit `{rl}`: {e}")),
+        }
+    }
+    for f in &args.fault {
+        match f.parse() {
+            Ok(fault) => {
+                opts.faults.insert(fault);
+            }
+            Err(e) => return usage_error(format!("invalid --fault `{f}`: {e}")),
+        }
+    }
+    match sessconform::server::serve(opts, args.target_out).await {
+        Ok(()) => exit::SUCCESS,
+        Err(e) => usage_error(e),
+    }
 }

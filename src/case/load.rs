@@ -1329,10 +1329,9 @@ mod tests {
     use super::*;
 
     fn store() -> SchemaStore {
-        let mut s = SchemaStore::default();
-        s.insert("t/obj", &serde_json::json!({"type": "object"}))
-            .unwrap();
-        s
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("obj.json"), r#"{"$id": "t/obj", "type": "object"}"#).unwrap();
+        SchemaStore::load(false, &[dir.path().to_path_buf()]).unwrap()
     }
 
     const GOOD: &str = r#"suite: demo

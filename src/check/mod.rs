@@ -1,52 +1,139 @@
-//! Pure checks of one response against a step's expectations. TEMPORARY stub with the agreed
-//! API; the real implementation lands from the wt-check branch.
+//! Pure checks of one response against a step's expectations. No I/O except snapshot files.
+//!
+//! The success path borrows the response and never re-serialises the body; values are rendered,
+//! diffed and excerpted only when a check fails.
+
+mod assertion;
+mod capture;
+mod collection;
+mod compare;
+mod failure;
+mod headers;
+mod jwt;
+mod render;
+mod schema;
+mod snapshot;
+mod status;
+#[cfg(test)]
+mod testutil;
 
 use std::path::Path;
 
-use serde_json::Value;
-
-use crate::case::plan::{Capture, Expect};
-use crate::case::template::Scope;
-use crate::result::Finding;
+use crate::case::Scope;
+use crate::case::plan::{Expect, Level};
+use crate::result::{Finding, FindingKind};
 use crate::schema::SchemaStore;
+use crate::source::Span;
 
-/// A response as the checks see it.
+pub use capture::capture_values;
+
+/// One HTTP response as the checks see it.
+#[derive(Debug, Clone, Copy)]
 pub struct Response<'a> {
-    /// Status code.
+    /// HTTP status code.
     pub status: u16,
-    /// Headers, names lower case.
+    /// Headers in order; names lower-case; a name may repeat.
     pub headers: &'a [(String, String)],
-    /// Raw body.
+    /// The decoded body.
     pub body: &'a [u8],
-    /// Parsed JSON body.
-    pub json: Option<&'a Value>,
+    /// The body parsed as JSON once by the engine; `None` when it is not JSON.
+    pub json: Option<&'a serde_json::Value>,
 }
 
-/// Context for checks.
+/// Everything a check needs besides the response.
 pub struct CheckContext<'a> {
-    /// Template scope.
+    /// Variables and captures for `${...}` templates in expected values.
     pub scope: &'a Scope,
-    /// Schemas.
+    /// Compiled schemas.
     pub schemas: &'a SchemaStore,
-    /// Now, epoch ms.
+    /// Current time in epoch milliseconds (injected so tests are deterministic).
     pub now_ms: i64,
-    /// Directory for snapshots.
+    /// Directory of the case file; `None` for embedded suites (snapshot paths are then relative
+    /// to the current directory).
     pub snapshot_dir: Option<&'a Path>,
-    /// Rewrite snapshots.
+    /// Write missing or changed snapshot files instead of failing.
     pub update_snapshots: bool,
-    /// Step index.
+    /// Index of the step being checked (copied into every finding).
     pub step: usize,
 }
 
-/// Runs every check of `expect`.
-pub fn check_response(_expect: &Expect, _resp: &Response, _ctx: &CheckContext) -> Vec<Finding> {
-    Vec::new()
+/// Checks a response against a step's expectations and returns every failed check.
+///
+/// All checks run even when the status is wrong. When the body is not JSON, the body checks
+/// (schemas, assertions, snapshot) are replaced by one [`FindingKind::Body`] finding.
+pub fn check_response(
+    expect: &Expect,
+    resp: &Response<'_>,
+    ctx: &CheckContext<'_>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Some(s) = &expect.status {
+        status::check(s, resp, ctx, &mut out);
+    }
+    headers::check(&expect.headers, resp, ctx, &mut out);
+    let Some(body_check) = first_body_check(expect) else {
+        return out;
+    };
+    let Some(json) = resp.json else {
+        out.push(not_json(expect, body_check, resp, ctx.step));
+        return out;
+    };
+    schema::check(&expect.schemas, json, ctx, &mut out);
+    assertion::check(&expect.assertions, json, ctx, &mut out);
+    if let Some(snap) = &expect.snapshot {
+        snapshot::check(snap, json, ctx, &mut out);
+    }
+    out
 }
 
-/// Extracts captures.
-pub fn capture_values(
-    _captures: &[Capture],
-    _resp: &Response,
-) -> Result<Vec<(String, Value, bool)>, Finding> {
-    Ok(Vec::new())
+/// The span of the first check that needs a JSON body, if any.
+fn first_body_check(expect: &Expect) -> Option<&Span> {
+    expect
+        .schemas
+        .first()
+        .map(|s| &s.span)
+        .or_else(|| expect.assertions.first().map(|a| &a.span))
+        .or_else(|| expect.snapshot.as_ref().map(|s| &s.span))
 }
+
+/// The one finding reported instead of every body check when the body is not JSON.
+fn not_json(expect: &Expect, span: &Span, resp: &Response<'_>, step: usize) -> Finding {
+    let level = expect
+        .schemas
+        .iter()
+        .map(|s| s.level)
+        .chain(expect.assertions.iter().map(|a| a.level))
+        .chain(expect.snapshot.iter().map(|s| s.level))
+        .max()
+        .unwrap_or(Level::Fail);
+    let reason = if resp.body.is_empty() {
+        "the body is empty".to_owned()
+    } else {
+        match serde_json::from_slice::<serde::de::IgnoredAny>(resp.body) {
+            Err(e) => e.to_string(),
+            Ok(_) => "it was not parsed as JSON".to_owned(),
+        }
+    };
+    let mut f = finding(FindingKind::Body, level, span, step);
+    f.message = if resp.body.is_empty() {
+        format!("body is not JSON: {reason}")
+    } else {
+        format!(
+            "body is not JSON: {reason}; first bytes: {}",
+            render::body_start(resp.body, 60)
+        )
+    };
+    f.actual = Some(render::body_start(resp.body, render::VALUE_MAX));
+    f
+}
+
+/// A finding of `kind` at `span` with an empty message.
+pub(crate) fn finding(kind: FindingKind, level: Level, span: &Span, step: usize) -> Finding {
+    let mut f = Finding::new(kind, level, String::new());
+    f.span = Some(span.clone());
+    f.step = step;
+    f
+}
+
+#[cfg(test)]
+mod tests;

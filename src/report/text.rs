@@ -85,7 +85,14 @@ pub fn render_finding(f: &Finding, style: Style) -> String {
         Level::Fail => style.red("✗"),
         Level::Warn => style.yellow("⚠ warning:"),
     };
-    let _ = writeln!(out, "  {marker} [{}] {}", kind_name(f.kind), f.message);
+    let head = match (f.kind, &f.schema_id, &f.path) {
+        (FindingKind::Schema, Some(id), Some(p)) => {
+            let at = if p.is_empty() { "(root)" } else { p.as_str() };
+            format!("[schema {id}] {at}: {}", f.message)
+        }
+        _ => format!("[{}] {}", kind_name(f.kind), f.message),
+    };
+    let _ = writeln!(out, "  {marker} {head}");
     if let Some(span) = &f.span {
         for line in span.snippet("").lines() {
             let _ = writeln!(out, "      {}", style.dim(line));

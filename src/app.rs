@@ -1,0 +1,78 @@
+//! Front-end glue shared by the CLI, the libtest harness and library users: where the target
+//! comes from, starting the embedded reference server when none is given. The engine itself
+//! never sees the server; it only receives the [`Target`] the server describes.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::server::{self, RunningServer, ServerOptions};
+use crate::target::{Target, load_target_file, parse_target};
+
+/// How the user asked for a target.
+#[derive(Debug, Clone, Default)]
+pub struct TargetRequest {
+    /// A target file (`--target FILE`).
+    pub file: Option<PathBuf>,
+    /// `--base-url URL` / `--base-url API=URL` values, applied after the file.
+    pub base_urls: Vec<String>,
+}
+
+impl TargetRequest {
+    /// The target named by `SESSCONFORM_TARGET` (a file) or `SESSCONFORM_BASE_URL` (`[API=]URL`,
+    /// several separated by commas); empty (the embedded server) when neither is set.
+    pub fn from_env() -> Self {
+        let file = std::env::var_os("SESSCONFORM_TARGET").filter(|v| !v.is_empty()).map(PathBuf::from);
+        let base_urls = std::env::var("SESSCONFORM_BASE_URL")
+            .map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default();
+        Self { file, base_urls }
+    }
+
+    /// True when nothing was asked: the embedded reference server is the target.
+    pub fn is_embedded(&self) -> bool {
+        self.file.is_none() && self.base_urls.is_empty()
+    }
+}
+
+/// A resolved target, holding the embedded server alive while the target is in use.
+pub struct ResolvedTarget {
+    /// The target.
+    pub target: Target,
+    /// The embedded server, when it was started.
+    pub server: Option<RunningServer>,
+}
+
+impl ResolvedTarget {
+    /// Stops the embedded server, if any.
+    pub async fn shutdown(self) {
+        if let Some(s) = self.server {
+            s.shutdown().await;
+        }
+    }
+}
+
+/// Resolves a target request; starts the embedded reference server when nothing was asked.
+/// Errors are rendered, ready to print (configuration errors: exit code 2).
+pub async fn resolve_target(req: &TargetRequest) -> Result<ResolvedTarget, String> {
+    if req.is_embedded() {
+        return start_embedded(ServerOptions::default()).await;
+    }
+    let mut target = match &req.file {
+        Some(path) => load_target_file(path).map_err(|e| e.to_string())?,
+        None => Target::default(),
+    };
+    for b in &req.base_urls {
+        target.apply_base_url(b).map_err(|e| format!("error: {e}"))?;
+    }
+    Ok(ResolvedTarget { target, server: None })
+}
+
+/// Starts the reference server in-process on a free loopback port and describes it as a target.
+pub async fn start_embedded(opts: ServerOptions) -> Result<ResolvedTarget, String> {
+    let server = server::start(opts).await.map_err(|e| format!("error: failed to start the embedded reference server: {e}"))?;
+    let yaml = server.target_yaml();
+    let mut target = parse_target("embedded reference server", &yaml, &BTreeMap::new())
+        .map_err(|e| format!("internal error: the embedded server's target does not parse:\n{e}"))?;
+    target.name = "reference".to_owned();
+    Ok(ResolvedTarget { target, server: Some(server) })
+}

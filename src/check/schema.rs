@@ -1,0 +1,168 @@
+//! The `schema` check: one finding per violation (at most 20 per schema), each with an excerpt
+//! of the body around the failing value.
+
+use serde_json::Value;
+
+use crate::case::plan::SchemaExpect;
+use crate::result::{Finding, FindingKind};
+
+use super::{CheckContext, finding, render};
+
+/// Violations reported per schema before the rest are summarised.
+const MAX_VIOLATIONS: usize = 20;
+
+/// Validates `body` against each expected schema.
+pub(crate) fn check(
+    expects: &[SchemaExpect],
+    body: &Value,
+    ctx: &CheckContext<'_>,
+    out: &mut Vec<Finding>,
+) {
+    for e in expects {
+        let violations = match ctx.schemas.validate(&e.id, body) {
+            Ok(v) => v,
+            Err(err) => {
+                let mut f = finding(FindingKind::Schema, e.level, &e.span, ctx.step);
+                f.message = err.to_string();
+                f.schema_id = Some(e.id.clone());
+                out.push(f);
+                continue;
+            }
+        };
+        for v in violations.iter().take(MAX_VIOLATIONS) {
+            let mut f = finding(FindingKind::Schema, e.level, &e.span, ctx.step);
+            let mut lines = v.message.lines();
+            f.message = render::one_line(lines.next().unwrap_or("schema violation"));
+            let rest: String = lines.map(|l| format!("{l}\n")).collect();
+            f.path = Some(v.instance_path.clone());
+            f.schema_id = Some(e.id.clone());
+            f.expected = Some(render::truncate(
+                &expected(&v.keyword, &v.schema_path),
+                render::VALUE_MAX,
+            ));
+            f.actual = Some(render::truncate(&v.value_excerpt, render::VALUE_MAX));
+            f.detail = Some(rest + &render::excerpt(body, &v.instance_path));
+            out.push(f);
+        }
+        if violations.len() > MAX_VIOLATIONS {
+            let mut f = finding(FindingKind::Schema, e.level, &e.span, ctx.step);
+            f.message = format!(
+                "… and {} more violations of {}",
+                violations.len() - MAX_VIOLATIONS,
+                e.id
+            );
+            f.schema_id = Some(e.id.clone());
+            out.push(f);
+        }
+    }
+}
+
+fn expected(keyword: &str, schema_path: &str) -> String {
+    match (keyword.is_empty(), schema_path.is_empty()) {
+        (true, _) => schema_path.to_owned(),
+        (false, true) => keyword.to_owned(),
+        (false, false) => format!("{keyword} at {schema_path}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::plan::Level;
+    use crate::check::testutil::*;
+    use serde_json::json;
+
+    fn expect(id: &str, level: Level) -> SchemaExpect {
+        SchemaExpect {
+            id: id.into(),
+            level,
+            span: span(),
+        }
+    }
+
+    fn session_schema() -> Value {
+        json!({
+            "type": "object",
+            "required": ["sessions"],
+            "properties": {"sessions": {"type": "array", "items": {
+                "type": "object",
+                "required": ["session_id", "expires_at"],
+                "properties": {"session_id": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}}
+            }}}
+        })
+    }
+
+    fn run(body: &Value, e: SchemaExpect, t: &Fixture) -> Vec<Finding> {
+        let mut out = Vec::new();
+        check(&[e], body, &t.ctx(), &mut out);
+        out
+    }
+
+    #[test]
+    fn valid_body_gives_nothing() {
+        let mut t = Fixture::new();
+        t.schemas = store_with("test/sessions", &session_schema());
+        let body =
+            json!({"sessions": [{"session_id": "s1", "expires_at": "2024-05-01T12:00:00Z"}]});
+        assert!(run(&body, expect("test/sessions", Level::Fail), &t).is_empty());
+    }
+
+    #[test]
+    fn each_violation_is_a_finding_with_pointer_and_excerpt() {
+        let mut t = Fixture::new();
+        t.schemas = store_with("test/sessions", &session_schema());
+        let body = json!({"sessions": [
+            {"session_id": "s1", "expires_at": "2024-05-01T12:00:00Z"},
+            {"session_id": 7, "expires_at": "tomorrow"}
+        ]});
+        let out = run(&body, expect("test/sessions", Level::Warn), &t);
+        assert_eq!(out.len(), 2, "{out:#?}");
+        let f = out
+            .iter()
+            .find(|f| f.path.as_deref() == Some("/sessions/1/session_id"))
+            .unwrap();
+        assert_eq!(f.kind, FindingKind::Schema);
+        assert_eq!(f.level, Level::Warn);
+        assert_eq!(f.schema_id.as_deref(), Some("test/sessions"));
+        assert!(f.message.contains("not of type"), "{}", f.message);
+        let detail = f.detail.as_deref().unwrap();
+        assert!(
+            detail
+                .lines()
+                .any(|l| l.starts_with('>') && l.contains("\"session_id\": 7")),
+            "{detail}"
+        );
+        assert!(
+            out.iter()
+                .any(|f| f.path.as_deref() == Some("/sessions/1/expires_at"))
+        );
+    }
+
+    #[test]
+    fn violations_are_capped() {
+        let mut t = Fixture::new();
+        t.schemas = store_with(
+            "test/ints",
+            &json!({"type": "array", "items": {"type": "integer"}}),
+        );
+        let body = json!((0..30).map(|i| format!("s{i}")).collect::<Vec<_>>());
+        let out = run(&body, expect("test/ints", Level::Fail), &t);
+        assert_eq!(out.len(), MAX_VIOLATIONS + 1);
+        assert_eq!(
+            out[MAX_VIOLATIONS].message,
+            "… and 10 more violations of test/ints"
+        );
+    }
+
+    #[test]
+    fn unknown_schema_id_is_a_finding() {
+        let t = Fixture::new();
+        let out = run(&json!({}), expect("nope/x", Level::Fail), &t);
+        assert_eq!(out.len(), 1);
+        assert!(
+            out[0].message.contains("unknown schema id `nope/x`"),
+            "{}",
+            out[0].message
+        );
+    }
+}

@@ -1,0 +1,246 @@
+//! [`SchemaStore`]: every schema compiled once, looked up by short id, validated without copies.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use jsonschema::{Registry, Retrieve, Uri, Validator};
+use serde_json::Value;
+
+use super::error::{SchemaError, UnknownSchema};
+use super::load::{self, Document};
+use super::refs;
+use super::violation::{self, Violation};
+
+/// All loaded schemas, compiled once and addressed by short id (e.g. `stytch/session`).
+///
+/// Built-in schemas live under `https://sessconform.dev/specs/<short id>`; a user schema whose
+/// `$id` resolves elsewhere is addressed by its full `$id`. `$ref`s are resolved only among the
+/// loaded documents: nothing is ever fetched over the network.
+pub struct SchemaStore {
+    schemas: BTreeMap<String, Compiled>,
+}
+
+struct Compiled {
+    origin: String,
+    validator: Validator,
+}
+
+impl std::fmt::Debug for SchemaStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SchemaStore")
+            .field("ids", &self.ids())
+            .finish()
+    }
+}
+
+/// Refuses every retrieval: all documents are registered up front.
+pub(super) struct LocalOnly;
+
+impl Retrieve for LocalOnly {
+    fn retrieve(
+        &self,
+        uri: &Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        Err(format!(
+            "refusing to fetch {uri}: schemas are resolved locally only and no loaded schema has \
+             this $id"
+        )
+        .into())
+    }
+}
+
+impl SchemaStore {
+    /// The schemas embedded in the binary (the repository's `specs/`).
+    pub fn builtin() -> Result<Self, SchemaError> {
+        Self::load(true, &[])
+    }
+
+    /// Loads the built-in schemas (if asked) plus every `*.json` under `extra_dirs`, checks every
+    /// `$ref` and compiles every schema. All problems found are reported together.
+    pub fn load(include_builtin: bool, extra_dirs: &[PathBuf]) -> Result<Self, SchemaError> {
+        let documents = load::load_documents(include_builtin, extra_dirs)?;
+        if let Some(e) = SchemaError::from_list(refs::check_refs(&documents)) {
+            return Err(e);
+        }
+        let registry = Registry::new()
+            .retriever(LocalOnly)
+            .extend(documents.iter().map(|d| (d.uri.as_str(), &d.value)))
+            .and_then(|builder| builder.prepare())
+            .map_err(|e| SchemaError::Registry {
+                message: e.to_string(),
+            })?;
+        let mut schemas = BTreeMap::new();
+        let mut problems = Vec::new();
+        for (doc, result) in documents.iter().zip(compile_all(&documents, &registry)) {
+            match result {
+                Ok(validator) => {
+                    schemas.insert(
+                        doc.short_id.clone(),
+                        Compiled {
+                            origin: doc.origin.clone(),
+                            validator,
+                        },
+                    );
+                }
+                Err(e) => problems.push(e),
+            }
+        }
+        match SchemaError::from_list(problems) {
+            Some(e) => Err(e),
+            None => Ok(SchemaStore { schemas }),
+        }
+    }
+
+    /// Whether a schema with this short id is loaded.
+    pub fn contains(&self, id: &str) -> bool {
+        self.schemas.contains_key(id)
+    }
+
+    /// Every short id, sorted.
+    pub fn ids(&self) -> Vec<&str> {
+        self.schemas.keys().map(String::as_str).collect()
+    }
+
+    /// Where the schema with this id was loaded from (`specs/...` for built-in ones).
+    pub fn origin(&self, id: &str) -> Option<&str> {
+        self.schemas.get(id).map(|c| c.origin.as_str())
+    }
+
+    /// Returns an error naming the closest known id when `id` is not loaded.
+    pub fn check_id(&self, id: &str) -> Result<(), UnknownSchema> {
+        if self.contains(id) {
+            Ok(())
+        } else {
+            Err(self.unknown(id))
+        }
+    }
+
+    /// Validates `instance` against schema `id`; an empty list means it conforms.
+    pub fn validate(&self, id: &str, instance: &Value) -> Result<Vec<Violation>, UnknownSchema> {
+        let compiled = self.schemas.get(id).ok_or_else(|| self.unknown(id))?;
+        let validator = &compiled.validator;
+        if validator.is_valid(instance) {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for error in validator.iter_errors(instance) {
+            violation::collect(&error, id, &mut out);
+        }
+        // Strict schemas reuse lenient ones, so the same problem can surface twice.
+        let mut seen = HashSet::new();
+        out.retain(|v| {
+            seen.insert((
+                v.instance_path.clone(),
+                v.keyword.clone(),
+                v.message.clone(),
+            ))
+        });
+        Ok(out)
+    }
+
+    /// Whether `instance` conforms to schema `id` (faster than [`SchemaStore::validate`]).
+    pub fn is_valid(&self, id: &str, instance: &Value) -> Result<bool, UnknownSchema> {
+        let compiled = self.schemas.get(id).ok_or_else(|| self.unknown(id))?;
+        Ok(compiled.validator.is_valid(instance))
+    }
+
+    fn unknown(&self, id: &str) -> UnknownSchema {
+        let suggestion = self
+            .schemas
+            .keys()
+            .map(|known| (edit_distance(id, known), known))
+            .filter(|(d, known)| *d <= 3.max(known.len() / 4))
+            .min()
+            .map(|(_, known)| known.clone());
+        UnknownSchema {
+            id: id.to_owned(),
+            suggestion,
+        }
+    }
+}
+
+/// Compiles every document, spread over the available cores (start-up time matters for a CLI).
+fn compile_all(
+    documents: &[Document],
+    registry: &Registry<'_>,
+) -> Vec<Result<Validator, SchemaError>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 8);
+    if threads == 1 || documents.len() < 8 {
+        return documents.iter().map(|d| compile(d, registry)).collect();
+    }
+    // Threads pull the next document from a shared counter: schema sizes vary a lot.
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<Option<Result<Validator, SchemaError>>> =
+        documents.iter().map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(doc) = documents.get(i) else { break };
+                        done.push((i, compile(doc, registry)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for handle in handles {
+            // A panicking thread leaves its documents as `None`, reported below.
+            if let Ok(done) = handle.join() {
+                for (i, result) in done {
+                    results[i] = Some(result);
+                }
+            }
+        }
+    });
+    results
+        .into_iter()
+        .zip(documents)
+        .map(|(result, doc)| {
+            result.unwrap_or_else(|| {
+                Err(SchemaError::Compile {
+                    id: doc.short_id.clone(),
+                    origin: doc.origin.clone(),
+                    message: "the schema compiler panicked".to_owned(),
+                })
+            })
+        })
+        .collect()
+}
+
+pub(super) fn compile(doc: &Document, registry: &Registry<'_>) -> Result<Validator, SchemaError> {
+    jsonschema::options()
+        .with_registry(registry)
+        .with_retriever(LocalOnly)
+        .should_validate_formats(true)
+        .build(&doc.value)
+        .map_err(|e| SchemaError::Compile {
+            id: doc.short_id.clone(),
+            origin: doc.origin.clone(),
+            message: match e.instance_path().as_str() {
+                "" => e.to_string(),
+                path => format!("{path}: {e}"),
+            },
+        })
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}

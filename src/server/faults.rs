@@ -1,0 +1,132 @@
+//! Deliberate deviations from vendor behaviour, for differential tests of the harness.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// One deliberate bug the reference server can be told to have (`--fault NAME`).
+///
+/// Each fault changes exactly one behaviour; all are off by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Fault {
+    /// `clerk-list-unsorted`: Clerk `GET /sessions` returns sessions oldest first
+    /// instead of newest first.
+    ClerkListUnsorted,
+    /// `stytch-status-code-mismatch`: Stytch error bodies carry `status_code: 200`
+    /// whatever the HTTP status is.
+    StytchStatusCodeMismatch,
+    /// `lenient-auth`: every vendor API accepts any credentials, or none.
+    LenientAuth,
+    /// `list-revoked`: Stytch and Stytch B2B session lists include revoked and
+    /// expired sessions.
+    ListRevoked,
+    /// `revoke-noop`: revoke endpoints (Stytch, Stytch B2B, Clerk) answer as if they
+    /// had revoked, but the sessions stay active.
+    RevokeNoop,
+    /// `clerk-seconds-timestamps`: Clerk timestamps are epoch seconds instead of
+    /// epoch milliseconds.
+    ClerkSecondsTimestamps,
+    /// `stytch-long-jwt`: Stytch session JWTs live 60 minutes instead of 5.
+    StytchLongJwt,
+    /// `no-retry-after`: 429 responses omit the `Retry-After` header.
+    NoRetryAfter,
+}
+
+impl Fault {
+    /// Every fault, in a stable order.
+    pub const ALL: &'static [Fault] = &[
+        Fault::ClerkListUnsorted,
+        Fault::StytchStatusCodeMismatch,
+        Fault::LenientAuth,
+        Fault::ListRevoked,
+        Fault::RevokeNoop,
+        Fault::ClerkSecondsTimestamps,
+        Fault::StytchLongJwt,
+        Fault::NoRetryAfter,
+    ];
+
+    /// The kebab-case name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fault::ClerkListUnsorted => "clerk-list-unsorted",
+            Fault::StytchStatusCodeMismatch => "stytch-status-code-mismatch",
+            Fault::LenientAuth => "lenient-auth",
+            Fault::ListRevoked => "list-revoked",
+            Fault::RevokeNoop => "revoke-noop",
+            Fault::ClerkSecondsTimestamps => "clerk-seconds-timestamps",
+            Fault::StytchLongJwt => "stytch-long-jwt",
+            Fault::NoRetryAfter => "no-retry-after",
+        }
+    }
+
+    /// A one-line description of the behaviour the fault changes.
+    pub fn description(self) -> &'static str {
+        match self {
+            Fault::ClerkListUnsorted => "Clerk GET /sessions returns sessions oldest first",
+            Fault::StytchStatusCodeMismatch => {
+                "Stytch error bodies carry status_code 200 whatever the HTTP status"
+            }
+            Fault::LenientAuth => "every vendor API accepts any credentials, or none",
+            Fault::ListRevoked => "Stytch session lists include revoked and expired sessions",
+            Fault::RevokeNoop => "revoke endpoints answer success but sessions stay active",
+            Fault::ClerkSecondsTimestamps => "Clerk timestamps are epoch seconds, not milliseconds",
+            Fault::StytchLongJwt => "Stytch session JWTs live 60 minutes instead of 5",
+            Fault::NoRetryAfter => "429 responses omit the Retry-After header",
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An unknown fault name was given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown fault {name:?} (known faults: {known})")]
+pub struct ParseFaultError {
+    name: String,
+    known: String,
+}
+
+impl FromStr for Fault {
+    type Err = ParseFaultError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Fault::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name() == s.trim())
+            .ok_or_else(|| ParseFaultError {
+                name: s.to_owned(),
+                known: Fault::ALL
+                    .iter()
+                    .map(|f| f.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for f in Fault::ALL {
+            assert_eq!(f.name().parse::<Fault>().unwrap(), *f);
+            assert_eq!(f.to_string(), f.name());
+            assert!(!f.description().is_empty());
+        }
+    }
+
+    #[test]
+    fn unknown_name_lists_known_ones() {
+        let err = "no-such-fault".parse::<Fault>().unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("no-such-fault"), "{text}");
+        assert!(text.contains("lenient-auth"), "{text}");
+    }
+}

@@ -1,0 +1,178 @@
+//! The target file (`vars` the built-in suites rely on) and the human summary.
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+
+use super::clerk_version::TARGET_VERSION;
+use super::fixtures::{self as fx, ClerkIds};
+use super::options::ServerOptions;
+
+/// Var names whose values a runner must redact.
+pub(crate) const SECRET_VARS: [&str; 2] = ["throttled_password", "throttled_secret_key"];
+
+fn q(s: &str) -> String {
+    // A JSON string literal is a valid YAML double-quoted scalar.
+    serde_json::Value::from(s).to_string()
+}
+
+/// `(api, vars)` in the order they are written.
+pub(crate) fn vars() -> Vec<(&'static str, Vec<(&'static str, String)>)> {
+    let c = ClerkIds::get();
+    let s = |v: &str| v.to_owned();
+    vec![
+        (
+            "stytch",
+            vec![
+                ("project_id", s(fx::STYTCH_PROJECT_ID)),
+                ("user_id", s(fx::USER_ID)),
+                ("user_external_id", s(fx::USER_EXTERNAL_ID)),
+                ("other_user_id", s(fx::OTHER_USER_ID)),
+                ("unknown_user_id", s(fx::UNKNOWN_USER_ID)),
+                ("session_token", s(fx::SANDBOX_SESSION_TOKEN)),
+                (
+                    "unknown_session_token",
+                    s(fx::SANDBOX_UNKNOWN_SESSION_TOKEN),
+                ),
+                ("mint_path", s("/__sessconform/sessions")),
+                ("throttled_username", s(fx::STYTCH_PROJECT_ID)),
+                ("throttled_password", s(fx::STYTCH_THROTTLED_SECRET)),
+            ],
+        ),
+        (
+            "stytch-b2b",
+            vec![
+                ("project_id", s(fx::B2B_PROJECT_ID)),
+                ("organization_id", s(fx::ORGANIZATION_ID)),
+                ("organization_slug", s(fx::ORGANIZATION_SLUG)),
+                ("organization_external_id", s(fx::ORGANIZATION_EXTERNAL_ID)),
+                ("member_id", s(fx::MEMBER_ID)),
+                ("member_external_id", s(fx::MEMBER_EXTERNAL_ID)),
+                ("other_member_id", s(fx::OTHER_MEMBER_ID)),
+                ("other_organization_id", s(fx::OTHER_ORGANIZATION_ID)),
+                ("unknown_member_id", s(fx::UNKNOWN_MEMBER_ID)),
+                ("unknown_organization_id", s(fx::UNKNOWN_ORGANIZATION_ID)),
+                ("session_token", fx::member_session_token()),
+                ("mint_path", s("/__sessconform/b2b/sessions")),
+                ("throttled_username", s(fx::B2B_PROJECT_ID)),
+                ("throttled_password", s(fx::B2B_THROTTLED_SECRET)),
+            ],
+        ),
+        (
+            "clerk",
+            vec![
+                ("user_id", c.user_id),
+                ("other_user_id", c.other_user_id),
+                ("client_id", c.client_id),
+                ("unknown_user_id", c.unknown_user_id),
+                ("unknown_session_id", c.unknown_session_id),
+                ("template_name", s(fx::CLERK_TEMPLATE)),
+                ("unknown_template_name", s(fx::CLERK_UNKNOWN_TEMPLATE)),
+                ("throttled_secret_key", s(fx::CLERK_THROTTLED_SECRET_KEY)),
+            ],
+        ),
+    ]
+}
+
+/// The target file `sessconform run --target` accepts.
+pub(crate) fn target_yaml(addr: SocketAddr) -> String {
+    let base = format!("http://{addr}");
+    let mut out = String::from("name: reference\napis:\n");
+    for (api, vars) in vars() {
+        let _ = writeln!(out, "  {api}:");
+        match api {
+            "clerk" => {
+                let _ = writeln!(out, "    base_url: {}", q(&format!("{base}/clerk/v1")));
+                let _ = writeln!(out, "    auth: {{bearer: {}}}", q(fx::CLERK_SECRET_KEY));
+                let _ = writeln!(
+                    out,
+                    "    headers: {{Clerk-API-Version: {}}}",
+                    q(TARGET_VERSION)
+                );
+            }
+            _ => {
+                let (user, pass) = if api == "stytch" {
+                    (fx::STYTCH_PROJECT_ID, fx::STYTCH_SECRET)
+                } else {
+                    (fx::B2B_PROJECT_ID, fx::B2B_SECRET)
+                };
+                let _ = writeln!(out, "    base_url: {}", q(&format!("{base}/stytch")));
+                let _ = writeln!(
+                    out,
+                    "    auth: {{basic: {{username: {}, password: {}}}}}",
+                    q(user),
+                    q(pass)
+                );
+            }
+        }
+        out.push_str("    vars:\n");
+        for (k, v) in vars {
+            let _ = writeln!(out, "      {k}: {}", q(&v));
+        }
+    }
+    let _ = writeln!(out, "secrets: [{}]", SECRET_VARS.join(", "));
+    out
+}
+
+/// Human-readable summary for `sessconform serve`.
+pub(crate) fn summary(addr: SocketAddr, opts: &ServerOptions) -> String {
+    let base = format!("http://{addr}");
+    let mut out = String::new();
+    let _ = writeln!(out, "sessconform reference server listening on {base}");
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Stytch (consumer)   {base}/stytch  (like https://test.stytch.com)"
+    );
+    let _ = writeln!(
+        out,
+        "  basic auth        {}:{}",
+        fx::STYTCH_PROJECT_ID,
+        fx::STYTCH_SECRET
+    );
+    let _ = writeln!(out, "Stytch B2B          {base}/stytch");
+    let _ = writeln!(
+        out,
+        "  basic auth        {}:{}",
+        fx::B2B_PROJECT_ID,
+        fx::B2B_SECRET
+    );
+    let _ = writeln!(
+        out,
+        "Clerk               {base}/clerk/v1  (like https://api.clerk.com/v1)"
+    );
+    let _ = writeln!(out, "  bearer            {}", fx::CLERK_SECRET_KEY);
+    let _ = writeln!(
+        out,
+        "  API versions      default {}, target file sends {TARGET_VERSION}",
+        super::clerk_version::DEFAULT_VERSION
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Rate limit          {}",
+        opts.rate_limit
+            .map_or_else(|| "off".to_owned(), |r| format!("{r} per credential"))
+    );
+    let _ = writeln!(
+        out,
+        "Throttled creds     1 request / 60 s (throttled_* vars below)"
+    );
+    let faults: Vec<String> = opts.faults.iter().map(ToString::to_string).collect();
+    let _ = writeln!(
+        out,
+        "Faults              {}",
+        if faults.is_empty() {
+            "none".to_owned()
+        } else {
+            faults.join(", ")
+        }
+    );
+    for (api, vars) in vars() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{api} fixture ids:");
+        for (k, v) in vars {
+            let _ = writeln!(out, "  {k:<26}{v}");
+        }
+    }
+    out
+}

@@ -184,7 +184,7 @@ pub(crate) async fn diff(args: DiffArgs) -> u8 {
     let (baseline, candidate) = match (target(&args.baseline), target(&args.candidate)) {
         (Ok(b), Ok(c)) => (b, c),
         (Err(e), _) | (_, Err(e)) => {
-            eprint!("{e}\n");
+            eprintln!("{e}");
             return exit::USAGE;
         }
     };
@@ -202,7 +202,7 @@ pub(crate) async fn diff(args: DiffArgs) -> u8 {
             candidate: c,
         },
         (Err(e), _) | (_, Err(e)) => {
-            eprint!("{e}\n");
+            eprintln!("{e}");
             return exit::USAGE;
         }
     };

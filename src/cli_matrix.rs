@@ -39,7 +39,7 @@ pub(crate) fn plans(
         match load_target_file(path) {
             Ok(t) => targets.push(t),
             Err(e) => {
-                eprint!("{e}\n");
+                eprintln!("{e}");
                 return Err(exit::USAGE);
             }
         }
@@ -54,7 +54,7 @@ pub(crate) fn plans(
             None => match load_suites(&crate::source(&args.input.paths), schemas) {
                 Ok(s) => s,
                 Err(e) => {
-                    eprint!("{e}\n");
+                    eprintln!("{e}");
                     return Err(exit::USAGE);
                 }
             },

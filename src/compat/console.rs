@@ -182,20 +182,34 @@ pub fn render_noise(summary: &DiffSummary, style: Style) -> String {
             .map(|n| n.path.chars().count())
             .max()
             .unwrap_or(0)
-            .min(48);
+            .min(56);
+        let mut group: Option<String> = None;
         for n in &summary.noise {
+            let heading = match &n.rule {
+                Some(r) => format!("rule {r}:"),
+                None => "learned: differed between two calls to the baseline".to_owned(),
+            };
+            if group.as_deref() != Some(heading.as_str()) {
+                let _ = writeln!(out, "  {heading}");
+                group = Some(heading);
+            }
             let cases = match n.cases.len() {
                 1 => "1 case".to_owned(),
                 k => format!("{k} cases"),
             };
-            let _ = writeln!(
-                out,
-                "  {:w$}  {:<7}  {}  {}",
+            let mut line = format!(
+                "    {:w$}  {}",
                 n.path,
-                n.source,
-                n.why,
-                style.dim(&format!("[{}× in {cases}]", n.suppressed))
+                style.dim(&format!("{:<14}", format!("{}× in {cases}", n.suppressed)))
             );
+            if let (Some((a, b)), Some(at)) = (&n.example, &n.learned_at) {
+                line.push_str(&style.dim(&format!(
+                    "  e.g. {} vs {} ({at})",
+                    clip(a, 28),
+                    clip(b, 28)
+                )));
+            }
+            let _ = writeln!(out, "{line}");
         }
     }
     if !summary.unstable.is_empty() {

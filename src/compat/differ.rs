@@ -174,7 +174,7 @@ pub async fn run_diff(
         candidate: cand_name.clone(),
         rules: opts.rules.rules.iter().map(ToString::to_string).collect(),
         headers: opts.rules.headers.clone(),
-        learned: opts.learn && mode == Mode::Live || mode == Mode::Record && opts.learn,
+        learned: opts.learn && mode != Mode::Against,
         recorded: opts.record.as_ref().map(|d| d.display().to_string()),
         against: opts.against.as_ref().map(|d| d.display().to_string()),
         ..DiffSummary::default()
@@ -309,10 +309,8 @@ pub async fn run_diff(
                 }
             }
         }
-        for s in [&r.base, &r.cand] {
-            if let Some(s) = s {
-                result.exchanges.extend(s.exchanges.iter().cloned());
-            }
+        for s in [&r.base, &r.cand].into_iter().flatten() {
+            result.exchanges.extend(s.exchanges.iter().cloned());
         }
         result.duration = [&r.base, &r.cand]
             .into_iter()
@@ -402,64 +400,78 @@ async fn execute_all(
         }
     }
     let sem = Arc::new(Semaphore::new(opts.run.jobs.max(1)));
-    let replay = opts.learn && sides.baseline.is_some();
+    let mut all: Vec<CaseRuns> = (0..n).map(|_| CaseRuns::default()).collect();
+    // Phase 1: both sides. Phase 2, after every unit of phase 1, so that its side effects never
+    // reach a compared response: the baseline again, to learn noise.
+    for (idx, b, c, interrupted) in phase(&units, sides, &base, &cand, &sem, cancel).await {
+        if let Some(slot) = all.get_mut(idx) {
+            slot.base = b;
+            slot.cand = c;
+            slot.interrupted = interrupted;
+        }
+    }
+    if opts.learn && sides.baseline.is_some() && !cancel.is_cancelled() {
+        let only_base = DiffSides {
+            baseline: sides.baseline.clone(),
+            candidate: None,
+        };
+        let replays = phase(&units, &only_base, &base, &None, &sem, cancel).await;
+        for (idx, b, _, _) in replays {
+            if let Some(slot) = all.get_mut(idx) {
+                if !slot.interrupted {
+                    slot.replay = b;
+                }
+            }
+        }
+    }
+    all
+}
+
+type PhaseResult = (usize, Option<SideRun>, Option<SideRun>, bool);
+
+/// Runs every unit (its cases in order, units concurrently within the `jobs` budget) against the
+/// given sides; a case's two sides run concurrently.
+async fn phase(
+    units: &[Vec<usize>],
+    sides: &DiffSides,
+    base: &Option<Arc<SideCtx>>,
+    cand: &Option<Arc<SideCtx>>,
+    sem: &Arc<Semaphore>,
+    cancel: &Cancel,
+) -> Vec<PhaseResult> {
     let mut handles = Vec::new();
     for unit in units {
+        let unit = unit.clone();
         let (bp, cp) = (sides.baseline.clone(), sides.candidate.clone());
         let (base, cand) = (base.clone(), cand.clone());
-        let sem = Arc::clone(&sem);
+        let sem = Arc::clone(sem);
         let cancel = cancel.clone();
         handles.push(tokio::spawn(async move {
-            let mut out: Vec<(usize, CaseRuns)> = Vec::new();
-            for &idx in &unit {
-                let mut runs = CaseRuns::default();
+            let mut out: Vec<PhaseResult> = Vec::new();
+            for idx in unit {
                 let Ok(_permit) = sem.acquire().await else {
-                    runs.interrupted = true;
-                    out.push((idx, runs));
+                    out.push((idx, None, None, true));
                     continue;
                 };
                 if cancel.is_cancelled() {
-                    runs.interrupted = true;
-                    out.push((idx, runs));
+                    out.push((idx, None, None, true));
                     continue;
                 }
                 let b = side_future(&bp, &base, idx);
                 let c = side_future(&cp, &cand, idx);
                 tokio::select! {
-                    (b, c) = async { tokio::join!(b, c) } => { runs.base = b; runs.cand = c; }
-                    () = cancel.cancelled() => runs.interrupted = true,
-                }
-                out.push((idx, runs));
-            }
-            if replay {
-                for (idx, runs) in &mut out {
-                    if runs.interrupted || cancel.is_cancelled() {
-                        continue;
-                    }
-                    let Ok(_permit) = sem.acquire().await else {
-                        continue;
-                    };
-                    tokio::select! {
-                        r = side_future(&bp, &base, *idx) => runs.replay = r,
-                        () = cancel.cancelled() => {}
-                    }
+                    (b, c) = async { tokio::join!(b, c) } => out.push((idx, b, c, false)),
+                    () = cancel.cancelled() => out.push((idx, None, None, true)),
                 }
             }
             out
         }));
     }
-    let mut all: Vec<CaseRuns> = (0..n).map(|_| CaseRuns::default()).collect();
+    let mut all = Vec::new();
     for h in handles {
-        match h.await {
-            Ok(list) => {
-                for (i, r) in list {
-                    if let Some(slot) = all.get_mut(i) {
-                        *slot = r;
-                    }
-                }
-            }
-            // A panicking unit is a bug; its cases stay empty and are reported as errors.
-            Err(_) => {}
+        // A panicking unit is a bug; its cases stay empty and are reported as errors.
+        if let Ok(list) = h.await {
+            all.extend(list);
         }
     }
     all

@@ -173,6 +173,15 @@ pub struct NoiseLine {
     pub source: String,
     /// Human explanation: the rule, or where it was learned with an example.
     pub why: String,
+    /// The rule (display form) for `rule` lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// Two baseline values that differed, for `learned` lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example: Option<(String, String)>,
+    /// Where it was learned (`suite::case step N`), for `learned` lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub learned_at: Option<String>,
     /// Differences it suppressed.
     pub suppressed: usize,
     /// Cases where it applied (`suite::case`), in plan order.

@@ -84,9 +84,9 @@ impl fmt::Display for Rule {
 /// Formats a tolerance compactly: `60s`, `5m`, `250ms`.
 pub fn format_duration(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 3_600_000 == 0 && ms > 0 {
+    if ms % 3_600_000 == 0 && ms >= 3_600_000 {
         format!("{}h", ms / 3_600_000)
-    } else if ms % 60_000 == 0 && ms > 0 {
+    } else if ms % 60_000 == 0 && ms > 600_000 {
         format!("{}m", ms / 60_000)
     } else if ms % 1000 == 0 {
         format!("{}s", ms / 1000)

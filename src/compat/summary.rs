@@ -22,79 +22,79 @@ const MAX_DIFF_LINES: usize = 80;
 /// Counts what each rule and noise pattern suppressed, and where.
 #[derive(Debug, Default)]
 pub(crate) struct NoiseTally {
-    /// (path pattern, source, why) → (count, cases).
-    lines: BTreeMap<(String, String, String), (usize, Vec<String>)>,
-    order: Vec<(String, String, String)>,
+    /// Keyed by (path, source); the first explanation seen is kept.
+    lines: BTreeMap<(String, String), NoiseLine>,
 }
 
 impl NoiseTally {
     /// Adds the suppressions of one comparison of `case`.
     pub fn add(&mut self, case: &str, c: &Comparison, noise: &NoiseSet) {
         for s in &c.suppressed {
-            let (source, why) = match &s.because {
-                Because::Rule(r) => ("rule".to_owned(), r.clone()),
+            let line = match &s.because {
+                Because::Rule(r) => NoiseLine {
+                    path: s.pattern.clone(),
+                    source: "rule".to_owned(),
+                    why: format!("rule {r}"),
+                    rule: Some(r.clone()),
+                    example: None,
+                    learned_at: None,
+                    suppressed: 0,
+                    cases: Vec::new(),
+                },
                 Because::Noise(p) => {
-                    let why = match noise.get(p) {
+                    let e = noise.get(p);
+                    let why = match e {
                         Some(e) => {
                             let mut w = format!(
                                 "differed between two baseline calls ({} vs {}) at {}",
                                 e.example.0, e.example.1, e.learned_at
                             );
                             if let Some(i) = &e.inherited {
-                                w.push_str(&format!("; applied here because: {i}"));
+                                w.push_str(&format!("; applied elsewhere because: {i}"));
                             }
                             w
                         }
-                        None => "learned".to_owned(),
+                        None => "differed between two baseline calls".to_owned(),
                     };
-                    ("learned".to_owned(), why)
+                    NoiseLine {
+                        path: p.clone(),
+                        source: "learned".to_owned(),
+                        why,
+                        rule: None,
+                        example: e.map(|e| e.example.clone()),
+                        learned_at: e.map(|e| e.learned_at.clone()),
+                        suppressed: 0,
+                        cases: Vec::new(),
+                    }
                 }
             };
-            let path = match &s.because {
-                Because::Noise(p) => p.clone(),
-                Because::Rule(_) => s.pattern.clone(),
-            };
-            let key = (path, source, why);
-            let slot = self.lines.entry(key.clone()).or_insert_with(|| {
-                self.order.push(key.clone());
-                (0, Vec::new())
-            });
-            slot.0 += 1;
-            if !slot.1.iter().any(|c| c == case) {
-                slot.1.push(case.to_owned());
+            let slot = self
+                .lines
+                .entry((line.path.clone(), line.source.clone()))
+                .or_insert(line);
+            slot.suppressed += 1;
+            if !slot.cases.iter().any(|c| c == case) {
+                slot.cases.push(case.to_owned());
             }
         }
     }
 
     /// Summary lines, learned noise first, then rules; each group by path.
     pub fn lines(&self, redactor: &Redactor) -> Vec<NoiseLine> {
-        let mut keys = self.order.clone();
-        keys.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        // Several examples of the same learned path: keep the first explanation only.
-        let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
-        let mut out: Vec<NoiseLine> = Vec::new();
-        for k in keys {
-            let Some((count, cases)) = self.lines.get(&k) else {
-                continue;
-            };
-            let group = (k.0.clone(), k.1.clone());
-            if let Some(&i) = seen.get(&group) {
-                out[i].suppressed += count;
-                for c in cases {
-                    if !out[i].cases.contains(c) {
-                        out[i].cases.push(c.clone());
-                    }
-                }
-                continue;
+        let mut out: Vec<NoiseLine> = self.lines.values().cloned().collect();
+        out.sort_by(|a, b| {
+            (a.source != "learned", &a.rule, &a.path).cmp(&(
+                b.source != "learned",
+                &b.rule,
+                &b.path,
+            ))
+        });
+        for l in &mut out {
+            l.why = redactor.redact(&l.why);
+            if let Some((x, y)) = &mut l.example {
+                *x = redactor.redact(x);
+                *y = redactor.redact(y);
             }
-            seen.insert(group, out.len());
-            out.push(NoiseLine {
-                path: k.0.clone(),
-                source: k.1.clone(),
-                why: redactor.redact(&k.2),
-                suppressed: *count,
-                cases: cases.clone(),
-            });
         }
         out
     }

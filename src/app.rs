@@ -21,9 +21,16 @@ impl TargetRequest {
     /// The target named by `SESSCONFORM_TARGET` (a file) or `SESSCONFORM_BASE_URL` (`[API=]URL`,
     /// several separated by commas); empty (the embedded server) when neither is set.
     pub fn from_env() -> Self {
-        let file = std::env::var_os("SESSCONFORM_TARGET").filter(|v| !v.is_empty()).map(PathBuf::from);
+        let file = std::env::var_os("SESSCONFORM_TARGET")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
         let base_urls = std::env::var("SESSCONFORM_BASE_URL")
-            .map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
             .unwrap_or_default();
         Self { file, base_urls }
     }
@@ -62,17 +69,29 @@ pub async fn resolve_target(req: &TargetRequest) -> Result<ResolvedTarget, Strin
         None => Target::default(),
     };
     for b in &req.base_urls {
-        target.apply_base_url(b).map_err(|e| format!("error: {e}"))?;
+        target
+            .apply_base_url(b)
+            .map_err(|e| format!("error: {e}"))?;
     }
-    Ok(ResolvedTarget { target, server: None })
+    Ok(ResolvedTarget {
+        target,
+        server: None,
+    })
 }
 
 /// Starts the reference server in-process on a free loopback port and describes it as a target.
 pub async fn start_embedded(opts: ServerOptions) -> Result<ResolvedTarget, String> {
-    let server = server::start(opts).await.map_err(|e| format!("error: failed to start the embedded reference server: {e}"))?;
+    let server = server::start(opts)
+        .await
+        .map_err(|e| format!("error: failed to start the embedded reference server: {e}"))?;
     let yaml = server.target_yaml();
-    let mut target = parse_target("embedded reference server", &yaml, &BTreeMap::new())
-        .map_err(|e| format!("internal error: the embedded server's target does not parse:\n{e}"))?;
+    let mut target =
+        parse_target("embedded reference server", &yaml, &BTreeMap::new()).map_err(|e| {
+            format!("internal error: the embedded server's target does not parse:\n{e}")
+        })?;
     target.name = "reference".to_owned();
-    Ok(ResolvedTarget { target, server: Some(server) })
+    Ok(ResolvedTarget {
+        target,
+        server: Some(server),
+    })
 }

@@ -37,7 +37,7 @@ pub struct Cli {
 pub enum Command {
     /// Run suites against a target (the default command).
     #[command(after_help = AFTER_HELP)]
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List suites, cases and tags after filters (no network).
     #[command(
         after_help = "Examples:\n  sessconform list\n  sessconform list cases/ --tag read-only\n  sessconform list --filter clerk:: --shard 1/2"

@@ -241,12 +241,19 @@ fn classify(e: reqwest::Error, timeout: Duration) -> TransportError {
         inner = s.to_string();
         src = s.source();
     }
-    let host = e.url().and_then(|u| u.host_str().map(|h| format!("{h}:{}", u.port_or_known_default().unwrap_or(0))));
+    let host = e.url().and_then(|u| {
+        u.host_str()
+            .map(|h| format!("{h}:{}", u.port_or_known_default().unwrap_or(0)))
+    });
     let msg = match host {
         Some(h) => format!("{inner} ({h})"),
         None => inner,
     };
-    if e.is_connect() { TransportError::Connect(msg) } else { TransportError::Other(msg) }
+    if e.is_connect() {
+        TransportError::Connect(msg)
+    } else {
+        TransportError::Other(msg)
+    }
 }
 
 /// Parses `Retry-After` (seconds or an HTTP date); absent or invalid means one second.

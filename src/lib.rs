@@ -1,4 +1,51 @@
 //! sessconform: contract-testing and conformance harness for session APIs.
+//!
+//! The engine is a library; the `sessconform` CLI and the libtest [`harness`] are thin shells
+//! over it. Data flows one way: [`case`] (load YAML suites) → [`engine::plan`] (select cases,
+//! resolve the [`target`]) → [`engine::run`] (send requests with [`http`], evaluate [`check`]s)
+//! → [`result::Event`]s → [`report`]ers.
+//!
+//! Running a suite against the embedded reference server:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use sessconform::{app, case::load::{LoadedSuite, parse_suite}, engine, schema::SchemaStore};
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let schemas = Arc::new(SchemaStore::builtin().unwrap());
+//! let yaml = r#"
+//! suite: doc
+//! api: clerk
+//! cases:
+//!   - name: jwks
+//!     request: {path: /jwks}
+//!     expect:
+//!       status: 200
+//!       assert:
+//!         - {path: "$.keys[*].kid", unique: true}
+//! "#;
+//! let suite = parse_suite("doc.yaml", yaml, &schemas).unwrap();
+//! // No target file and no base URL: start the embedded reference server.
+//! let resolved = app::resolve_target(&app::TargetRequest::default()).await.unwrap();
+//! let cfg = engine::RunConfig::default();
+//! let plan = engine::plan(
+//!     vec![LoadedSuite { suite, dir: None }],
+//!     resolved.target.clone(),
+//!     &engine::Selection::default(),
+//!     &cfg,
+//! );
+//! let mut verdicts = Vec::new();
+//! let summary = engine::run(Arc::new(plan), schemas, &cfg, engine::Cancel::default(), &mut |ev| {
+//!     if let sessconform::result::Event::CaseFinished(r) = ev {
+//!         verdicts.push((r.id.clone(), r.verdict));
+//!     }
+//! })
+//! .await;
+//! assert_eq!(summary.counts.passed, 1, "{verdicts:?}");
+//! resolved.shutdown().await;
+//! # });
+//! ```
+#![warn(missing_docs)]
 
 pub mod app;
 pub mod case;
@@ -7,6 +54,7 @@ pub mod compat;
 pub mod diff;
 pub mod engine;
 pub mod exit;
+pub mod harness;
 pub mod http;
 pub mod redact;
 pub mod report;

@@ -11,14 +11,16 @@ use std::sync::Arc;
 use clap::Parser;
 
 use cli::{Cli, ColorChoice, Command, LintArgs, ListArgs, OutputFormat, RunArgs, ValidateArgs};
+use sessconform::app::{TargetRequest, resolve_target};
 use sessconform::case::load::{SuiteSource, load_suites};
 use sessconform::engine::{self, Cancel};
 use sessconform::exit;
 use sessconform::report::console::ConsoleReporter;
+use sessconform::report::github::GithubReporter;
+use sessconform::report::progress::{self, ProgressReporter};
 use sessconform::report::text::Style;
-use sessconform::report::{FanOut, Reporter};
+use sessconform::report::{FanOut, FileReporter, ReportFormat, Reporter};
 use sessconform::schema::SchemaStore;
-use sessconform::app::{TargetRequest, resolve_target};
 use sessconform::target::load_target_file;
 
 fn main() -> ExitCode {
@@ -35,7 +37,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         None => runtime.block_on(run(cli.run)),
-        Some(Command::Run(args)) => runtime.block_on(run(args)),
+        Some(Command::Run(args)) => runtime.block_on(run(*args)),
         Some(Command::List(args)) => list(args),
         Some(Command::Lint(args)) => lint(args),
         Some(Command::Validate(args)) => validate(args),
@@ -68,6 +70,26 @@ fn style(choice: ColorChoice) -> Style {
     }
 }
 
+/// The report files asked for with `--junit`, `--json`, `--html` and `--reports`, their folders
+/// created so a bad path fails before anything runs.
+fn report_files(args: &RunArgs) -> Result<FileReporter, String> {
+    let mut files = FileReporter::new();
+    if let Some(dir) = &args.reports {
+        files.add_dir(dir);
+    }
+    for (format, path) in [
+        (ReportFormat::Junit, &args.junit),
+        (ReportFormat::Json, &args.json),
+        (ReportFormat::Html, &args.html),
+    ] {
+        if let Some(p) = path {
+            files.add(format, p);
+        }
+    }
+    files.prepare().map_err(|e| e.to_string())?;
+    Ok(files)
+}
+
 async fn run(args: RunArgs) -> u8 {
     let cfg = match args.config() {
         Ok(c) => c,
@@ -80,11 +102,14 @@ async fn run(args: RunArgs) -> u8 {
     let suites = match load_suites(&source(&args.input.paths), &schemas) {
         Ok(s) => s,
         Err(e) => {
-            eprint!("{e}\n");
+            eprintln!("{e}");
             return exit::USAGE;
         }
     };
-    let req = TargetRequest { file: args.target.target.first().cloned(), base_urls: args.target.base_url.clone() };
+    let req = TargetRequest {
+        file: args.target.target.first().cloned(),
+        base_urls: args.target.base_url.clone(),
+    };
     let resolved = match resolve_target(&req).await {
         Ok(t) => t,
         Err(e) => {
@@ -102,20 +127,40 @@ async fn run(args: RunArgs) -> u8 {
     if plan.cases.is_empty() && args.select.shard.is_none() {
         return usage_error("no cases match the filters (see `sessconform list`)");
     }
-    let mut reporters = FanOut::default();
-    reporters.push(Box::new(ConsoleReporter::new(
+    let files = match report_files(&args) {
+        Ok(f) => f,
+        Err(e) => return usage_error(e),
+    };
+    let mut terminal = FanOut::default();
+    terminal.push(Box::new(ConsoleReporter::new(
         std::io::stdout(),
         style(args.color),
     )));
-    let _github = args.format == OutputFormat::Github
+    let github = args.format == OutputFormat::Github
         || std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    if github {
+        let workspace = std::env::var_os("GITHUB_WORKSPACE").map(std::path::PathBuf::from);
+        terminal.push(Box::new(GithubReporter::new(std::io::stdout(), workspace)));
+    }
+    let mut reporters = FanOut::default();
+    reporters.push(Box::new(ProgressReporter::new(
+        Box::new(terminal),
+        progress::wanted(),
+    )));
+    if !files.is_empty() {
+        reporters.push(Box::new(files));
+    }
     let cancel = Cancel::default();
     let ctrl_c = {
         let cancel = cancel.clone();
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("interrupted: finishing reports…");
+                eprintln!("interrupted: finishing reports… (Ctrl-C again quits at once)");
                 cancel.cancel();
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    eprintln!("interrupted again: quitting without finishing reports");
+                    std::process::exit(i32::from(exit::COULD_NOT_RUN));
+                }
             }
         })
     };
@@ -141,7 +186,7 @@ fn list(args: ListArgs) -> u8 {
     let suites = match load_suites(&source(&args.input.paths), &schemas) {
         Ok(s) => s,
         Err(e) => {
-            eprint!("{e}\n");
+            eprintln!("{e}");
             return exit::USAGE;
         }
     };
@@ -187,13 +232,13 @@ fn lint(args: LintArgs) -> u8 {
     let suites = match load_suites(&source(&args.input.paths), &schemas) {
         Ok(s) => s,
         Err(e) => {
-            eprint!("{e}\n");
+            eprintln!("{e}");
             return exit::USAGE;
         }
     };
     if let Some(t) = &args.target {
         if let Err(e) = load_target_file(t) {
-            eprint!("{e}\n");
+            eprintln!("{e}");
             return exit::USAGE;
         }
     }
@@ -262,7 +307,10 @@ fn validate(args: ValidateArgs) -> u8 {
 }
 
 async fn serve(args: cli::ServeArgs) -> u8 {
-    let mut opts = sessconform::server::ServerOptions { addr: args.addr, ..Default::default() };
+    let mut opts = sessconform::server::ServerOptions {
+        addr: args.addr,
+        ..Default::default()
+    };
     if let Some(rl) = &args.rate_limit {
         match rl.parse() {
             Ok(r) => opts.rate_limit = Some(r),

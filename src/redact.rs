@@ -2,9 +2,25 @@
 //! the Base64 of Basic credentials. Reproducers get `$ENV_VAR` placeholders instead of `***`.
 
 use base64::Engine as _;
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::target::{Credentials, Secret};
+
+/// RFC 3986 component encoding: everything but unreserved `A-Z a-z 0-9 - . _ ~` (Python `quote`,
+/// Go `PathEscape`).
+const RFC3986_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// JavaScript `encodeURIComponent`: RFC 3986 unreserved plus `! * ' ( )` kept.
+const URI_COMPONENT: &AsciiSet = &RFC3986_COMPONENT
+    .remove(b'!')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
 
 /// What replaces a secret in output.
 pub const MASK: &str = "***";
@@ -29,6 +45,8 @@ impl Redactor {
         let forms = [
             v.clone(),
             utf8_percent_encode(v, NON_ALPHANUMERIC).to_string(),
+            utf8_percent_encode(v, RFC3986_COMPONENT).to_string(),
+            utf8_percent_encode(v, URI_COMPONENT).to_string(),
             url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>(),
             base64::engine::general_purpose::STANDARD.encode(v),
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v),
@@ -62,7 +80,7 @@ impl Redactor {
     }
 
     fn sort(&mut self) {
-        self.needles.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        self.needles.sort_by_key(|n| std::cmp::Reverse(n.0.len()));
     }
 
     /// Adds every secret of `other` (e.g. to redact both sides of a differential run at once).
@@ -143,6 +161,13 @@ mod tests {
         assert!(!out.contains("cret%2F"), "{out}");
         assert!(!out.contains(&b64), "{out}");
         assert!(!out.contains("project-test-1"), "{out}");
+        // As servers echo it: `-` kept, the rest percent-encoded (encodeURIComponent, RFC 3986).
+        let mut r2 = Redactor::default();
+        r2.add(&s("tok-en/+= x~!", "TOK"));
+        assert_eq!(
+            r2.redact("a=tok-en%2F%2B%3D%20x~%21 b=tok-en%2F%2B%3D%20x~!"),
+            "a=*** b=***"
+        );
         assert_eq!(r.placeholders("-u project-test-1:x"), "-u ${PID}:x");
     }
 

@@ -1254,7 +1254,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             ));
         }
     };
-    if !secs.is_finite() || secs < 0.0 || secs > 1e9 {
+    if !secs.is_finite() || !(0.0..=1e9).contains(&secs) {
         return Err(format!("`{s}` is out of range"));
     }
     Ok(Duration::from_secs_f64(secs))
@@ -1330,7 +1330,11 @@ mod tests {
 
     fn store() -> SchemaStore {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("obj.json"), r#"{"$id": "t/obj", "type": "object"}"#).unwrap();
+        std::fs::write(
+            dir.path().join("obj.json"),
+            r#"{"$id": "t/obj", "type": "object"}"#,
+        )
+        .unwrap();
         SchemaStore::load(false, &[dir.path().to_path_buf()]).unwrap()
     }
 

@@ -182,7 +182,7 @@ pub(crate) fn join_url(base: &Url, path: &str) -> Result<Url, String> {
 /// A copy-paste curl command; secrets become `$ENV_VAR` placeholders.
 pub(crate) fn curl(req: &RenderedRequest, redactor: &Redactor) -> String {
     let mut parts = vec!["curl -sS -i".to_owned()];
-    if req.method != Method::GET || req.body.is_some() && req.method == Method::GET {
+    if req.method != Method::GET || req.body.is_some() {
         parts.push(format!("-X {}", req.method));
     }
     parts.push(shell_arg(req.url.as_str(), redactor));

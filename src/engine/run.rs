@@ -55,7 +55,11 @@ pub struct Runner {
 
 impl Runner {
     /// Prepares the HTTP client and shared state for `plan`.
-    pub fn new(plan: Arc<Plan>, schemas: Arc<SchemaStore>, cfg: &RunConfig) -> Result<Self, String> {
+    pub fn new(
+        plan: Arc<Plan>,
+        schemas: Arc<SchemaStore>,
+        cfg: &RunConfig,
+    ) -> Result<Self, String> {
         let client = HttpClient::new(cfg.connect_timeout, cfg.body_cap, cfg.retry, cfg.jobs)?;
         let shared = Arc::new(Shared {
             client,

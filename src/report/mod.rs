@@ -1,7 +1,18 @@
 //! Reporters consume engine events; they never reach into the runner.
 
+pub mod atomic;
 pub mod console;
+pub mod files;
+pub mod github;
+pub mod html;
+pub mod json;
+pub mod junit;
+pub mod progress;
+pub mod record;
 pub mod text;
+
+pub use files::{FileReporter, ReportFormat};
+pub use record::RunRecord;
 
 use crate::result::Event;
 

@@ -10,7 +10,7 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::clerk_store::{ClerkSession, ClerkStatus, ListFilter};
-use super::clerk_version::ClerkVersion;
+use super::clerk_version::{ClerkVersion, Verify};
 use super::clock::{self, unix_ms};
 use super::errors::{ClerkError, clerk_ok};
 use super::faults::Fault;
@@ -298,7 +298,8 @@ fn invalid_token() -> ClerkError {
     )
 }
 
-/// `POST /sessions/{session_id}/verify` `{token?}` — only up to 2025-03-12.
+/// `POST /sessions/{session_id}/verify` `{token?}`: works before 2025-03-12,
+/// 410 in 2025-03-12, absent (404) from 2025-04-10.
 pub(crate) async fn verify(
     State(app): State<Arc<App>>,
     Extension(version): Extension<ClerkVersion>,
@@ -309,8 +310,18 @@ pub(crate) async fn verify(
 }
 
 fn verify_inner(app: &App, version: ClerkVersion, id: &str, body: &[u8]) -> ClerkResult {
-    if !version.has_verify() {
-        return Err(ClerkError::resource_not_found());
+    match version.verify() {
+        Verify::Works => {}
+        Verify::Deprecated => {
+            let msg = "endpoint is deprecated and pending removal";
+            return Err(ClerkError::new(
+                StatusCode::GONE,
+                "operation_deprecated",
+                msg,
+                msg,
+            ));
+        }
+        Verify::Absent => return Err(ClerkError::resource_not_found()),
     }
     let body = json_object(body).map_err(|_| ClerkError::body_invalid())?;
     if let Some(unknown) = body.keys().find(|k| *k != "token") {

@@ -23,15 +23,32 @@ pub(crate) const TARGET_VERSION: &str = "2025-04-10";
 pub(crate) struct ClerkVersion(pub(crate) &'static str);
 
 impl ClerkVersion {
-    /// `POST /sessions/{id}/verify` exists up to 2025-03-12 (removed in 2025-04-10).
-    pub(crate) fn has_verify(self) -> bool {
-        self.0 < "2025-04-10"
+    /// What `POST /sessions/{id}/verify` does in this version.
+    pub(crate) fn verify(self) -> Verify {
+        if self.0 < "2025-03-12" {
+            Verify::Works
+        } else if self.0 < "2025-04-10" {
+            Verify::Deprecated
+        } else {
+            Verify::Absent
+        }
     }
 
     /// `pending` status and the `tasks` field exist from 2025-03-12 on.
     pub(crate) fn has_pending(self) -> bool {
         self.0 >= "2025-03-12"
     }
+}
+
+/// The state of the deprecated verify endpoint in a version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verify {
+    /// 2021-02-05 and 2024-10-01: verifies the session.
+    Works,
+    /// 2025-03-12 still lists it, pending removal: 410 `operation_deprecated`.
+    Deprecated,
+    /// 2025-04-10 and later: no such endpoint (404).
+    Absent,
 }
 
 /// Why the requested version was refused.
@@ -84,7 +101,7 @@ mod tests {
         );
         h.insert("Clerk-API-Version", HeaderValue::from_static("2024-10-01"));
         let v = requested(&h, None).unwrap();
-        assert!(v.has_verify() && !v.has_pending());
+        assert!(v.verify() == Verify::Works && !v.has_pending());
         assert_eq!(
             requested(&h, Some("__clerk_api_version=2024-10-01")),
             Err(VersionError::Both)
@@ -92,9 +109,8 @@ mod tests {
         h.insert("Clerk-API-Version", HeaderValue::from_static("2030-01-01"));
         assert!(matches!(requested(&h, None), Err(VersionError::Unknown(_))));
         let v = ClerkVersion("2025-04-10");
-        assert!(!v.has_verify() && v.has_pending());
-        assert!(
-            ClerkVersion("2025-03-12").has_verify() && ClerkVersion("2025-03-12").has_pending()
-        );
+        assert!(v.verify() == Verify::Absent && v.has_pending());
+        let v = ClerkVersion("2025-03-12");
+        assert!(v.verify() == Verify::Deprecated && v.has_pending());
     }
 }

@@ -1,0 +1,1 @@
+//! An application crate; its session-API contract lives in `tests/contract/`.

@@ -1,0 +1,203 @@
+//! `cargo test` integration: every YAML case becomes one libtest-mimic [`Trial`] named
+//! `suite::case`. A thin shell over the engine: all logic lives in [`crate::engine`].
+//!
+//! In a user's crate, `tests/contract.rs` (with `harness = false` in `Cargo.toml`):
+//!
+//! ```no_run
+//! sessconform::harness::Harness::new()
+//!     .cases("tests/contract")
+//!     .target_from_env()
+//!     .run();
+//! ```
+//!
+//! Trials are synchronous; each drives the async engine on one shared tokio runtime. The target
+//! (and the embedded reference server, when no target is given) is resolved once per process.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use libtest_mimic::{Arguments, Conclusion, Failed, Trial};
+use serde_json::Value;
+
+use crate::app::{ResolvedTarget, TargetRequest, resolve_target};
+use crate::case::load::{SuiteSource, load_suites};
+use crate::engine::{RunConfig, Runner, Selection, plan};
+use crate::report::text::{Style, render_case};
+use crate::result::Verdict;
+use crate::schema::SchemaStore;
+
+/// Builds libtest trials from suites and runs them.
+#[derive(Debug, Clone)]
+pub struct Harness {
+    paths: Vec<PathBuf>,
+    specs: Vec<PathBuf>,
+    target: TargetRequest,
+    config: RunConfig,
+}
+
+impl Default for Harness {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn runtime() -> Result<&'static tokio::runtime::Runtime, String> {
+    static RT: OnceLock<Result<tokio::runtime::Runtime, String>> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| format!("failed to start the tokio runtime: {e}"))
+    })
+    .as_ref()
+    .map_err(Clone::clone)
+}
+
+impl Harness {
+    /// The built-in suites against the embedded reference server; strict when `SESSCONFORM_STRICT=1`.
+    pub fn new() -> Self {
+        let strict = std::env::var("SESSCONFORM_STRICT").is_ok_and(|v| v == "1" || v == "true");
+        Self {
+            paths: Vec::new(),
+            specs: Vec::new(),
+            target: TargetRequest::default(),
+            config: RunConfig {
+                strict,
+                ..RunConfig::default()
+            },
+        }
+    }
+
+    /// Adds a case file or folder (relative paths are relative to the crate root under `cargo test`).
+    /// Without any, the built-in suites are used.
+    pub fn cases(mut self, path: impl Into<PathBuf>) -> Self {
+        self.paths.push(path.into());
+        self
+    }
+
+    /// Adds a folder of JSON Schemas next to the built-in ones.
+    pub fn specs(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.specs.push(dir.into());
+        self
+    }
+
+    /// Uses a target file.
+    pub fn target_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.target.file = Some(path.into());
+        self
+    }
+
+    /// Adds a base URL (`URL` for every API or `API=URL`).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.target.base_urls.push(url.into());
+        self
+    }
+
+    /// Uses `SESSCONFORM_TARGET` (a target file) or `SESSCONFORM_BASE_URL` when set; otherwise
+    /// keeps what was configured (by default the embedded reference server).
+    pub fn target_from_env(mut self) -> Self {
+        let from_env = TargetRequest::from_env();
+        if !from_env.is_embedded() {
+            self.target = from_env;
+        }
+        self
+    }
+
+    /// Warnings fail trials.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.config.strict = strict;
+        self
+    }
+
+    /// Sets a variable (like `--var`).
+    pub fn var(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.config
+            .vars
+            .insert(key.into(), Value::String(value.into()));
+        self
+    }
+
+    /// Loads suites, resolves the target and returns one trial per case. Cases that cannot run
+    /// (missing vars, declared skips) are ignored trials whose name carries the reason.
+    pub fn trials(&self) -> Result<Vec<Trial>, String> {
+        let rt = runtime()?;
+        let schemas = Arc::new(SchemaStore::load(true, &self.specs).map_err(|e| e.to_string())?);
+        let source = if self.paths.is_empty() {
+            SuiteSource::Builtin
+        } else {
+            SuiteSource::Paths(self.paths.clone())
+        };
+        let suites = load_suites(&source, &schemas).map_err(|e| e.to_string())?;
+        let resolved: ResolvedTarget = rt.block_on(resolve_target(&self.target))?;
+        let plan = Arc::new(plan(
+            suites,
+            resolved.target.clone(),
+            &Selection::default(),
+            &self.config,
+        ));
+        let runner = Arc::new(Runner::new(Arc::clone(&plan), schemas, &self.config)?);
+        // Keep the embedded server alive for the rest of the process.
+        static SERVERS: Mutex<Vec<ResolvedTarget>> = Mutex::new(Vec::new());
+        if let Ok(mut keep) = SERVERS.lock() {
+            keep.push(resolved);
+        }
+        let mut serial_locks: BTreeMap<String, Arc<tokio::sync::Mutex<()>>> = BTreeMap::new();
+        let mut trials = Vec::with_capacity(plan.cases.len());
+        for (index, pc) in plan.cases.iter().enumerate() {
+            let id = pc.case().id.clone();
+            let lock = pc
+                .suite
+                .serial
+                .then(|| Arc::clone(serial_locks.entry(pc.suite.name.clone()).or_default()));
+            let runner = Arc::clone(&runner);
+            let ignored = pc.skip.is_some();
+            let trial = Trial::test(id, move || run_trial(rt, &runner, index, lock));
+            trials.push(trial.with_ignored_flag(ignored));
+        }
+        Ok(trials)
+    }
+
+    /// Runs the trials with libtest's command-line arguments and exits the process.
+    pub fn run(self) -> ! {
+        self.run_with_args(&Arguments::from_args()).exit()
+    }
+
+    /// Runs the trials with the given arguments and returns libtest's conclusion.
+    pub fn run_with_args(&self, args: &Arguments) -> Conclusion {
+        match self.trials() {
+            Ok(trials) => libtest_mimic::run(args, trials),
+            Err(e) => {
+                eprintln!("sessconform: {e}");
+                std::process::exit(101)
+            }
+        }
+    }
+}
+
+fn run_trial(
+    rt: &tokio::runtime::Runtime,
+    runner: &Runner,
+    index: usize,
+    lock: Option<Arc<tokio::sync::Mutex<()>>>,
+) -> Result<(), Failed> {
+    let result = rt.block_on(async {
+        let _guard = match &lock {
+            Some(l) => Some(l.lock().await),
+            None => None,
+        };
+        runner.run_case(index).await
+    });
+    let Some(result) = result else {
+        return Err(Failed::from("internal error: no such case"));
+    };
+    match result.verdict {
+        Verdict::Pass => Ok(()),
+        Verdict::Skip => Err(Failed::from(format!(
+            "skipped: {}",
+            result.reason.as_deref().unwrap_or("no reason given")
+        ))),
+        Verdict::Fail | Verdict::Error => Err(Failed::from(render_case(&result, Style::Plain))),
+    }
+}

@@ -60,7 +60,7 @@ pub enum Command {
     Serve(ServeArgs),
     /// Send every case to two targets (or one and golden files) and compare the responses.
     #[command(after_help = crate::cli_diff::AFTER_HELP)]
-    Diff(crate::cli_diff::DiffArgs),
+    Diff(Box<crate::cli_diff::DiffArgs>),
 }
 
 /// Where suites and schemas come from.

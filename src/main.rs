@@ -42,7 +42,7 @@ fn main() -> ExitCode {
         Some(Command::Lint(args)) => lint(args),
         Some(Command::Validate(args)) => validate(args),
         Some(Command::Serve(args)) => runtime.block_on(serve(args)),
-        Some(Command::Diff(args)) => runtime.block_on(cli_diff::diff(args)),
+        Some(Command::Diff(args)) => runtime.block_on(cli_diff::diff(*args)),
     };
     ExitCode::from(code)
 }

@@ -328,3 +328,33 @@ impl<W: Write> Reporter for DiffConsole<W> {
         self.out.flush()
     }
 }
+
+/// Plain text of the compatibility data that concerns the given cases (a JUnit testsuite's
+/// `<system-out>`): their matrix rows, or the noise that applied to them.
+pub fn suite_text(report: &CompatReport, case_ids: &[&str]) -> Option<String> {
+    match report {
+        CompatReport::Matrix(m) => {
+            let rows: Vec<_> = m
+                .rows
+                .iter()
+                .filter(|r| case_ids.contains(&r.id.as_str()))
+                .cloned()
+                .collect();
+            if rows.is_empty() {
+                return None;
+            }
+            let sub = Matrix {
+                targets: m.targets.clone(),
+                rows,
+            };
+            Some(render_matrix(&sub, Style::Plain))
+        }
+        CompatReport::Diff(d) => {
+            let mut sub = d.clone();
+            sub.noise
+                .retain(|n| n.cases.iter().any(|c| case_ids.contains(&c.as_str())));
+            sub.unstable.retain(|u| case_ids.contains(&u.case.as_str()));
+            Some(render_noise(&sub, Style::Plain))
+        }
+    }
+}

@@ -309,9 +309,11 @@ pub async fn run_diff(
                 }
             }
         }
+        // Step by step, baseline then candidate, so reports show each step's pair together.
         for s in [&r.base, &r.cand].into_iter().flatten() {
             result.exchanges.extend(s.exchanges.iter().cloned());
         }
+        result.exchanges.sort_by_key(|e| e.step);
         result.duration = [&r.base, &r.cand]
             .into_iter()
             .flatten()

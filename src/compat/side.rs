@@ -160,6 +160,11 @@ pub(crate) async fn run_side(pc: &PlannedCase, side: &SideCtx) -> SideRun {
             Some(q) => format!("{}?{q}", req.url.path()),
             None => req.url.path().to_owned(),
         };
+        let request_id = json
+            .as_ref()
+            .and_then(|v| v.get("request_id").or_else(|| v.get("clerk_trace_id")))
+            .and_then(Value::as_str)
+            .map(|s| run.redactor.redact(s));
         run.docs.push(StepDoc {
             step: i,
             request: run.redactor.redact(&format!("{} {path_query}", req.method)),
@@ -174,7 +179,7 @@ pub(crate) async fn run_side(pc: &PlannedCase, side: &SideCtx) -> SideRun {
                 .collect(),
             body: run.redactor.redact(&excerpt(&resp.body)),
             body_len: resp.body.len(),
-            request_id: None,
+            request_id,
         });
         run.exchanges.push(record);
     }

@@ -17,6 +17,7 @@ command -v nginx >/dev/null || { echo "installing nginx…" >&2; apt-get install
 bin=$root/target/release/sessconform
 
 work=$(mktemp -d)
+chmod 755 "$work"   # nginx workers run as an unprivileged user
 trap 'nginx -p "$work" -c server/nginx.conf -s stop 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$work/server/run/tmp" "$work/fixtures" "$work/specs" "$work/cases"
 cp "$shared/nginx.conf" "$work/server/nginx.conf"

@@ -1032,6 +1032,7 @@ fn run(check: impl Fn(&mut Checker<'_>, &[(String, &Value)])) {
         failures.extend(checker.failures);
     }
     assert!(checked > 0);
+    eprintln!("{} subjects, {checked} mutant checks", subjects.len());
     assert!(
         failures.is_empty(),
         "{} of {checked} checks failed:\n{}",

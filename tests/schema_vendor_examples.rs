@@ -82,7 +82,7 @@ const TABLE: &[Row] = &[
           strict: Fail { reason: "status `pending` was added in API version 2025-04-10", at: &[("/status", "enum")] },
           note: "the 2021-02-05 family must reject a status it does not define" },
     Row { file: "clerk-webhook-session-created-event.webhooks-spec.json", pointer: "/data", schema: "clerk/2025-04-10/session", kind: Webhook, lenient: Pass,
-          strict: Fail { reason: "the webhook payload embeds the `user` object, which the BAPI Session (additionalProperties false) does not have", at: &[("", "unevaluatedProperties")] },
+          strict: Fail { reason: "the webhook payload embeds the `user` object, which the BAPI Session (additionalProperties false) does not have", at: &[("", "additionalProperties")] },
           note: "webhook event, not a Backend API response; its `data` is a Session plus `user`" },
     Row { file: "clerk-session-revoked.sdk-fixture.json", pointer: "", schema: "clerk/session", kind: SdkMock,
           lenient: Fail { reason: "clerk-sdk-go test mock with only id and status", at: &[("", "required")] },
@@ -99,7 +99,7 @@ const TABLE: &[Row] = &[
     // ---- Stytch B2B ----------------------------------------------------------------------
     Row { file: "stytch-b2b-member-session-object.docs.json", pointer: "/member_session", schema: "stytch-b2b/member-session", kind: ServerOutput, lenient: Pass,
           strict: Fail { reason: "the docs example omits organization_slug (required by the spec) and carries an undocumented `sequence_order` in its factor",
-                         at: &[("", "required"), ("/authentication_factors/0", "unevaluatedProperties")] },
+                         at: &[("", "required"), ("/authentication_factors/0", "additionalProperties")] },
           note: "the docs wrap the object in {\"member_session\": …}; expires_at < started_at is a semantic check, not a schema rule" },
     Row { file: "stytch-b2b-sessions-get-200.sdk-fixture.json", pointer: "", schema: "stytch-b2b/sessions-get-response", kind: SdkMock,
           lenient: Fail { reason: "stytch-node mock omits authentication_factors, organization_id and roles, which the spec requires and the docs example has", at: &[("/member_sessions/0", "required")] },

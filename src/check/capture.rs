@@ -9,7 +9,7 @@ use super::{Response, finding};
 
 /// Takes every capture from `resp`: `(name, value, secret)` in declaration order.
 ///
-/// A body path selecting one node gives its value, several give an array; a header gives its
+/// A singular body path gives its value; a wildcard or descendant path always gives an array; a header gives its
 /// first value as a string. The first capture that finds nothing is returned as a
 /// [`FindingKind::Capture`] finding (its `step` is 0: the caller sets it).
 #[expect(
@@ -32,16 +32,21 @@ pub fn capture_values(
                     ));
                 };
                 let nodes = path.query(json);
-                match (nodes.first(), nodes.len()) {
-                    (_, 0) => {
-                        return Err(failure(
-                            c,
-                            text,
-                            format!("capture `{}`: no value at {text}", c.name),
-                        ));
+                if !super::collection::is_singular(text) {
+                    // A wildcard or descendant path always captures a list (possibly empty), so
+                    // `one_of: "${ids}"` works whether one or many values matched.
+                    Value::Array(nodes.all().into_iter().cloned().collect())
+                } else {
+                    match nodes.first() {
+                        Some(v) => v.clone(),
+                        None => {
+                            return Err(failure(
+                                c,
+                                text,
+                                format!("capture `{}`: no value at {text}", c.name),
+                            ));
+                        }
                     }
-                    (Some(v), 1) => v.clone(),
-                    _ => Value::Array(nodes.all().into_iter().cloned().collect()),
                 }
             }
             CaptureSource::Header(name) => {

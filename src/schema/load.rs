@@ -19,6 +19,9 @@ static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/specs");
 /// Schema files larger than this are refused (a schema is a few kilobytes; this bounds memory).
 const MAX_SCHEMA_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Deepest directory nesting walked under a `--specs` directory.
+const MAX_DEPTH: usize = 32;
+
 /// A parsed schema file with its resolved identity.
 #[derive(Debug)]
 pub(crate) struct Document {
@@ -52,7 +55,7 @@ pub(crate) fn load_documents(
         collect_builtin(&BUILTIN, &mut sources);
     }
     for dir in extra_dirs {
-        if let Err(e) = collect_path(dir, dir, &mut sources) {
+        if let Err(e) = collect_path(dir, dir, 0, &mut sources) {
             problems.push(e);
         }
     }
@@ -108,11 +111,23 @@ fn collect_builtin(dir: &Dir<'static>, out: &mut Vec<Source>) {
 }
 
 /// Collects `path` (a directory walked recursively in name order, or a single `.json` file).
-fn collect_path(root: &Path, path: &Path, out: &mut Vec<Source>) -> Result<(), SchemaError> {
+/// Hidden entries (`.git`, editor files) are skipped.
+fn collect_path(
+    root: &Path,
+    path: &Path,
+    depth: usize,
+    out: &mut Vec<Source>,
+) -> Result<(), SchemaError> {
     let read_err = |source| SchemaError::Read {
         path: path.to_path_buf(),
         source,
     };
+    if depth > MAX_DEPTH {
+        // Also what a symbolic-link cycle looks like.
+        return Err(read_err(std::io::Error::other(format!(
+            "directories nested deeper than {MAX_DEPTH} levels"
+        ))));
+    }
     let meta = fs::metadata(path).map_err(read_err)?;
     if meta.is_file() {
         if meta.len() > MAX_SCHEMA_FILE_BYTES {
@@ -140,9 +155,14 @@ fn collect_path(root: &Path, path: &Path, out: &mut Vec<Source>) -> Result<(), S
     }
     entries.sort();
     for entry in entries {
-        let is_dir = entry.is_dir();
-        if is_dir || entry.extension().and_then(|e| e.to_str()) == Some("json") {
-            collect_path(root, &entry, out)?;
+        let hidden = entry
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if entry.is_dir() || entry.extension().and_then(|e| e.to_str()) == Some("json") {
+            collect_path(root, &entry, depth + 1, out)?;
         }
     }
     Ok(())

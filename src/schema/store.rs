@@ -17,6 +17,17 @@ use super::violation::{self, Violation};
 /// Built-in schemas live under `https://sessconform.dev/specs/<short id>`; a user schema whose
 /// `$id` resolves elsewhere is addressed by its full `$id`. `$ref`s are resolved only among the
 /// loaded documents: nothing is ever fetched over the network.
+///
+/// ```
+/// use sessconform::schema::SchemaStore;
+///
+/// let store = SchemaStore::builtin()?;
+/// let body = serde_json::json!({"request_id": "request-id-test-1", "status_code": "200"});
+/// let violations = store.validate("stytch/sessions-revoke-response", &body)?;
+/// assert_eq!(violations[0].instance_path, "/status_code");
+/// assert_eq!(violations[0].keyword, "type");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct SchemaStore {
     schemas: BTreeMap<String, Compiled>,
 }
@@ -127,7 +138,8 @@ impl SchemaStore {
         for error in validator.iter_errors(instance) {
             violation::collect(&error, id, &mut out);
         }
-        // Strict schemas reuse lenient ones, so the same problem can surface twice.
+        // Composed schemas (`allOf`, a `$ref` beside local keywords) can report one problem
+        // twice through different keywords' paths; the reader needs it once.
         let mut seen = HashSet::new();
         out.retain(|v| {
             seen.insert((

@@ -76,8 +76,9 @@ pub struct DiffArgs {
     /// Set a variable on both sides, overriding suite defaults and the targets (repeatable).
     #[arg(long = "var", value_name = "KEY=VALUE")]
     pub vars: Vec<String>,
-    /// Cases in flight at once (each side has its own HTTP client).
-    #[arg(long, short = 'j', default_value_t = 8, value_name = "N")]
+    /// Cases in flight at once. One by default, so both sides see the same history of calls;
+    /// raise it when the suites' cases do not share server state.
+    #[arg(long, short = 'j', default_value_t = 1, value_name = "N")]
     pub jobs: usize,
     /// Per-request timeout.
     #[arg(long, default_value = "10s", value_parser = parse_duration)]

@@ -185,9 +185,13 @@ pub fn render_noise(summary: &DiffSummary, style: Style) -> String {
             .min(56);
         let mut group: Option<String> = None;
         for n in &summary.noise {
-            let heading = match &n.rule {
-                Some(r) => format!("rule {r}:"),
-                None => "learned: differed between two calls to the baseline".to_owned(),
+            let heading = match (&n.rule, n.source.as_str()) {
+                (Some(r), _) => format!("rule {r}:"),
+                (None, "paired") => {
+                    "paired: the same value generated on both sides by one earlier request"
+                        .to_owned()
+                }
+                _ => "learned: differed between two calls to the baseline".to_owned(),
             };
             if group.as_deref() != Some(heading.as_str()) {
                 let _ = writeln!(out, "  {heading}");
@@ -202,6 +206,11 @@ pub fn render_noise(summary: &DiffSummary, style: Style) -> String {
                 n.path,
                 style.dim(&format!("{:<14}", format!("{}× in {cases}", n.suppressed)))
             );
+            if n.source == "paired" {
+                if let Some(at) = &n.learned_at {
+                    line.push_str(&style.dim(&format!("  from {at}")));
+                }
+            }
             if let (Some((a, b)), Some(at)) = (&n.example, &n.learned_at) {
                 line.push_str(&style.dim(&format!(
                     "  e.g. {} vs {} ({at})",

@@ -15,9 +15,9 @@ use std::time::Instant;
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
-use super::diff::{Comparison, compare};
+use super::diff::{Because, Comparison, compare, compare_with, fold_body_on_status};
 use super::golden::{FORMAT, GoldenCase, GoldenDir, GoldenError, GoldenStep, mask_noise};
-use super::noise::{Learning, NoiseEntry, NoiseSet, learn};
+use super::noise::{Learning, NoiseEntry, NoiseSet, Pairs, learn};
 use super::report::{CompatReport, DiffSummary, UnstableLine};
 use super::side::{SideCtx, SideRun, redact_value, run_side};
 use super::summary::{NoiseTally, case_findings};
@@ -183,18 +183,19 @@ pub async fn run_diff(
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
 
+    // Inputs of every comparison: baseline documents (live or golden), candidate documents,
+    // and the noise of each step.
+    let mut prepared: Vec<Prepared> = Vec::with_capacity(reference.cases.len());
     for (idx, pc) in reference.cases.iter().enumerate() {
         let r = &runs[idx];
         let mut redactor = all_redactor.clone();
         for s in [&r.base, &r.cand, &r.replay].into_iter().flatten() {
             redactor.extend(&s.redactor);
         }
-        // Baseline documents: live, or from golden files.
         let golden_case = match &golden_in {
             Some(g) => g.read(&pc.case().id)?,
             None => None,
         };
-        let mut result = skeleton(pc, &label, &sides);
         let base_docs: Vec<(usize, Value)> = match (&r.base, &golden_case) {
             (Some(b), _) => b.docs.iter().map(|d| (d.step, d.doc.clone())).collect(),
             (None, Some(g)) => g
@@ -204,7 +205,16 @@ pub async fn run_diff(
                 .collect(),
             _ => Vec::new(),
         };
-        // Noise per step.
+        let cand_docs: Vec<(usize, Value)> = match &r.cand {
+            // Golden files are redacted; redact the candidate the same way.
+            Some(c) if golden_case.is_some() => c
+                .docs
+                .iter()
+                .map(|d| (d.step, redact_value(&d.doc, &c.redactor)))
+                .collect(),
+            Some(c) => c.docs.iter().map(|d| (d.step, d.doc.clone())).collect(),
+            None => Vec::new(),
+        };
         let mut noise_by_step: BTreeMap<usize, NoiseSet> = BTreeMap::new();
         for step in 0..pc.case().steps.len() {
             let set = match &golden_case {
@@ -237,7 +247,30 @@ pub async fn run_diff(
                 });
             }
         }
+        prepared.push(Prepared {
+            redactor,
+            golden_case,
+            base_docs,
+            cand_docs,
+            noise_by_step,
+        });
+    }
+    let pairs = if mode == Mode::Live {
+        pair_generated_values(&reference, &prepared, &opts.rules)
+    } else {
+        Pairs::default()
+    };
 
+    for (idx, pc) in reference.cases.iter().enumerate() {
+        let r = &runs[idx];
+        let Prepared {
+            redactor,
+            golden_case,
+            base_docs,
+            cand_docs,
+            noise_by_step,
+        } = &prepared[idx];
+        let mut result = skeleton(pc, &label, &sides);
         decide(
             &mut result,
             r,
@@ -245,24 +278,20 @@ pub async fn run_diff(
             golden_in.is_some() && golden_case.is_none(),
         );
         if result.verdict != Verdict::Skip && mode != Mode::Record {
-            if let Some(cand) = &r.cand {
+            if r.cand.is_some() {
                 let mut comparisons: Vec<(usize, Comparison, Value, Value)> = Vec::new();
-                for d in &cand.docs {
-                    let Some((_, base_doc)) = base_docs.iter().find(|(s, _)| *s == d.step) else {
+                for (step, cand_doc) in cand_docs {
+                    let Some((_, base_doc)) = base_docs.iter().find(|(s, _)| s == step) else {
                         continue;
                     };
-                    let cand_doc = if golden_case.is_some() {
-                        // Golden files are redacted; redact the candidate the same way.
-                        redact_value(&d.doc, &cand.redactor)
-                    } else {
-                        d.doc.clone()
-                    };
-                    let noise = noise_by_step.get(&d.step).cloned().unwrap_or_default();
-                    let c = compare(base_doc, &cand_doc, &opts.rules, Some(&noise));
+                    let noise = noise_by_step.get(step).cloned().unwrap_or_default();
+                    let mut c =
+                        compare_with(base_doc, cand_doc, &opts.rules, Some(&noise), Some(&pairs));
+                    fold_body_on_status(&mut c, base_doc, cand_doc);
                     tally.add(&pc.case().id, &c, &noise);
-                    comparisons.push((d.step, c, base_doc.clone(), cand_doc));
+                    comparisons.push((*step, c, base_doc.clone(), cand_doc.clone()));
                 }
-                let findings = case_findings(pc, &comparisons, &redactor);
+                let findings = case_findings(pc, &comparisons, redactor);
                 let n = findings.len();
                 if n > 0 {
                     summary.cases_differing += 1;
@@ -287,7 +316,7 @@ pub async fn run_diff(
                         GoldenStep {
                             step: d.step,
                             request: d.request.clone(),
-                            exchange: mask_noise(&redact_value(&d.doc, &redactor), &noise),
+                            exchange: mask_noise(&redact_value(&d.doc, redactor), &noise),
                             unstable: match learnings.get(&(idx, d.step)) {
                                 Some(Learning::Unstable(w)) => Some(redactor.redact(w)),
                                 _ => None,
@@ -331,6 +360,48 @@ pub async fn run_diff(
     };
     sink(&Event::RunFinished(summary.clone()));
     Ok(summary)
+}
+
+/// Everything one case's comparison needs.
+struct Prepared {
+    redactor: Redactor,
+    golden_case: Option<GoldenCase>,
+    base_docs: Vec<(usize, Value)>,
+    cand_docs: Vec<(usize, Value)>,
+    noise_by_step: BTreeMap<usize, NoiseSet>,
+}
+
+/// Pairs the values that learned noise let differ between the sides (fresh ids, tokens): the
+/// same request generated them, so wherever they appear later they stand for each other.
+fn pair_generated_values(
+    reference: &Plan,
+    prepared: &[Prepared],
+    rules: &super::rules::Rules,
+) -> Pairs {
+    let mut pairs = Pairs::default();
+    for (pc, p) in reference.cases.iter().zip(prepared) {
+        for (step, cand_doc) in &p.cand_docs {
+            let Some((_, base_doc)) = p.base_docs.iter().find(|(s, _)| s == step) else {
+                continue;
+            };
+            let Some(noise) = p.noise_by_step.get(step) else {
+                continue;
+            };
+            let c = compare(base_doc, cand_doc, rules, Some(noise));
+            for s in &c.suppressed {
+                if !matches!(s.because, Because::Noise(_)) {
+                    continue;
+                }
+                if let (Some(Value::String(a)), Some(Value::String(b))) =
+                    (base_doc.pointer(&s.pointer), cand_doc.pointer(&s.pointer))
+                {
+                    let origin = format!("{} step {} {}", pc.case().id, step + 1, s.pointer);
+                    pairs.add(a, b, &p.redactor.redact(&origin));
+                }
+            }
+        }
+    }
+    pairs
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -41,6 +41,18 @@ impl NoiseTally {
                     suppressed: 0,
                     cases: Vec::new(),
                 },
+                Because::Paired(origin) => NoiseLine {
+                    path: s.pattern.clone(),
+                    source: "paired".to_owned(),
+                    why: format!(
+                        "the same value generated on both sides by one earlier request ({origin})"
+                    ),
+                    rule: None,
+                    example: None,
+                    learned_at: Some(origin.clone()),
+                    suppressed: 0,
+                    cases: Vec::new(),
+                },
                 Because::Noise(p) => {
                     let e = noise.get(p);
                     let why = match e {
@@ -82,12 +94,13 @@ impl NoiseTally {
     /// Summary lines, learned noise first, then rules; each group by path.
     pub fn lines(&self, redactor: &Redactor) -> Vec<NoiseLine> {
         let mut out: Vec<NoiseLine> = self.lines.values().cloned().collect();
+        let rank = |s: &str| match s {
+            "learned" => 0,
+            "paired" => 1,
+            _ => 2,
+        };
         out.sort_by(|a, b| {
-            (a.source != "learned", &a.rule, &a.path).cmp(&(
-                b.source != "learned",
-                &b.rule,
-                &b.path,
-            ))
+            (rank(&a.source), &a.rule, &a.path).cmp(&(rank(&b.source), &b.rule, &b.path))
         });
         for l in &mut out {
             l.why = redactor.redact(&l.why);

@@ -277,31 +277,29 @@ pub async fn run_diff(
             mode,
             golden_in.is_some() && golden_case.is_none(),
         );
-        if result.verdict != Verdict::Skip && mode != Mode::Record {
-            if r.cand.is_some() {
-                let mut comparisons: Vec<(usize, Comparison, Value, Value)> = Vec::new();
-                for (step, cand_doc) in cand_docs {
-                    let Some((_, base_doc)) = base_docs.iter().find(|(s, _)| s == step) else {
-                        continue;
-                    };
-                    let noise = noise_by_step.get(step).cloned().unwrap_or_default();
-                    let mut c =
-                        compare_with(base_doc, cand_doc, &opts.rules, Some(&noise), Some(&pairs));
-                    fold_body_on_status(&mut c, base_doc, cand_doc);
-                    tally.add(&pc.case().id, &c, &noise);
-                    comparisons.push((*step, c, base_doc.clone(), cand_doc.clone()));
-                }
-                let findings = case_findings(pc, &comparisons, redactor);
-                let n = findings.len();
-                if n > 0 {
-                    summary.cases_differing += 1;
-                    summary.differences += n;
-                    let why = result.reason.take();
-                    result.verdict = Verdict::Fail;
-                    result.reason = why.map(|w| format!("{w} (after the differences below)"));
-                }
-                result.findings = findings;
+        if result.verdict != Verdict::Skip && mode != Mode::Record && r.cand.is_some() {
+            let mut comparisons: Vec<(usize, Comparison, Value, Value)> = Vec::new();
+            for (step, cand_doc) in cand_docs {
+                let Some((_, base_doc)) = base_docs.iter().find(|(s, _)| s == step) else {
+                    continue;
+                };
+                let noise = noise_by_step.get(step).cloned().unwrap_or_default();
+                let mut c =
+                    compare_with(base_doc, cand_doc, &opts.rules, Some(&noise), Some(&pairs));
+                fold_body_on_status(&mut c, base_doc, cand_doc);
+                tally.add(&pc.case().id, &c, &noise);
+                comparisons.push((*step, c, base_doc.clone(), cand_doc.clone()));
             }
+            let findings = case_findings(pc, &comparisons, redactor);
+            let n = findings.len();
+            if n > 0 {
+                summary.cases_differing += 1;
+                summary.differences += n;
+                let why = result.reason.take();
+                result.verdict = Verdict::Fail;
+                result.reason = why.map(|w| format!("{w} (after the differences below)"));
+            }
+            result.findings = findings;
         }
         if let (Some(g), Some(b)) = (&mut golden_out, &r.base) {
             if b.failure.is_none() && b.skipped.is_none() && !r.interrupted {

@@ -12,6 +12,9 @@ use super::rules::{Rule, RuleKind, Rules};
 /// Arrays longer than this are compared in order even under a `set` rule (pairing is quadratic).
 const MAX_SET_LEN: usize = 1000;
 
+/// Arrays longer than this are compared position by position, without alignment (quadratic).
+const MAX_ALIGN_LEN: usize = 300;
+
 /// How a value differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -22,6 +25,8 @@ pub enum Change {
     Added,
     /// Only the baseline has it.
     Removed,
+    /// An array with the same elements in a different order.
+    Reordered,
 }
 
 /// One real difference.
@@ -93,6 +98,21 @@ pub fn compare(
     compare_with(baseline, candidate, rules, noise, None)
 }
 
+/// Leaf by leaf, arrays position by position: what noise learning needs (a value that varies
+/// is one leaf, never a whole element or a reordering).
+pub fn compare_plain(baseline: &Value, candidate: &Value, rules: &Rules) -> Comparison {
+    let mut w = Walker {
+        rules,
+        noise: None,
+        pairs: None,
+        plain: true,
+        out: Comparison::default(),
+    };
+    let mut arr = Vec::new();
+    w.walk("", &mut arr, Some(baseline), Some(candidate));
+    w.out
+}
+
 /// [`compare`], also treating paired generated values as equal.
 pub fn compare_with(
     baseline: &Value,
@@ -105,6 +125,7 @@ pub fn compare_with(
         rules,
         noise,
         pairs,
+        plain: false,
         out: Comparison::default(),
     };
     let mut arr = Vec::new();
@@ -124,6 +145,8 @@ struct Walker<'a> {
     rules: &'a Rules,
     noise: Option<&'a NoiseSet>,
     pairs: Option<&'a Pairs>,
+    /// Position by position, leaf by leaf: no alignment, no element folding (noise learning).
+    plain: bool,
     out: Comparison,
 }
 
@@ -194,8 +217,10 @@ impl Walker<'_> {
                 if set {
                     self.out.sets.push(ptr.to_owned());
                     self.walk_set(ptr, arr, va, vb);
-                } else {
+                } else if self.plain {
                     self.walk_seq(ptr, arr, va.iter().enumerate(), vb.iter().enumerate());
+                } else {
+                    self.walk_ordered(ptr, arr, va, vb);
                 }
             }
             (Value::String(sa), Value::String(sb)) => {
@@ -258,15 +283,150 @@ impl Walker<'_> {
         let a: Vec<_> = a.collect();
         let b: Vec<_> = b.collect();
         let depth = pointer::tokens(ptr).len();
-        arr.push(depth);
         for i in 0..a.len().max(b.len()) {
             let (ai, bi) = (a.get(i), b.get(i));
             // Report at the baseline's index when there is one, else at the candidate's.
             let idx = ai.or(bi).map_or(i, |(k, _)| *k);
             let child = pointer::push(ptr, &idx.to_string());
+            if let (Some((_, x)), Some((_, y)), false) = (ai, bi, self.plain) {
+                let sub = self.sub(&child, arr, depth, x, y);
+                if different_elements(x, y, &sub) {
+                    // Two different entities side by side: one difference, not one per field.
+                    arr.push(depth);
+                    self.differ(&child, arr, Change::Changed, Some(x), Some(y));
+                    arr.pop();
+                } else {
+                    self.absorb(sub);
+                }
+                continue;
+            }
+            arr.push(depth);
             self.walk(&child, arr, ai.map(|(_, v)| *v), bi.map(|(_, v)| *v));
+            arr.pop();
         }
-        arr.pop();
+    }
+
+    /// Compares `x` and `y` as the element `child` of an array at `depth`, on the side.
+    fn sub(&self, child: &str, arr: &[usize], depth: usize, x: &Value, y: &Value) -> Comparison {
+        let mut sub = Walker {
+            rules: self.rules,
+            noise: self.noise,
+            pairs: self.pairs,
+            plain: self.plain,
+            out: Comparison::default(),
+        };
+        let mut sub_arr = arr.to_vec();
+        sub_arr.push(depth);
+        sub.walk(child, &mut sub_arr, Some(x), Some(y));
+        sub.out
+    }
+
+    fn absorb(&mut self, c: Comparison) {
+        self.out.differences.extend(c.differences);
+        self.out.suppressed.extend(c.suppressed);
+        self.out.sets.extend(c.sets);
+    }
+
+    /// Arrays in order. Equal elements (under rules, noise and pairs) are aligned first, like a
+    /// text diff aligns lines, so an inserted or removed element is reported once instead of
+    /// shifting every later one; the same elements in another order are one `Reordered`
+    /// difference. What is left between aligned elements is compared position by position.
+    fn walk_ordered(&mut self, ptr: &str, arr: &mut Vec<usize>, va: &[Value], vb: &[Value]) {
+        let (n, m) = (va.len(), vb.len());
+        let depth = pointer::tokens(ptr).len();
+        let child = |i: usize| pointer::push(ptr, &i.to_string());
+        if n == m {
+            let subs: Vec<Comparison> = (0..n)
+                .map(|i| self.sub(&child(i), arr, depth, &va[i], &vb[i]))
+                .collect();
+            if subs.iter().all(|c| c.differences.is_empty()) {
+                for c in subs {
+                    self.absorb(c);
+                }
+                return;
+            }
+        }
+        if n == 0 || m == 0 || n.max(m) > MAX_ALIGN_LEN {
+            return self.walk_seq(ptr, arr, va.iter().enumerate(), vb.iter().enumerate());
+        }
+        let eq: Vec<Vec<bool>> = (0..n)
+            .map(|i| {
+                (0..m)
+                    .map(|j| {
+                        self.sub(&child(i), arr, depth, &va[i], &vb[j])
+                            .differences
+                            .is_empty()
+                    })
+                    .collect()
+            })
+            .collect();
+        if n == m {
+            let mut used = vec![false; m];
+            let mut matched = Vec::with_capacity(n);
+            for row in &eq {
+                match (0..m).find(|&j| !used[j] && row[j]) {
+                    Some(j) => {
+                        used[j] = true;
+                        matched.push(j);
+                    }
+                    None => break,
+                }
+            }
+            if matched.len() == n {
+                for (i, &j) in matched.iter().enumerate() {
+                    let c = self.sub(&child(i), arr, depth, &va[i], &vb[j]);
+                    self.absorb(c);
+                }
+                let (a, b) = (Value::Array(va.to_vec()), Value::Array(vb.to_vec()));
+                return self.differ(ptr, arr, Change::Reordered, Some(&a), Some(&b));
+            }
+        }
+        // Longest common subsequence of equal elements.
+        let mut lcs = vec![vec![0u32; m + 1]; n + 1];
+        for i in (0..n).rev() {
+            for j in (0..m).rev() {
+                lcs[i][j] = if eq[i][j] {
+                    lcs[i + 1][j + 1] + 1
+                } else {
+                    lcs[i + 1][j].max(lcs[i][j + 1])
+                };
+            }
+        }
+        let (mut i, mut j) = (0, 0);
+        let (mut gap_a, mut gap_b): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+        while i < n || j < m {
+            if i < n && j < m && eq[i][j] && lcs[i][j] == lcs[i + 1][j + 1] + 1 {
+                self.flush_gap(ptr, arr, va, vb, &mut gap_a, &mut gap_b);
+                let c = self.sub(&child(i), arr, depth, &va[i], &vb[j]);
+                self.absorb(c);
+                i += 1;
+                j += 1;
+            } else if j >= m || (i < n && lcs[i + 1][j] >= lcs[i][j + 1]) {
+                gap_a.push(i);
+                i += 1;
+            } else {
+                gap_b.push(j);
+                j += 1;
+            }
+        }
+        self.flush_gap(ptr, arr, va, vb, &mut gap_a, &mut gap_b);
+    }
+
+    fn flush_gap(
+        &mut self,
+        ptr: &str,
+        arr: &mut Vec<usize>,
+        va: &[Value],
+        vb: &[Value],
+        gap_a: &mut Vec<usize>,
+        gap_b: &mut Vec<usize>,
+    ) {
+        if gap_a.is_empty() && gap_b.is_empty() {
+            return;
+        }
+        let a: Vec<(usize, &Value)> = gap_a.drain(..).map(|i| (i, &va[i])).collect();
+        let b: Vec<(usize, &Value)> = gap_b.drain(..).map(|j| (j, &vb[j])).collect();
+        self.walk_seq(ptr, arr, a.into_iter(), b.into_iter());
     }
 
     /// Pairs equal elements (under the same rules and noise) first; what is left is compared in
@@ -286,6 +446,7 @@ impl Walker<'_> {
                     rules: self.rules,
                     noise: self.noise,
                     pairs: self.pairs,
+                    plain: self.plain,
                     out: Comparison::default(),
                 };
                 let mut sub_arr = arr.clone();
@@ -341,6 +502,32 @@ pub fn fold_body_on_status(c: &mut Comparison, baseline: &Value, candidate: &Val
             candidate: candidate.get("body").cloned(),
         },
     );
+}
+
+/// True when two array elements are different entities rather than one that changed: objects
+/// whose `id` differs, or of whose leaves at least 60% differ.
+fn different_elements(x: &Value, y: &Value, sub: &Comparison) -> bool {
+    let (Value::Object(mx), Value::Object(my)) = (x, y) else {
+        return false;
+    };
+    if sub.differences.is_empty() {
+        return false;
+    }
+    if let (Some(Value::String(a)), Some(Value::String(b))) = (mx.get("id"), my.get("id")) {
+        if a != b && !sub.suppressed.iter().any(|s| s.pointer.ends_with("/id")) {
+            return true;
+        }
+    }
+    let leaves = leaf_count(x).max(1);
+    sub.differences.len() * 10 >= leaves * 6 && leaves >= 3
+}
+
+fn leaf_count(v: &Value) -> usize {
+    match v {
+        Value::Object(m) => m.values().map(leaf_count).sum(),
+        Value::Array(a) => a.iter().map(leaf_count).sum(),
+        _ => 1,
+    }
 }
 
 fn opt_eq(a: Option<&Value>, b: Option<&Value>) -> bool {
@@ -497,11 +684,11 @@ mod tests {
     #[test]
     fn reports_changed_added_removed_by_pointer() {
         let a = json!({"a": 1, "gone": true, "list": [1, 2, 3], "t": "x"});
-        let b = json!({"a": 2, "new": null, "list": [1, 3], "t": 5});
+        let b = json!({"a": 2, "new": null, "list": [1, 4, 3, 5], "t": 5});
         let c = compare(&a, &b, &Rules::default(), None);
         assert_eq!(
             ptrs(&c),
-            vec!["/a", "/gone", "/list/1", "/list/2", "/new", "/t"]
+            vec!["/a", "/gone", "/list/1", "/list/3", "/new", "/t"]
         );
         let kinds: Vec<Change> = c.differences.iter().map(|d| d.change).collect();
         assert_eq!(
@@ -510,7 +697,7 @@ mod tests {
                 Change::Changed,
                 Change::Removed,
                 Change::Changed,
-                Change::Removed,
+                Change::Added,
                 Change::Added,
                 Change::Changed
             ]
@@ -523,13 +710,14 @@ mod tests {
         let a = json!({"s": [{"id": "a"}, {"id": "b"}]});
         let b = json!({"s": [{"id": "b"}, {"id": "a"}]});
         let c = compare(&a, &b, &Rules::default(), None);
-        assert_eq!(ptrs(&c), vec!["/s/0/id", "/s/1/id"]);
+        assert_eq!(ptrs(&c), vec!["/s"]);
+        assert_eq!(c.differences[0].change, Change::Reordered);
         let c = compare(&a, &b, &rules(&["set:/s"]), None);
         assert!(c.differences.is_empty());
         // A set still reports a real difference, and extra elements.
         let b2 = json!({"s": [{"id": "b"}, {"id": "c"}, {"id": "d"}]});
         let c = compare(&a, &b2, &rules(&["set:/s"]), None);
-        assert_eq!(ptrs(&c), vec!["/s/0/id", "/s/2"]);
+        assert_eq!(ptrs(&c), vec!["/s/0", "/s/2"]);
     }
 
     #[test]
@@ -616,5 +804,53 @@ mod tests {
         let mut c = compare(&a, &b3, &Rules::default(), None);
         fold_body_on_status(&mut c, &a, &b3);
         assert_eq!(ptrs(&c), vec!["/body/error_type", "/body/status_code"]);
+    }
+
+    #[test]
+    fn insertions_are_aligned_and_reorders_are_one_difference() {
+        let s = |id: &str, st: &str| json!({"id": id, "status": st});
+        let a = json!([
+            s("a", "active"),
+            s("b", "active"),
+            s("c", "active"),
+            s("d", "active")
+        ]);
+        // One element inserted in the middle: one difference, not one per shifted element.
+        let b = json!([
+            s("a", "active"),
+            s("x", "revoked"),
+            s("b", "active"),
+            s("c", "active"),
+            s("d", "active")
+        ]);
+        let c = compare(&a, &b, &Rules::default(), None);
+        assert_eq!(ptrs(&c), vec!["/1"]);
+        assert_eq!(c.differences[0].change, Change::Added);
+        // One element changed in place: its fields.
+        let b = json!([
+            s("a", "active"),
+            s("b", "revoked"),
+            s("c", "active"),
+            s("d", "active")
+        ]);
+        assert_eq!(
+            ptrs(&compare(&a, &b, &Rules::default(), None)),
+            vec!["/1/status"]
+        );
+        // Removed and changed around aligned elements.
+        let b = json!([s("a", "active"), s("c", "active"), s("d", "gone")]);
+        let c = compare(&a, &b, &Rules::default(), None);
+        assert_eq!(ptrs(&c), vec!["/1", "/3/status"]);
+        assert_eq!(c.differences[0].change, Change::Removed);
+        // Same elements, another order.
+        let b = json!([
+            s("d", "active"),
+            s("c", "active"),
+            s("b", "active"),
+            s("a", "active")
+        ]);
+        let c = compare(&a, &b, &Rules::default(), None);
+        assert_eq!(ptrs(&c), vec![""]);
+        assert_eq!(c.differences[0].change, Change::Reordered);
     }
 }

@@ -656,8 +656,8 @@ fn endpoint_noise(reference: &Plan, learnings: &Learnings) -> EndpointNoise {
     }
 }
 
-/// The noise of one exchange: what its own two baseline calls taught plus what varied at the same
-/// endpoint elsewhere; when its own calls were not repeatable, also what varied at two or more
+/// The noise of one exchange: what its own two baseline calls taught; when they were not
+/// repeatable (or not made), what varied at the same endpoint elsewhere and at two or more
 /// endpoints of the same API.
 fn resolve_noise(
     idx: usize,
@@ -676,12 +676,18 @@ fn resolve_noise(
         }
         _ => false,
     };
+    // An exchange with its own stable sample keeps exactly what it learned: inheriting from
+    // other cases would let fields that vary there (the id of a session they created) hide a
+    // real difference here.
+    if own_stable {
+        return set;
+    }
     if let Some(list) = endpoint_key(pc, step).and_then(|k| shared.by_endpoint.get(&k)) {
         for e in list {
             set.add(e.inherit("same endpoint"));
         }
     }
-    if !own_stable {
+    {
         if let Some(list) = shared.by_api.get(&pc.suite.api) {
             for e in list {
                 set.add(e.inherit("varied at several endpoints of this API"));

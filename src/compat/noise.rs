@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::diff::{Change, compare};
+use super::diff::{Change, compare_plain};
 use super::pointer::Pattern;
 use super::rules::Rules;
 
@@ -157,7 +157,7 @@ pub enum Learning {
 /// Learns noise from two baseline exchange documents (`{status, headers, body}`), under the
 /// declared rules (what a rule already accepts is not noise).
 pub fn learn(first: &Value, second: &Value, rules: &Rules, learned_at: &str) -> Learning {
-    let c = compare(first, second, rules, None);
+    let c = compare_plain(first, second, rules);
     if let Some(d) = c.differences.iter().find(|d| d.pointer == "/status") {
         return Learning::Unstable(format!(
             "status {} then {}",
@@ -166,27 +166,56 @@ pub fn learn(first: &Value, second: &Value, rules: &Rules, learned_at: &str) -> 
         ));
     }
     if let Some(d) = c.differences.iter().find(|d| d.change != Change::Changed) {
-        let which = if d.change == Change::Added {
-            "second"
-        } else {
-            "first"
+        let why = match d.change {
+            Change::Added => format!("{} only in the second", d.pointer),
+            Change::Removed => format!("{} only in the first", d.pointer),
+            _ => format!("the order of {} changed", d.pointer),
         };
-        return Learning::Unstable(format!(
-            "structure changed between the two calls: {} only in the {which}",
-            d.pointer
-        ));
+        return Learning::Unstable(format!("structure changed between the two calls: {why}"));
+    }
+    // A path that varied in every element of its array is noise for any element; one that
+    // varied in some elements only (a session created between the calls, say) is noise at
+    // those positions only.
+    let mut varied: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in &c.differences {
+        *varied.entry(d.pattern.as_str()).or_default() += 1;
     }
     let mut seen: BTreeMap<String, NoiseEntry> = BTreeMap::new();
-    for d in c.differences {
-        seen.entry(d.pattern.clone()).or_insert_with(|| {
+    for d in &c.differences {
+        let everywhere = !d.pattern.contains('*')
+            || Pattern::parse(&d.pattern)
+                .is_ok_and(|p| count_matches(first, "", &p) <= varied[d.pattern.as_str()]);
+        let key = if everywhere {
+            d.pattern.clone()
+        } else {
+            d.pointer.clone()
+        };
+        seen.entry(key.clone()).or_insert_with(|| {
             NoiseEntry::new(
-                &d.pattern,
+                &key,
                 learned_at,
                 (short(d.baseline.as_ref()), short(d.candidate.as_ref())),
             )
         });
     }
     Learning::Stable(seen.into_values().collect())
+}
+
+/// How many nodes of `v` the pattern matches.
+fn count_matches(v: &Value, ptr: &str, p: &Pattern) -> usize {
+    let here = usize::from(p.matches(ptr));
+    here + match v {
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, x)| count_matches(x, &super::pointer::push(ptr, k), p))
+            .sum(),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .map(|(i, x)| count_matches(x, &super::pointer::push(ptr, &i.to_string()), p))
+            .sum(),
+        _ => 0,
+    }
 }
 
 /// A value as short text for summaries.
@@ -282,5 +311,24 @@ mod tests {
             Some(&set),
         );
         assert_eq!(c.differences.len(), 1);
+    }
+
+    #[test]
+    fn noise_in_some_elements_only_stays_at_those_positions() {
+        // A session created between the two calls changes one element only: its fields are
+        // noise at that position, not for every element of every list.
+        let a = doc(
+            200,
+            json!({"sessions": [{"id": "s1", "seen": "t1"}, {"id": "new-1", "seen": "t2"}]}),
+        );
+        let b = doc(
+            200,
+            json!({"sessions": [{"id": "s1", "seen": "t3"}, {"id": "new-2", "seen": "t4"}]}),
+        );
+        let Learning::Stable(n) = learn(&a, &b, &Rules::default(), "c") else {
+            panic!("unstable")
+        };
+        let pats: Vec<&str> = n.iter().map(|e| e.pattern.as_str()).collect();
+        assert_eq!(pats, vec!["/body/sessions/*/seen", "/body/sessions/1/id"]);
     }
 }

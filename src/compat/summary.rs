@@ -130,8 +130,37 @@ pub(crate) fn case_findings(
         } else {
             String::new()
         };
+        // The same path differing in many elements (every timestamp of a list, say) is one
+        // finding: "differs at N places", with the first place's diff.
+        let mut by_pattern: Vec<(&str, Vec<&Difference>)> = Vec::new();
+        for d in &c.differences {
+            match by_pattern.iter_mut().find(|(p, _)| *p == d.pattern) {
+                Some((_, list)) => list.push(d),
+                None => by_pattern.push((&d.pattern, vec![d])),
+            }
+        }
         let mut groups: Vec<(String, Vec<&Difference>)> = Vec::new();
         for d in &c.differences {
+            let repeated = by_pattern
+                .iter()
+                .find(|(p, _)| *p == d.pattern)
+                .filter(|(_, list)| list.len() >= GROUP_AT);
+            if let Some((pattern, list)) = repeated {
+                if !std::ptr::eq(list[0], d) {
+                    continue;
+                }
+                let mut f = finding(&step_label, d, *step, redactor);
+                f.message = redactor.redact(&format!(
+                    "{step_label}{pattern}: differs at {} places, e.g. {}",
+                    list.len(),
+                    message("", d)
+                ));
+                f.path = Some((*pattern).to_owned());
+                f.detail =
+                    Some(redactor.redact(&unified(&display_root(&d.pointer), c, base, cand)));
+                out.push(f);
+                continue;
+            }
             let root = display_root(&d.pointer);
             match groups.iter_mut().find(|(r, _)| *r == root) {
                 Some((_, list)) => list.push(d),
@@ -141,33 +170,7 @@ pub(crate) fn case_findings(
         for (root, diffs) in groups {
             let detail = unified(&root, c, base, cand);
             for (i, d) in diffs.iter().enumerate() {
-                let message = match d.change {
-                    Change::Changed => format!(
-                        "{step_label}{}: {} → {}",
-                        d.pointer,
-                        short(d.baseline.as_ref()),
-                        short(d.candidate.as_ref())
-                    ),
-                    Change::Removed => format!(
-                        "{step_label}{}: only in the baseline ({})",
-                        d.pointer,
-                        short(d.baseline.as_ref())
-                    ),
-                    Change::Added => format!(
-                        "{step_label}{}: only in the candidate ({})",
-                        d.pointer,
-                        short(d.candidate.as_ref())
-                    ),
-                };
-                let mut f = Finding::new(
-                    FindingKind::Difference,
-                    Level::Fail,
-                    redactor.redact(&message),
-                );
-                f.path = Some(d.pointer.clone());
-                f.expected = Some(redactor.redact(&short(d.baseline.as_ref())));
-                f.actual = Some(redactor.redact(&short(d.candidate.as_ref())));
-                f.step = *step;
+                let mut f = finding(&step_label, d, *step, redactor);
                 if i == 0 {
                     f.detail = Some(redactor.redact(&detail));
                 }
@@ -176,6 +179,51 @@ pub(crate) fn case_findings(
         }
     }
     out
+}
+
+/// A path differing at this many places is reported once.
+const GROUP_AT: usize = 3;
+
+fn message(step_label: &str, d: &Difference) -> String {
+    match d.change {
+        Change::Changed => format!(
+            "{step_label}{}: {} → {}",
+            d.pointer,
+            short(d.baseline.as_ref()),
+            short(d.candidate.as_ref())
+        ),
+        Change::Removed => format!(
+            "{step_label}{}: only in the baseline ({})",
+            d.pointer,
+            short(d.baseline.as_ref())
+        ),
+        Change::Reordered => format!(
+            "{step_label}{}: the same {} elements in a different order",
+            d.pointer,
+            d.baseline
+                .as_ref()
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len)
+        ),
+        Change::Added => format!(
+            "{step_label}{}: only in the candidate ({})",
+            d.pointer,
+            short(d.candidate.as_ref())
+        ),
+    }
+}
+
+fn finding(step_label: &str, d: &Difference, step: usize, redactor: &Redactor) -> Finding {
+    let mut f = Finding::new(
+        FindingKind::Difference,
+        Level::Fail,
+        redactor.redact(&message(step_label, d)),
+    );
+    f.path = Some(d.pointer.clone());
+    f.expected = Some(redactor.redact(&short(d.baseline.as_ref())));
+    f.actual = Some(redactor.redact(&short(d.candidate.as_ref())));
+    f.step = step;
+    f
 }
 
 /// The node whose canonical JSON is shown around a difference: its parent, or the node itself

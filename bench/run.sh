@@ -51,7 +51,7 @@ measure() { # label cases-file port count expected-exit
     code=$?
     set -e
     if [ "$code" != "$want" ]; then echo "$label: exit $code, expected $want" >&2; tail -5 "$work/out" >&2; exit 1; fi
-    read -r secs kb < "$work/t"
+    read -r secs kb < <(tail -n 1 "$work/t")
     times+=("$secs"); rss+=("$kb")
   done
   python3 - "$label" "$count" "${times[*]}" "${rss[*]}" <<'PY'

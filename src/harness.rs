@@ -123,7 +123,8 @@ impl Harness {
     /// (missing vars, declared skips) are ignored trials whose name carries the reason.
     pub fn trials(&self) -> Result<Vec<Trial>, String> {
         let rt = runtime()?;
-        let schemas = Arc::new(SchemaStore::load(true, &self.specs).map_err(|e| e.to_string())?);
+        let schemas =
+            Arc::new(SchemaStore::load_lazy(true, &self.specs).map_err(|e| e.to_string())?);
         let source = if self.paths.is_empty() {
             SuiteSource::Builtin
         } else {
@@ -137,6 +138,9 @@ impl Harness {
             &Selection::default(),
             &self.config,
         ));
+        schemas
+            .compile(plan.schema_ids())
+            .map_err(|e| e.to_string())?;
         let runner = Arc::new(Runner::new(Arc::clone(&plan), schemas, &self.config)?);
         // Keep the embedded server alive for the rest of the process.
         static SERVERS: Mutex<Vec<ResolvedTarget>> = Mutex::new(Vec::new());

@@ -95,7 +95,7 @@ async fn run(args: RunArgs) -> u8 {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
-    let schemas = match SchemaStore::load(true, &args.input.specs) {
+    let schemas = match SchemaStore::load_lazy(true, &args.input.specs) {
         Ok(s) => Arc::new(s),
         Err(e) => return usage_error(e),
     };
@@ -124,6 +124,11 @@ async fn run(args: RunArgs) -> u8 {
         Err(code) => return code,
     };
     let plan = Arc::clone(&plans[0]);
+    for p in &plans {
+        if let Err(e) = schemas.compile(p.schema_ids()) {
+            return usage_error(e);
+        }
+    }
     if plan.cases.is_empty() && args.select.shard.is_none() {
         return usage_error("no cases match the filters (see `sessconform list`)");
     }
@@ -179,7 +184,7 @@ async fn run(args: RunArgs) -> u8 {
 }
 
 fn list(args: ListArgs) -> u8 {
-    let schemas = match SchemaStore::load(true, &args.input.specs) {
+    let schemas = match SchemaStore::load_lazy(true, &args.input.specs) {
         Ok(s) => s,
         Err(e) => return usage_error(e),
     };

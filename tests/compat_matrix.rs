@@ -78,7 +78,7 @@ async fn matrix(targets: Vec<Target>, cfg: &RunConfig) -> (Run, Instant) {
         .into_iter()
         .map(|t| plan(t, "isolation", cfg))
         .collect();
-    let schemas = Arc::new(SchemaStore::load(true, &[]).unwrap());
+    let schemas = Arc::new(SchemaStore::load_lazy(true, &[]).unwrap());
     let start = Instant::now();
     let mut cases = Vec::new();
     let mut matrix = None;

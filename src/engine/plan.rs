@@ -50,6 +50,21 @@ pub struct Plan {
     pub redactor: Redactor,
 }
 
+impl Plan {
+    /// Every schema id the planned cases check (each once).
+    pub fn schema_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .cases
+            .iter()
+            .flat_map(|pc| pc.case().steps.iter())
+            .flat_map(|s| s.expect.schemas.iter().map(|e| e.id.as_str()))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
+
 /// Plans a run.
 pub fn plan(
     suites: Vec<LoadedSuite>,

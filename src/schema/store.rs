@@ -3,8 +3,9 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
-use jsonschema::{Registry, Retrieve, Uri, Validator};
+use jsonschema::{Registry, Resource, Retrieve, Uri, Validator};
 use serde_json::Value;
 
 use super::error::{SchemaError, UnknownSchema};
@@ -30,11 +31,37 @@ use super::violation::{self, Violation};
 /// ```
 pub struct SchemaStore {
     schemas: BTreeMap<String, Compiled>,
+    registry: Arc<Registry<'static>>,
 }
 
+/// One schema: its document, compiled on first use (or up front by [`SchemaStore::load`]).
 struct Compiled {
     origin: String,
-    validator: Validator,
+    document: Document,
+    /// The compiled validator, or the compiler's message.
+    validator: OnceLock<Result<Validator, String>>,
+}
+
+impl Compiled {
+    fn validator(&self, registry: &Registry<'static>) -> &Result<Validator, String> {
+        self.validator.get_or_init(|| {
+            compile(&self.document, registry).map_err(|e| match e {
+                SchemaError::Compile { message, .. } => message,
+                other => other.to_string(),
+            })
+        })
+    }
+
+    fn outcome(&self, registry: &Registry<'static>) -> Result<(), SchemaError> {
+        match self.validator(registry) {
+            Ok(_) => Ok(()),
+            Err(message) => Err(SchemaError::Compile {
+                id: self.document.short_id.clone(),
+                origin: self.origin.clone(),
+                message: message.clone(),
+            }),
+        }
+    }
 }
 
 impl std::fmt::Debug for SchemaStore {
@@ -70,37 +97,66 @@ impl SchemaStore {
     /// Loads the built-in schemas (if asked) plus every `*.json` under `extra_dirs`, checks every
     /// `$ref` and compiles every schema. All problems found are reported together.
     pub fn load(include_builtin: bool, extra_dirs: &[PathBuf]) -> Result<Self, SchemaError> {
+        let store = Self::load_lazy(include_builtin, extra_dirs)?;
+        let entries: Vec<&Compiled> = store.schemas.values().collect();
+        let problems: Vec<SchemaError> = compile_all(&entries, &store.registry)
+            .into_iter()
+            .filter_map(Result::err)
+            .collect();
+        match SchemaError::from_list(problems) {
+            Some(e) => Err(e),
+            None => Ok(store),
+        }
+    }
+
+    /// Like [`SchemaStore::load`] (every file parsed, every `$ref` checked) but compiles each
+    /// schema on first use: a run that checks one schema does not pay for sixty.
+    pub fn load_lazy(include_builtin: bool, extra_dirs: &[PathBuf]) -> Result<Self, SchemaError> {
         let documents = load::load_documents(include_builtin, extra_dirs)?;
         if let Some(e) = SchemaError::from_list(refs::check_refs(&documents)) {
             return Err(e);
         }
         let registry = Registry::new()
             .retriever(LocalOnly)
-            .extend(documents.iter().map(|d| (d.uri.as_str(), &d.value)))
+            .extend(
+                documents
+                    .iter()
+                    .map(|d| (d.uri.clone(), Resource::from_contents(d.value.clone()))),
+            )
             .and_then(|builder| builder.prepare())
             .map_err(|e| SchemaError::Registry {
                 message: e.to_string(),
             })?;
-        let mut schemas = BTreeMap::new();
-        let mut problems = Vec::new();
-        for (doc, result) in documents.iter().zip(compile_all(&documents, &registry)) {
-            match result {
-                Ok(validator) => {
-                    schemas.insert(
-                        doc.short_id.clone(),
-                        Compiled {
-                            origin: doc.origin.clone(),
-                            validator,
-                        },
-                    );
-                }
-                Err(e) => problems.push(e),
-            }
-        }
-        match SchemaError::from_list(problems) {
-            Some(e) => Err(e),
-            None => Ok(SchemaStore { schemas }),
-        }
+        let schemas = documents
+            .into_iter()
+            .map(|document| {
+                (
+                    document.short_id.clone(),
+                    Compiled {
+                        origin: document.origin.clone(),
+                        document,
+                        validator: OnceLock::new(),
+                    },
+                )
+            })
+            .collect();
+        Ok(SchemaStore {
+            schemas,
+            registry: Arc::new(registry),
+        })
+    }
+
+    /// Compiles the given schemas now (unknown ids are ignored), reporting every failure.
+    pub fn compile<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Result<(), SchemaError> {
+        let entries: Vec<&Compiled> = ids
+            .into_iter()
+            .filter_map(|id| self.schemas.get(id))
+            .collect();
+        let problems: Vec<SchemaError> = compile_all(&entries, &self.registry)
+            .into_iter()
+            .filter_map(Result::err)
+            .collect();
+        SchemaError::from_list(problems).map_or(Ok(()), Err)
     }
 
     /// Whether a schema with this short id is loaded.
@@ -130,7 +186,10 @@ impl SchemaStore {
     /// Validates `instance` against schema `id`; an empty list means it conforms.
     pub fn validate(&self, id: &str, instance: &Value) -> Result<Vec<Violation>, UnknownSchema> {
         let compiled = self.schemas.get(id).ok_or_else(|| self.unknown(id))?;
-        let validator = &compiled.validator;
+        let validator = match compiled.validator(&self.registry) {
+            Ok(v) => v,
+            Err(message) => return Ok(vec![Violation::broken_schema(id, message)]),
+        };
         if validator.is_valid(instance) {
             return Ok(Vec::new());
         }
@@ -154,7 +213,10 @@ impl SchemaStore {
     /// Whether `instance` conforms to schema `id` (faster than [`SchemaStore::validate`]).
     pub fn is_valid(&self, id: &str, instance: &Value) -> Result<bool, UnknownSchema> {
         let compiled = self.schemas.get(id).ok_or_else(|| self.unknown(id))?;
-        Ok(compiled.validator.is_valid(instance))
+        Ok(compiled
+            .validator(&self.registry)
+            .as_ref()
+            .is_ok_and(|v| v.is_valid(instance)))
     }
 
     fn unknown(&self, id: &str) -> UnknownSchema {
@@ -172,57 +234,32 @@ impl SchemaStore {
     }
 }
 
-/// Compiles every document, spread over the available cores (start-up time matters for a CLI).
+/// Compiles the entries (each once), spread over the available cores: start-up time matters for
+/// a CLI. Returns each entry's outcome in order.
 fn compile_all(
-    documents: &[Document],
-    registry: &Registry<'_>,
-) -> Vec<Result<Validator, SchemaError>> {
+    entries: &[&Compiled],
+    registry: &Registry<'static>,
+) -> Vec<Result<(), SchemaError>> {
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .clamp(1, 8);
-    if threads == 1 || documents.len() < 8 {
-        return documents.iter().map(|d| compile(d, registry)).collect();
+    if threads == 1 || entries.len() < 8 {
+        return entries.iter().map(|e| e.outcome(registry)).collect();
     }
-    // Threads pull the next document from a shared counter: schema sizes vary a lot.
+    // Threads pull the next entry from a shared counter: schema sizes vary a lot.
     let next = AtomicUsize::new(0);
-    let mut results: Vec<Option<Result<Validator, SchemaError>>> =
-        documents.iter().map(|_| None).collect();
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(doc) = documents.get(i) else { break };
-                        done.push((i, compile(doc, registry)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        for handle in handles {
-            // A panicking thread leaves its documents as `None`, reported below.
-            if let Ok(done) = handle.join() {
-                for (i, result) in done {
-                    results[i] = Some(result);
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(entry) = entries.get(i) else { break };
+                    let _ = entry.validator(registry);
                 }
-            }
+            });
         }
     });
-    results
-        .into_iter()
-        .zip(documents)
-        .map(|(result, doc)| {
-            result.unwrap_or_else(|| {
-                Err(SchemaError::Compile {
-                    id: doc.short_id.clone(),
-                    origin: doc.origin.clone(),
-                    message: "the schema compiler panicked".to_owned(),
-                })
-            })
-        })
-        .collect()
+    entries.iter().map(|e| e.outcome(registry)).collect()
 }
 
 pub(super) fn compile(doc: &Document, registry: &Registry<'_>) -> Result<Validator, SchemaError> {

@@ -28,6 +28,19 @@ pub struct Violation {
     pub message: String,
 }
 
+impl Violation {
+    /// The one violation reported when schema `id` itself failed to compile.
+    pub fn broken_schema(id: &str, message: &str) -> Self {
+        Self {
+            instance_path: String::new(),
+            keyword: "$schema".to_owned(),
+            schema_path: format!("{id}#"),
+            value_excerpt: String::new(),
+            message: format!("schema `{id}` failed to compile: {message}"),
+        }
+    }
+}
+
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let at = if self.instance_path.is_empty() {

@@ -49,7 +49,7 @@ pub fn target_file(dir: &Path, s: &RunningServer, name: &str) -> PathBuf {
 
 /// Plans the fixture suites (or `file` inside them) against `target`.
 pub fn plan(target: Target, file: &str, cfg: &RunConfig) -> Arc<Plan> {
-    let schemas = SchemaStore::load(true, &[]).unwrap();
+    let schemas = SchemaStore::load_lazy(true, &[]).unwrap();
     let suites = load_suites(&SuiteSource::Paths(vec![fixtures().join(file)]), &schemas).unwrap();
     Arc::new(engine::plan(suites, target, &Selection::default(), cfg))
 }

@@ -47,9 +47,16 @@ async fn diff(
     file: &str,
     opts: &DiffOptions,
 ) -> Outcome {
+    let planned = |t: Target| {
+        if file == "builtin" {
+            plan_builtin(t, &opts.run)
+        } else {
+            plan(t, file, &opts.run)
+        }
+    };
     let sides = DiffSides {
-        baseline: base.map(|t| plan(t, file, &opts.run)),
-        candidate: cand.map(|t| plan(t, file, &opts.run)),
+        baseline: base.map(planned),
+        candidate: cand.map(planned),
     };
     let mut cases = Vec::new();
     let mut diff = None;
@@ -424,6 +431,63 @@ async fn cli_exit_codes_and_console() {
             stderr(&o)
         );
         assert!(stderr(&o).contains("error"), "{bad:?}: {}", stderr(&o));
+    }
+    a.shutdown().await;
+    b.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn builtin_suites_identical_instances_then_exactly_the_fault() {
+    let (a, b) = (server(&[]).await, server(&[]).await);
+    let o = diff(
+        Some(target(&a, "a")),
+        Some(target(&b, "b")),
+        "builtin",
+        &options(true, true, &[]),
+    )
+    .await;
+    assert!(o.cases.len() > 100, "{}", o.cases.len());
+    assert_eq!(differences(&o), BTreeSet::new(), "identical servers");
+    assert_eq!(
+        o.summary.counts.errors,
+        0,
+        "{:?}",
+        o.cases
+            .iter()
+            .filter(|c| c.verdict == Verdict::Error)
+            .map(|c| (&c.id, &c.reason))
+            .collect::<Vec<_>>()
+    );
+    a.shutdown().await;
+    b.shutdown().await;
+
+    let (a, b) = (
+        server(&[]).await,
+        server(&["stytch-status-code-mismatch"]).await,
+    );
+    let o = diff(
+        Some(target(&a, "reference")),
+        Some(target(&b, "faulty")),
+        "builtin",
+        &options(true, true, &[]),
+    )
+    .await;
+    let diffs = differences(&o);
+    assert!(diffs.len() > 10, "{diffs:?}");
+    let pointers: BTreeSet<&str> = diffs.iter().map(|d| d.2.as_str()).collect();
+    assert_eq!(pointers, BTreeSet::from(["/body/status_code"]));
+    // Only Stytch cases, and only error responses, differ.
+    for c in o.cases.iter().filter(|c| c.verdict == Verdict::Fail) {
+        assert!(c.api.starts_with("stytch"), "{}", c.id);
+        for f in &c.findings {
+            assert_ne!(
+                f.expected.as_deref(),
+                Some("200"),
+                "{}: {}",
+                c.id,
+                f.message
+            );
+        }
     }
     a.shutdown().await;
     b.shutdown().await;

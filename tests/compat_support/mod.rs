@@ -54,6 +54,13 @@ pub fn plan(target: Target, file: &str, cfg: &RunConfig) -> Arc<Plan> {
     Arc::new(engine::plan(suites, target, &Selection::default(), cfg))
 }
 
+/// Plans the built-in suites against `target`.
+pub fn plan_builtin(target: Target, cfg: &RunConfig) -> Arc<Plan> {
+    let schemas = SchemaStore::load_lazy(true, &[]).unwrap();
+    let suites = load_suites(&SuiteSource::Builtin, &schemas).unwrap();
+    Arc::new(engine::plan(suites, target, &Selection::default(), cfg))
+}
+
 /// Runs the binary with `args` (off the async runtime) and returns its output.
 pub async fn bin(args: Vec<String>) -> Output {
     tokio::task::spawn_blocking(move || {

@@ -10,6 +10,9 @@ use crate::report::Reporter;
 use crate::report::text::Style;
 use crate::result::{CaseResult, Event, Verdict};
 
+/// Longest diff shown per difference on the console.
+const CONSOLE_DIFF_LINES: usize = 24;
+
 /// Widest case-id column of the matrix.
 const MAX_ID_WIDTH: usize = 64;
 
@@ -136,8 +139,19 @@ impl<W: Write> DiffConsole<W> {
         for f in &r.findings {
             let _ = writeln!(out, "  {} {}", s.red("≠"), f.message);
             if let Some(d) = &f.detail {
-                for line in d.lines() {
+                let lines: Vec<&str> = d.lines().collect();
+                for line in lines.iter().take(CONSOLE_DIFF_LINES) {
                     let _ = writeln!(out, "      {}", s.diff_line(line));
+                }
+                if lines.len() > CONSOLE_DIFF_LINES {
+                    let _ = writeln!(
+                        out,
+                        "      {}",
+                        s.dim(&format!(
+                            "… {} more lines (the reports carry the whole diff)",
+                            lines.len() - CONSOLE_DIFF_LINES
+                        ))
+                    );
                 }
             }
         }

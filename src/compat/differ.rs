@@ -255,11 +255,21 @@ pub async fn run_diff(
             noise_by_step,
         });
     }
-    let pairs = if mode == Mode::Live {
-        pair_generated_values(&reference, &prepared, &opts.rules)
-    } else {
-        Pairs::default()
+    let pairs = match mode {
+        Mode::Live => pair_generated_values(&reference, &prepared, &opts.rules),
+        Mode::Against => pair_golden_values(&reference, &prepared),
+        Mode::Record => Pairs::default(),
     };
+
+    // How often each string occurs in the baseline's responses (for golden `generated` values).
+    let mut recurring: BTreeMap<String, usize> = BTreeMap::new();
+    if golden_out.is_some() {
+        for r in &runs {
+            for d in r.base.iter().flat_map(|b| &b.docs) {
+                count_strings(&d.doc, &mut recurring);
+            }
+        }
+    }
 
     for (idx, pc) in reference.cases.iter().enumerate() {
         let r = &runs[idx];
@@ -311,10 +321,19 @@ pub async fn run_diff(
                             .get(&d.step)
                             .map(|n| n.entries().to_vec())
                             .unwrap_or_default();
+                        let (exchange, mut generated) =
+                            mask_noise(&redact_value(&d.doc, redactor), &noise);
+                        // Keep only values that appear again in the recording (a minted id
+                        // listed later): request ids and tokens would make every file churn.
+                        generated.retain(|_, v| {
+                            recurring.get(&redactor.redact(v)).is_some_and(|n| *n > 1)
+                                || recurring.get(v.as_str()).is_some_and(|n| *n > 1)
+                        });
                         GoldenStep {
                             step: d.step,
                             request: d.request.clone(),
-                            exchange: mask_noise(&redact_value(&d.doc, redactor), &noise),
+                            exchange,
+                            generated,
                             unstable: match learnings.get(&(idx, d.step)) {
                                 Some(Learning::Unstable(w)) => Some(redactor.redact(w)),
                                 _ => None,
@@ -395,6 +414,38 @@ fn pair_generated_values(
                 {
                     let origin = format!("{} step {} {}", pc.case().id, step + 1, s.pointer);
                     pairs.add(a, b, &p.redactor.redact(&origin));
+                }
+            }
+        }
+    }
+    pairs
+}
+
+fn count_strings(v: &Value, out: &mut BTreeMap<String, usize>) {
+    match v {
+        Value::String(s) if s.len() >= 8 => *out.entry(s.clone()).or_default() += 1,
+        Value::Array(a) => a.iter().for_each(|x| count_strings(x, out)),
+        Value::Object(m) => m.values().for_each(|x| count_strings(x, out)),
+        _ => {}
+    }
+}
+
+/// [`pair_generated_values`] for golden files: the recorded values of masked noise pair with
+/// the candidate's values at the same places.
+fn pair_golden_values(reference: &Plan, prepared: &[Prepared]) -> Pairs {
+    let mut pairs = Pairs::default();
+    for (pc, p) in reference.cases.iter().zip(prepared) {
+        let Some(g) = &p.golden_case else {
+            continue;
+        };
+        for s in &g.steps {
+            let Some((_, cand_doc)) = p.cand_docs.iter().find(|(step, _)| *step == s.step) else {
+                continue;
+            };
+            for (ptr, recorded) in &s.generated {
+                if let Some(Value::String(now)) = cand_doc.pointer(ptr) {
+                    let origin = format!("{} step {} {ptr}", pc.case().id, s.step + 1);
+                    pairs.add(recorded, now, &origin);
                 }
             }
         }
@@ -510,35 +561,35 @@ async fn phase(
     sem: &Arc<Semaphore>,
     cancel: &Cancel,
 ) -> Vec<PhaseResult> {
+    let mut all = Vec::new();
+    // One case at a time: in plan order, so that every run (a recording and a later comparison
+    // with it, too) sends the same calls in the same order.
+    if sem.available_permits() <= 1 {
+        for unit in units {
+            let out = run_unit(
+                unit.clone(),
+                sides.clone(),
+                base.clone(),
+                cand.clone(),
+                Arc::clone(sem),
+                cancel.clone(),
+            )
+            .await;
+            all.extend(out);
+        }
+        return all;
+    }
     let mut handles = Vec::new();
     for unit in units {
-        let unit = unit.clone();
-        let (bp, cp) = (sides.baseline.clone(), sides.candidate.clone());
-        let (base, cand) = (base.clone(), cand.clone());
-        let sem = Arc::clone(sem);
-        let cancel = cancel.clone();
-        handles.push(tokio::spawn(async move {
-            let mut out: Vec<PhaseResult> = Vec::new();
-            for idx in unit {
-                let Ok(_permit) = sem.acquire().await else {
-                    out.push((idx, None, None, true));
-                    continue;
-                };
-                if cancel.is_cancelled() {
-                    out.push((idx, None, None, true));
-                    continue;
-                }
-                let b = side_future(&bp, &base, idx);
-                let c = side_future(&cp, &cand, idx);
-                tokio::select! {
-                    (b, c) = async { tokio::join!(b, c) } => out.push((idx, b, c, false)),
-                    () = cancel.cancelled() => out.push((idx, None, None, true)),
-                }
-            }
-            out
-        }));
+        handles.push(tokio::spawn(run_unit(
+            unit.clone(),
+            sides.clone(),
+            base.clone(),
+            cand.clone(),
+            Arc::clone(sem),
+            cancel.clone(),
+        )));
     }
-    let mut all = Vec::new();
     for h in handles {
         // A panicking unit is a bug; its cases stay empty and are reported as errors.
         if let Ok(list) = h.await {
@@ -546,6 +597,35 @@ async fn phase(
         }
     }
     all
+}
+
+/// Runs a unit's cases in order, both sides of each case concurrently.
+async fn run_unit(
+    unit: Vec<usize>,
+    sides: DiffSides,
+    base: Option<Arc<SideCtx>>,
+    cand: Option<Arc<SideCtx>>,
+    sem: Arc<Semaphore>,
+    cancel: Cancel,
+) -> Vec<PhaseResult> {
+    let mut out: Vec<PhaseResult> = Vec::new();
+    for idx in unit {
+        let Ok(_permit) = sem.acquire().await else {
+            out.push((idx, None, None, true));
+            continue;
+        };
+        if cancel.is_cancelled() {
+            out.push((idx, None, None, true));
+            continue;
+        }
+        let b = side_future(&sides.baseline, &base, idx);
+        let c = side_future(&sides.candidate, &cand, idx);
+        tokio::select! {
+            (b, c) = async { tokio::join!(b, c) } => out.push((idx, b, c, false)),
+            () = cancel.cancelled() => out.push((idx, None, None, true)),
+        }
+    }
+    out
 }
 
 async fn side_future(

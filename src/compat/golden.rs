@@ -52,6 +52,11 @@ pub struct GoldenStep {
     /// Noise learned for this step.
     #[serde(default)]
     pub noise: Vec<NoiseEntry>,
+    /// The masked string values as recorded (pointer → value), so that a later comparison can
+    /// pair them with the candidate's: a session id minted here and listed later stands for the
+    /// candidate's own.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub generated: BTreeMap<String, String>,
     /// Set when the baseline was not repeatable at this step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unstable: Option<String>,
@@ -78,9 +83,10 @@ struct Index {
     cases: BTreeMap<String, String>,
 }
 
-/// Masks learned noise in a document for storage: strings become `"<noise>"`, numbers `0`, so
-/// re-recording an unchanged vendor gives identical files (types are kept for comparison).
-pub fn mask_noise(doc: &Value, noise: &[NoiseEntry]) -> Value {
+/// Masks learned noise in a document for storage: strings become `"<noise>"`, numbers `0`
+/// (types are kept for comparison). Returns the masked document and the masked strings.
+pub fn mask_noise(doc: &Value, noise: &[NoiseEntry]) -> (Value, BTreeMap<String, String>) {
+    let mut generated = BTreeMap::new();
     let mut out = canonical(doc);
     let mut ptrs = Vec::new();
     collect_pointers(&out, "", &mut ptrs);
@@ -91,14 +97,17 @@ pub fn mask_noise(doc: &Value, noise: &[NoiseEntry]) -> Value {
         {
             if let Some(slot) = out.pointer_mut(&p) {
                 match slot {
-                    Value::String(_) => *slot = Value::String("<noise>".to_owned()),
+                    Value::String(s) => {
+                        generated.insert(p.clone(), std::mem::take(s));
+                        *slot = Value::String("<noise>".to_owned());
+                    }
                     Value::Number(_) => *slot = Value::from(0),
                     _ => {}
                 }
             }
         }
     }
-    out
+    (out, generated)
 }
 
 fn collect_pointers(v: &Value, ptr: &str, out: &mut Vec<String>) {
@@ -287,10 +296,13 @@ mod tests {
             NoiseEntry::new("/body/n", "c", ("1".into(), "2".into())),
             NoiseEntry::new("/body/list/*/t", "c", ("1".into(), "2".into())),
         ];
+        let (masked, generated) = mask_noise(&doc, &noise);
         assert_eq!(
-            mask_noise(&doc, &noise),
+            masked,
             json!({"body": {"request_id": "<noise>", "n": 0, "keep": "x", "list": [{"t": "<noise>"}]}})
         );
+        assert_eq!(generated["/body/request_id"], "r1");
+        assert_eq!(generated["/body/list/0/t"], "a");
     }
 
     #[test]
@@ -307,6 +319,7 @@ mod tests {
                 request: "GET /v1/sessions".into(),
                 exchange: json!({"status": 200}),
                 noise: vec![NoiseEntry::new("/body/x", "c", ("1".into(), "2".into()))],
+                generated: BTreeMap::new(),
                 unstable: None,
             }],
         };

@@ -116,12 +116,18 @@ async fn identical_instances_have_no_differences_and_noise_is_listed() {
     let learned = noise_paths(&o, "learned");
     for p in [
         "/body/request_id",
-        "/body/session_jwt",
         "/body/session_token",
         "/body/session_id",
     ] {
         assert!(learned.contains(p), "{p} not learned: {learned:?}");
     }
+    // A fresh JWT is compared claim by claim: only the claims that vary are noise.
+    assert!(
+        learned
+            .iter()
+            .any(|p| p.starts_with("/body/session_jwt/jwt/claims/")),
+        "{learned:?}"
+    );
     // Authenticating touches last_accessed_at: a few milliseconds apart, within the default rule.
     let by_rule = noise_paths(&o, "rule");
     assert!(
@@ -489,6 +495,28 @@ async fn builtin_suites_identical_instances_then_exactly_the_fault() {
             );
         }
     }
+    a.shutdown().await;
+    b.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn builtin_suites_find_a_longer_jwt_lifetime_inside_the_token() {
+    // Fresh JWTs differ on every call, yet their claims are compared: only `exp` differs.
+    let (a, b) = (server(&[]).await, server(&["stytch-long-jwt"]).await);
+    let o = diff(
+        Some(target(&a, "reference")),
+        Some(target(&b, "long-jwt")),
+        "builtin",
+        &options(true, true, &[]),
+    )
+    .await;
+    let diffs = differences(&o);
+    assert!(!diffs.is_empty());
+    let pointers: BTreeSet<&str> = diffs.iter().map(|d| d.2.as_str()).collect();
+    assert_eq!(
+        pointers,
+        BTreeSet::from(["/body/session_jwt/jwt/claims/exp"])
+    );
     a.shutdown().await;
     b.shutdown().await;
 }

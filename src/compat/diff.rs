@@ -252,7 +252,9 @@ impl Walker<'_> {
                     return;
                 }
                 if let Some(rule) = self.timestamp_rule(ptr) {
-                    if let (Some(ta), Some(tb)) = (epoch_ms(na), epoch_ms(nb)) {
+                    let jwt_time = is_jwt_time_claim(ptr);
+                    let ms = |n| if jwt_time { epoch_s(n) } else { epoch_ms(n) };
+                    if let (Some(ta), Some(tb)) = (ms(na), ms(nb)) {
                         if within(ta, tb, rule) {
                             return self.suppress(ptr, arr, Because::Rule(rule.to_string()));
                         }
@@ -594,6 +596,24 @@ pub(crate) fn epoch_ms(n: &serde_json::Number) -> Option<i128> {
     (100_000_000_000..100_000_000_000_000)
         .contains(&v)
         .then_some(i128::from(v))
+}
+
+/// JWT time claims (`exp`, `iat`, `nbf`, `auth_time` of a decoded token) are epoch seconds.
+fn is_jwt_time_claim(ptr: &str) -> bool {
+    let toks = pointer::tokens(ptr);
+    let n = toks.len();
+    n >= 3
+        && toks[n - 3] == "jwt"
+        && toks[n - 2] == "claims"
+        && matches!(toks[n - 1].as_str(), "exp" | "iat" | "nbf" | "auth_time")
+}
+
+/// Epoch seconds as milliseconds.
+fn epoch_s(n: &serde_json::Number) -> Option<i128> {
+    let v = n.as_i64()?;
+    (0..100_000_000_000)
+        .contains(&v)
+        .then_some(i128::from(v) * 1000)
 }
 
 /// Replaces every UUID (8-4-4-4-12 hex) inside `s` with `<uuid>`.

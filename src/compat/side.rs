@@ -210,11 +210,46 @@ pub(crate) fn exchange_doc(resp: &HttpResponse, json: Option<Value>, selected: &
         }
     }
     let body = match json {
-        Some(v) => v,
+        Some(mut v) => {
+            decode_jwts(&mut v);
+            v
+        }
         None if resp.body.is_empty() => Value::Null,
         None => Value::String(String::from_utf8_lossy(&resp.body).into_owned()),
     };
     json!({"status": resp.status, "headers": headers, "body": body})
+}
+
+/// Replaces every compact JWS string in `v` with `{"jwt": {"header": …, "claims": …}}` (the
+/// signature dropped): a fresh token then differs only in the claims that really vary, and a
+/// claim that differs between the sides (a longer `exp`) is a difference, not noise.
+pub(crate) fn decode_jwts(v: &mut Value) {
+    match v {
+        Value::String(s) => {
+            if let Some(d) = decode_jwt(s) {
+                *v = d;
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(decode_jwts),
+        Value::Object(m) => m.values_mut().for_each(decode_jwts),
+        _ => {}
+    }
+}
+
+fn decode_jwt(s: &str) -> Option<Value> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut parts = s.split('.');
+    let (h, p, sig) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || h.len() < 10 || p.is_empty() || sig.is_empty() {
+        return None;
+    }
+    let header: Value = serde_json::from_slice(&b64.decode(h).ok()?).ok()?;
+    if !header.get("alg").is_some_and(Value::is_string) {
+        return None;
+    }
+    let claims: Value = serde_json::from_slice(&b64.decode(p).ok()?).ok()?;
+    Some(json!({"jwt": {"header": header, "claims": claims}}))
 }
 
 fn describe(e: &TransportError) -> String {
@@ -265,5 +300,40 @@ pub(crate) fn redact_value(v: &Value, r: &Redactor) -> Value {
                 .collect(),
         ),
         other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compat::diff::compare;
+    use crate::compat::rules::Rules;
+    use base64::Engine as _;
+
+    fn jwt(claims: Value) -> String {
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        format!(
+            "{}.{}.c2lnbmF0dXJl",
+            b64.encode(br#"{"alg":"RS256","kid":"k1","typ":"JWT"}"#),
+            b64.encode(claims.to_string())
+        )
+    }
+
+    #[test]
+    fn jwts_are_decoded_and_their_time_claims_compared_in_seconds() {
+        let mut a = json!({"session_jwt": jwt(json!({"iat": 1_700_000_000, "exp": 1_700_000_300, "sub": "u"})), "other": "a.b.c"});
+        let mut b = json!({"session_jwt": jwt(json!({"iat": 1_700_000_001, "exp": 1_700_003_601, "sub": "u"})), "other": "a.b.c"});
+        decode_jwts(&mut a);
+        decode_jwts(&mut b);
+        assert_eq!(a["session_jwt"]["jwt"]["header"]["kid"], "k1");
+        assert_eq!(a["other"], "a.b.c", "not a JWS: left alone");
+        let rules = Rules {
+            rules: Rules::defaults(),
+            ..Rules::default()
+        };
+        let c = compare(&a, &b, &rules, None);
+        // iat within the tolerance; a lifetime of 60 minutes instead of 5 is a difference.
+        let ptrs: Vec<&str> = c.differences.iter().map(|d| d.pointer.as_str()).collect();
+        assert_eq!(ptrs, vec!["/session_jwt/jwt/claims/exp"]);
     }
 }

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use libtest_mimic::{Arguments, Conclusion, Failed, Trial};
+use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 use serde_json::Value;
 
 use crate::app::{ResolvedTarget, TargetRequest, resolve_target};
@@ -156,9 +156,18 @@ impl Harness {
                 .serial
                 .then(|| Arc::clone(serial_locks.entry(pc.suite.name.clone()).or_default()));
             let runner = Arc::clone(&runner);
-            let ignored = pc.skip.is_some();
-            let trial = Trial::test(id, move || run_trial(rt, &runner, index, lock));
-            trials.push(trial.with_ignored_flag(ignored));
+            let trial = Trial::ignorable_test(id, move || run_trial(rt, &runner, index, lock));
+            // A case that cannot run is an ignored trial; its kind carries the short reason so
+            // `cargo test` shows it next to the name (`[skip: missing vars: user_id] suite::case`).
+            trials.push(match &pc.skip {
+                Some(reason) => {
+                    let short = reason.split(" (").next().unwrap_or(reason);
+                    trial
+                        .with_ignored_flag(true)
+                        .with_kind(format!("skip: {short}"))
+                }
+                None => trial,
+            });
         }
         Ok(trials)
     }
@@ -185,7 +194,7 @@ fn run_trial(
     runner: &Runner,
     index: usize,
     lock: Option<Arc<tokio::sync::Mutex<()>>>,
-) -> Result<(), Failed> {
+) -> Result<Completion, Failed> {
     let result = rt.block_on(async {
         let _guard = match &lock {
             Some(l) => Some(l.lock().await),
@@ -197,11 +206,11 @@ fn run_trial(
         return Err(Failed::from("internal error: no such case"));
     };
     match result.verdict {
-        Verdict::Pass => Ok(()),
-        Verdict::Skip => Err(Failed::from(format!(
-            "skipped: {}",
-            result.reason.as_deref().unwrap_or("no reason given")
-        ))),
+        Verdict::Pass => Ok(Completion::Completed),
+        // Run anyway (`--ignored`): reported as ignored at run time, with the full reason.
+        Verdict::Skip => Ok(Completion::ignored_with(
+            result.reason.as_deref().unwrap_or("skipped"),
+        )),
         Verdict::Fail | Verdict::Error => Err(Failed::from(render_case(&result, Style::Plain))),
     }
 }

@@ -1,6 +1,7 @@
 //! Sends one rendered request with reqwest: timeouts, a body cap, no redirects unless asked, and
 //! bounded retries on 429 honouring `Retry-After`. No checks happen here.
 
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
@@ -103,37 +104,62 @@ pub struct SendOutcome {
 }
 
 /// An HTTP client shared by a run.
+///
+/// Four reqwest clients (plain HTTP or TLS, with or without redirects) are built on first use:
+/// loading the system's root certificates costs milliseconds that a run against a loopback
+/// `http://` target should not pay.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
-    no_redirect: reqwest::Client,
-    redirect: reqwest::Client,
+    clients: Arc<[OnceLock<Result<reqwest::Client, String>>; 4]>,
+    connect_timeout: Duration,
+    pool: usize,
     body_cap: usize,
     retry: RetryPolicy,
 }
 
 impl HttpClient {
-    /// Builds clients with the given connect timeout, body cap and retry policy.
+    /// Prepares clients with the given connect timeout, body cap and retry policy.
     pub fn new(
         connect_timeout: Duration,
         body_cap: usize,
         retry: RetryPolicy,
         pool: usize,
     ) -> Result<Self, String> {
-        let build = |policy: reqwest::redirect::Policy| {
-            reqwest::Client::builder()
-                .connect_timeout(connect_timeout)
-                .redirect(policy)
-                .pool_max_idle_per_host(pool.max(1))
-                .user_agent(concat!("sessconform/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .map_err(|e| format!("failed to build the HTTP client: {e}"))
-        };
-        Ok(Self {
-            no_redirect: build(reqwest::redirect::Policy::none())?,
-            redirect: build(reqwest::redirect::Policy::limited(10))?,
+        let this = Self {
+            clients: Arc::new(Default::default()),
+            connect_timeout,
+            pool,
             body_cap,
             retry,
+        };
+        // Fail early (a usage error) if even the cheapest client cannot be built.
+        this.client(false, false).map(|_| ())?;
+        Ok(this)
+    }
+
+    fn client(&self, tls: bool, follow: bool) -> Result<&reqwest::Client, String> {
+        let slot = &self.clients[usize::from(tls) * 2 + usize::from(follow)];
+        slot.get_or_init(|| {
+            let policy = if follow {
+                reqwest::redirect::Policy::limited(10)
+            } else {
+                reqwest::redirect::Policy::none()
+            };
+            let mut builder = reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .redirect(policy)
+                .pool_max_idle_per_host(self.pool.max(1))
+                .user_agent(concat!("sessconform/", env!("CARGO_PKG_VERSION")));
+            if !tls {
+                // Never used for https: skip loading the platform's root certificates.
+                builder = builder.tls_certs_only(Vec::new());
+            }
+            builder
+                .build()
+                .map_err(|e| format!("failed to build the HTTP client: {e}"))
         })
+        .as_ref()
+        .map_err(Clone::clone)
     }
 
     /// Sends the request; on 429 waits `Retry-After` and retries unless `expect_429` is set.
@@ -173,11 +199,11 @@ impl HttpClient {
     }
 
     async fn send_once(&self, req: &RenderedRequest) -> Result<HttpResponse, TransportError> {
-        let client = if req.follow_redirects {
-            &self.redirect
-        } else {
-            &self.no_redirect
-        };
+        // Redirects may lead from http to https, so a following client always has TLS roots.
+        let tls = req.url.scheme() == "https" || req.follow_redirects;
+        let client = self
+            .client(tls, req.follow_redirects)
+            .map_err(TransportError::Other)?;
         let mut builder = client
             .request(req.method.clone(), req.url.clone())
             .timeout(req.timeout);

@@ -666,3 +666,298 @@ async fn clerk_authentication_errors() {
     .await;
     assert_clerk_error(&r, 401, "authentication_invalid");
 }
+
+/// A new session of `user` and a fresh session token for it.
+async fn session_with_token(h: &Harness, user: &str) -> (String, String) {
+    let created = h
+        .clerk(Method::POST, "/sessions", Some(json!({"user_id": user})))
+        .await;
+    assert_eq!(created.status, 200, "{}", created.text);
+    let id = created.json["id"].as_str().unwrap().to_owned();
+    let r = h
+        .clerk(Method::POST, &format!("/sessions/{id}/tokens"), None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    (id, r.json["jwt"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn refresh_issues_new_tokens_and_consumes_the_expired_one() {
+    let h = harness().await;
+    let user = h.cv("user_id");
+    let (id, jwt) = session_with_token(&h, &user).await;
+    let refresh = h.server.clerk_refresh_token(&id).expect("refresh token");
+    let jwks = format!("{}/jwks", h.clerk.base_url);
+    let path = format!("/sessions/{id}/refresh");
+    let body = |expired: &str| {
+        json!({
+            "expired_token": expired,
+            "refresh_token": refresh,
+            "request_origin": "http://localhost:3000",
+            "request_headers": {"User-Agent": ["sessconform-test"]},
+            "request_originating_ip": "127.0.0.1",
+        })
+    };
+
+    let r = h.clerk(Method::POST, &path, Some(body(&jwt))).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json.as_object().unwrap().len(), 2, "{}", r.text);
+    assert_eq!(r.json["object"], "token");
+    let new_jwt = r.json["jwt"].as_str().unwrap().to_owned();
+    assert_ne!(new_jwt, jwt);
+    let old = verify_jwt(&h.client, &jwks, &h.clerk_auth(), &jwt, None).await;
+    let new = verify_jwt(&h.client, &jwks, &h.clerk_auth(), &new_jwt, None).await;
+    assert_eq!(new["sid"], id.as_str());
+    assert_eq!(new["sub"], user.as_str());
+    assert!(new["iat"].as_i64().unwrap() > old["iat"].as_i64().unwrap());
+    assert_eq!(
+        new["exp"].as_i64().unwrap() - new["iat"].as_i64().unwrap(),
+        60
+    );
+
+    // An expired token refreshes once.
+    let again = h.clerk(Method::POST, &path, Some(body(&jwt))).await;
+    assert_clerk_error(
+        &again,
+        401,
+        "session_refresh_expired_session_token_consumed",
+    );
+
+    // Cookie format, with the suffixed cookie the JavaScript SDK asks for, on
+    // the oldest API version (the endpoint exists in every version).
+    let mut cookie_body = body(&new_jwt);
+    cookie_body["format"] = json!("cookie");
+    cookie_body["suffixed_cookies"] = json!(true);
+    let r = h
+        .clerk_v(Method::POST, &path, Some(OLD), Some(cookie_body))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["object"], "cookies");
+    let cookies: Vec<&str> = r.json["cookies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(cookies.len(), 2, "{cookies:?}");
+    let session_cookie = cookies[0]
+        .strip_prefix("__session=")
+        .unwrap_or_else(|| panic!("{cookies:?}"));
+    let third = session_cookie.split(';').next().unwrap();
+    assert!(cookies[1].starts_with("__session_"), "{cookies:?}");
+    assert!(cookies[1].contains(&format!("={third};")), "{cookies:?}");
+    let claims = verify_jwt(&h.client, &jwks, &h.clerk_auth(), third, None).await;
+    assert_eq!(claims["sid"], id.as_str());
+
+    // The refreshed token keeps working: it verifies on the old API version.
+    let r = h
+        .clerk_v(
+            Method::POST,
+            &format!("/sessions/{id}/verify"),
+            Some(OLD),
+            Some(json!({"token": third})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // After revocation the session no longer refreshes.
+    h.clerk(Method::POST, &format!("/sessions/{id}/revoke"), None)
+        .await;
+    let r = h.clerk(Method::POST, &path, Some(body(third))).await;
+    assert_clerk_error(&r, 401, "session_refresh_inactive_session");
+}
+
+#[tokio::test]
+async fn refresh_errors() {
+    let h = harness().await;
+    let user = h.cv("user_id");
+    let (id, jwt) = session_with_token(&h, &user).await;
+    let (other_id, other_jwt) = session_with_token(&h, &user).await;
+    let refresh = h.server.clerk_refresh_token(&id).unwrap();
+    let other_refresh = h.server.clerk_refresh_token(&other_id).unwrap();
+    assert_ne!(refresh, other_refresh, "refresh tokens are per client");
+    let template = h
+        .clerk(
+            Method::POST,
+            &format!("/sessions/{id}/tokens/{}", h.cv("template_name")),
+            None,
+        )
+        .await;
+    let template_jwt = template.json["jwt"].as_str().unwrap().to_owned();
+    let (_, _, stytch_jwt) = h.mint(json!({})).await;
+    let good = json!({
+        "expired_token": jwt,
+        "refresh_token": refresh,
+        "request_origin": "http://localhost:3000",
+    });
+    let with = |k: &str, v: Value| {
+        let mut b = good.clone();
+        b[k] = v;
+        b
+    };
+    let without = |k: &str| {
+        let mut b = good.clone();
+        b.as_object_mut().unwrap().remove(k);
+        b
+    };
+    let cases: Vec<(Value, u16, &str, Option<&str>)> = vec![
+        (json!([]), 400, "request_body_invalid", None),
+        (json!({}), 422, "form_param_missing", Some("expired_token")),
+        (
+            without("refresh_token"),
+            422,
+            "form_param_missing",
+            Some("refresh_token"),
+        ),
+        (
+            with("request_origin", json!("")),
+            422,
+            "form_param_missing",
+            Some("request_origin"),
+        ),
+        (
+            with("token", json!("x")),
+            422,
+            "form_param_unknown",
+            Some("token"),
+        ),
+        (
+            with("format", json!("xml")),
+            422,
+            "form_param_value_invalid",
+            Some("format"),
+        ),
+        (
+            with("expired_token", json!(5)),
+            422,
+            "form_param_type_invalid",
+            Some("expired_token"),
+        ),
+        (
+            with("request_headers", json!("User-Agent: x")),
+            422,
+            "form_param_type_invalid",
+            Some("request_headers"),
+        ),
+        (
+            with("expired_token", json!("sessconform.not.a-token")),
+            401,
+            "expired_session_token_invalid",
+            None,
+        ),
+        (
+            with("expired_token", json!(stytch_jwt)),
+            401,
+            "expired_session_token_invalid",
+            None,
+        ),
+        (
+            with("expired_token", json!(other_jwt)),
+            401,
+            "refresh_sid_mismatch",
+            None,
+        ),
+        (
+            with("expired_token", json!(template_jwt)),
+            401,
+            "expired_session_token_missing_sid",
+            None,
+        ),
+        (
+            with("request_origin", json!("not an origin")),
+            401,
+            "refresh_request_origin_invalid",
+            None,
+        ),
+        (
+            with("request_origin", json!("https://evil.example")),
+            401,
+            "refresh_request_origin_azp_mismatch",
+            None,
+        ),
+        (
+            with("refresh_token", json!("sessconform-not-a-refresh-token")),
+            401,
+            "refresh_token_not_found",
+            None,
+        ),
+        // The refresh token of another client.
+        (
+            with("refresh_token", json!(other_refresh)),
+            401,
+            "refresh_token_not_found",
+            None,
+        ),
+    ];
+    let path = format!("/sessions/{id}/refresh");
+    for (body, status, code, param) in cases {
+        let r = h.clerk(Method::POST, &path, Some(body.clone())).await;
+        assert_clerk_error(&r, status, code);
+        if let Some(p) = param {
+            assert_eq!(r.json["errors"][0]["meta"]["param_name"], p, "{body}");
+        }
+    }
+    // None of the failures consumed the token.
+    let r = h.clerk(Method::POST, &path, Some(good.clone())).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let unknown = h.cv("unknown_session_id");
+    let r = h
+        .clerk(
+            Method::POST,
+            &format!("/sessions/{unknown}/refresh"),
+            Some(good.clone()),
+        )
+        .await;
+    assert_clerk_error(&r, 401, "session_refresh_session_not_found");
+    assert_eq!(
+        r.json["errors"][0]["long_message"],
+        format!("No session was found with id {unknown}")
+    );
+
+    // Sessions that are no longer active: an expired fixture session, and a
+    // pending one, which does not exist before 2025-03-12.
+    let find = |status: &'static str| {
+        let h = &h;
+        let user = user.clone();
+        async move {
+            let r = h
+                .clerk(
+                    Method::GET,
+                    &format!("/sessions?user_id={user}&status={status}"),
+                    None,
+                )
+                .await;
+            r.json[0]["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let expired = find("expired").await;
+    let r = h
+        .clerk(
+            Method::POST,
+            &format!("/sessions/{expired}/refresh"),
+            Some(good.clone()),
+        )
+        .await;
+    assert_clerk_error(&r, 401, "session_refresh_inactive_session");
+    let pending = find("pending").await;
+    let r = h
+        .clerk_v(
+            Method::POST,
+            &format!("/sessions/{pending}/refresh"),
+            Some(OLD),
+            Some(good.clone()),
+        )
+        .await;
+    assert_clerk_error(&r, 401, "session_refresh_session_not_found");
+
+    // Credentials are checked first, as on every Clerk route.
+    let url = format!("{}{path}", h.clerk.base_url);
+    for (auth, code) in [
+        (Auth::None, "authentication_invalid"),
+        (Auth::Bearer("sk_test_wrong".into()), "clerk_key_invalid"),
+    ] {
+        let r = send(&h.client, Method::POST, &url, &auth, &[], Some(&good)).await;
+        assert_clerk_error(&r, 401, code);
+    }
+}

@@ -96,6 +96,7 @@ async fn target_file_has_the_documented_shape_and_vars() {
             "member_external_id",
             "other_member_id",
             "other_organization_id",
+            "exchange_organization_id",
             "unknown_member_id",
             "unknown_organization_id",
             "session_token",

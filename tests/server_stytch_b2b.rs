@@ -452,3 +452,317 @@ async fn jwks_and_mint_errors() {
     assert_eq!(r.json["organization_id"], h.bv("organization_id").as_str());
     assert_eq!(r.json["member_id"], h.bv("member_id").as_str());
 }
+
+const EXCHANGE: &str = "/v1/b2b/sessions/exchange";
+/// The fixture organization that allows SSO only (the reference server's
+/// fixtures; not a target var because no portable case needs it).
+const SSO_ONLY_SLUG: &str = "sessconform-sso-only";
+
+#[tokio::test]
+async fn exchange_into_an_organization_where_the_email_is_a_member() {
+    let h = harness().await;
+    let exchange_org = h.bv("exchange_organization_id");
+    let other = h.bv("other_member_id");
+    let project = h.bv("project_id");
+    let jwks = format!("{}/v1/b2b/sessions/jwks/{project}", h.b2b.base_url);
+    let (source_id, token, jwt) = h.mint_b2b(json!({"member_id": other})).await;
+
+    let r = h
+        .b2b(
+            Method::POST,
+            EXCHANGE,
+            Some(json!({
+                "organization_id": exchange_org,
+                "session_token": token,
+                "session_duration_minutes": 30,
+                "session_custom_claims": {"team": "blue", "sub": "ignored"},
+                "locale": "pt-br",
+                "telemetry_id": "026ac93b-8cdf-4fcb-bfa6-36a31cfecac1",
+            })),
+        )
+        .await;
+    assert_stytch_ok(&r);
+    let b = &r.json;
+    assert_eq!(b["member_authenticated"], true, "{}", r.text);
+    assert_eq!(b["intermediate_session_token"], "");
+    assert!(b.get("mfa_required").is_none() && b.get("primary_required").is_none());
+    let new_member = b["member_id"].as_str().unwrap().to_owned();
+    assert_ne!(
+        new_member, other,
+        "a different member, in the other organization"
+    );
+    assert_eq!(b["member"]["member_id"], new_member.as_str());
+    assert_eq!(b["member"]["organization_id"], exchange_org.as_str());
+    assert_eq!(b["organization"]["organization_id"], exchange_org.as_str());
+    let s = &b["member_session"];
+    assert_eq!(s["member_id"], new_member.as_str());
+    assert_eq!(s["organization_id"], exchange_org.as_str());
+    assert_eq!(
+        s["organization_slug"],
+        b["organization"]["organization_slug"]
+    );
+    assert_ne!(s["member_session_id"], source_id.as_str());
+    assert_eq!(s["custom_claims"], json!({"team": "blue"}));
+    let left = ts(&s["expires_at"]) - ts(&s["started_at"]);
+    assert_eq!(left, time::Duration::minutes(30));
+    // The email magic link factor moved, naming the new member's email.
+    let factors = s["authentication_factors"].as_array().unwrap();
+    assert_eq!(factors.len(), 1, "{factors:?}");
+    assert_eq!(factors[0]["type"], "magic_link");
+    assert_eq!(
+        factors[0]["email_factor"]["email_address"],
+        b["member"]["email_address"]
+    );
+    let new_token = b["session_token"].as_str().unwrap().to_owned();
+    assert_ne!(new_token, token);
+    let claims = verify_jwt(
+        &h.client,
+        &jwks,
+        &h.b2b_auth(),
+        b["session_jwt"].as_str().unwrap(),
+        Some(&project),
+    )
+    .await;
+    assert_eq!(claims["sub"], new_member.as_str());
+    assert_eq!(claims["team"], "blue");
+    assert_eq!(
+        claims["https://stytch.com/organization"]["organization_id"],
+        exchange_org.as_str()
+    );
+
+    // The new session is a real session of the new member...
+    let r = h
+        .b2b(
+            Method::POST,
+            "/v1/b2b/sessions/authenticate",
+            Some(json!({"session_token": new_token})),
+        )
+        .await;
+    assert_stytch_ok(&r);
+    assert_eq!(r.json["member"]["member_id"], new_member.as_str());
+    let listed = h
+        .b2b(
+            Method::GET,
+            &format!("/v1/b2b/sessions?organization_id={exchange_org}&member_id={new_member}"),
+            None,
+        )
+        .await;
+    assert_eq!(ids(&listed), vec![s["member_session_id"].as_str().unwrap()]);
+    // ...and the original session is untouched.
+    let r = h
+        .b2b(
+            Method::POST,
+            "/v1/b2b/sessions/authenticate",
+            Some(json!({"session_token": token})),
+        )
+        .await;
+    assert_stytch_ok(&r);
+    assert_eq!(r.json["member"]["member_id"], other.as_str());
+
+    // By slug and external id, with the session JWT.
+    let org = &b["organization"];
+    for key in [
+        org["organization_slug"].as_str().unwrap(),
+        org["organization_external_id"].as_str().unwrap(),
+    ] {
+        let r = h
+            .b2b(
+                Method::POST,
+                EXCHANGE,
+                Some(json!({"organization_id": key, "session_jwt": jwt})),
+            )
+            .await;
+        assert_stytch_ok(&r);
+        assert_eq!(r.json["member_authenticated"], true, "{key}");
+        assert_eq!(r.json["member_id"], new_member.as_str());
+        // Without session_duration_minutes the new session lasts an hour.
+        let s = &r.json["member_session"];
+        assert_eq!(
+            ts(&s["expires_at"]) - ts(&s["started_at"]),
+            time::Duration::minutes(60)
+        );
+    }
+}
+
+#[tokio::test]
+async fn exchange_needing_mfa_or_primary_authentication_gives_an_intermediate_token() {
+    let h = harness().await;
+    let exchange_org = h.bv("exchange_organization_id");
+    // The primary member's counterpart is enrolled in SMS MFA; a fresh session
+    // carries only an email magic link.
+    let (_, token, _) = h.mint_b2b(json!({"member_id": h.bv("member_id")})).await;
+    let r = h
+        .b2b(
+            Method::POST,
+            EXCHANGE,
+            Some(
+                json!({"organization_id": exchange_org, "session_token": token,
+                        "session_duration_minutes": 30, "session_custom_claims": {"a": 1}}),
+            ),
+        )
+        .await;
+    assert_stytch_ok(&r);
+    let b = &r.json;
+    assert_eq!(b["member_authenticated"], false, "{}", r.text);
+    assert_eq!(b["session_token"], "");
+    assert_eq!(b["session_jwt"], "");
+    assert!(b.get("member_session").is_none());
+    assert!(b.get("primary_required").is_none());
+    let ist = b["intermediate_session_token"].as_str().unwrap();
+    assert!(ist.len() >= 40, "{ist}");
+    assert_eq!(
+        b["mfa_required"],
+        json!({"member_options": {"mfa_phone_number": "+12025550111", "totp_registration_id": ""},
+               "secondary_auth_initiated": "sms_otp"})
+    );
+    assert_eq!(b["member"]["mfa_enrolled"], true);
+    let counterpart = b["member_id"].as_str().unwrap();
+    let listed = h
+        .b2b(
+            Method::GET,
+            &format!("/v1/b2b/sessions?organization_id={exchange_org}&member_id={counterpart}"),
+            None,
+        )
+        .await;
+    assert!(ids(&listed).is_empty(), "no session without MFA");
+
+    // The primary member's fixture session also carries an SMS OTP factor sent to
+    // that same phone number, which satisfies MFA (and exchange leaves it intact).
+    let r = h
+        .b2b(
+            Method::POST,
+            EXCHANGE,
+            Some(json!({"organization_id": exchange_org, "session_token": h.bv("session_token")})),
+        )
+        .await;
+    assert_stytch_ok(&r);
+    assert_eq!(r.json["member_authenticated"], true, "{}", r.text);
+    assert_eq!(r.json["member_id"], counterpart);
+    // Of magic_link/email, email_otp/email and otp/sms only two transfer.
+    let kinds: Vec<(&str, &str)> = r.json["member_session"]["authentication_factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["type"].as_str().unwrap(),
+                f["delivery_method"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(kinds, vec![("magic_link", "email"), ("otp", "sms")]);
+
+    // An SSO-only organization needs a primary step that did not transfer.
+    let (_, token, _) = h
+        .mint_b2b(json!({"member_id": h.bv("other_member_id")}))
+        .await;
+    let r = h
+        .b2b(
+            Method::POST,
+            EXCHANGE,
+            Some(json!({"organization_id": SSO_ONLY_SLUG, "session_token": token})),
+        )
+        .await;
+    assert_stytch_ok(&r);
+    assert_eq!(r.json["member_authenticated"], false, "{}", r.text);
+    assert_eq!(
+        r.json["primary_required"],
+        json!({"allowed_auth_methods": ["sso"]})
+    );
+    assert!(r.json.get("mfa_required").is_none());
+    assert_ne!(r.json["intermediate_session_token"], "");
+    assert_eq!(r.json["organization"]["auth_methods"], "RESTRICTED");
+}
+
+#[tokio::test]
+async fn exchange_errors() {
+    let h = harness().await;
+    let exchange_org = h.bv("exchange_organization_id");
+    let (id, token, jwt) = h
+        .mint_b2b(json!({"member_id": h.bv("other_member_id")}))
+        .await;
+    let (_, revoked, _) = h
+        .mint_b2b(json!({"member_id": h.bv("other_member_id")}))
+        .await;
+    let r = h
+        .b2b(
+            Method::POST,
+            "/v1/b2b/sessions/revoke",
+            Some(json!({"session_token": revoked})),
+        )
+        .await;
+    assert_stytch_ok(&r);
+    let cases = [
+        (json!({"session_token": token}), 400, "bad_request"),
+        (
+            json!({"organization_id": exchange_org}),
+            400,
+            "no_session_arguments",
+        ),
+        (
+            json!({"organization_id": exchange_org, "session_token": token, "session_jwt": jwt}),
+            400,
+            "too_many_session_arguments",
+        ),
+        (
+            json!({"organization_id": exchange_org, "session_token": token, "locale": "en-US"}),
+            400,
+            "invalid_locale",
+        ),
+        (
+            json!({"organization_id": exchange_org, "session_token": token, "session_duration_minutes": 4}),
+            400,
+            "invalid_session_duration_minutes",
+        ),
+        (
+            json!({"organization_id": exchange_org, "session_jwt": "x.y.z"}),
+            400,
+            "unable_to_parse_session_jwt",
+        ),
+        (
+            json!({"organization_id": h.bv("unknown_organization_id"), "session_token": token}),
+            404,
+            "organization_not_found",
+        ),
+        // The other organization has no member with this email address, and
+        // exchange does not provision one.
+        (
+            json!({"organization_id": h.bv("other_organization_id"), "session_token": token}),
+            404,
+            "member_does_not_exist_in_organization",
+        ),
+        (
+            json!({"organization_id": exchange_org, "session_token": "unknown"}),
+            404,
+            "session_not_found",
+        ),
+        (
+            json!({"organization_id": exchange_org, "session_token": revoked}),
+            404,
+            "session_not_found",
+        ),
+    ];
+    for (body, status, error_type) in cases {
+        let r = h.b2b(Method::POST, EXCHANGE, Some(body.clone())).await;
+        assert_stytch_error(&r, status, error_type);
+    }
+    // Failed exchanges changed nothing: the session still works.
+    let r = h
+        .b2b(
+            Method::POST,
+            "/v1/b2b/sessions/authenticate",
+            Some(json!({"session_token": token})),
+        )
+        .await;
+    assert_stytch_ok(&r);
+    assert_eq!(r.json["member_session"]["member_session_id"], id.as_str());
+    let url = format!("{}{EXCHANGE}", h.b2b.base_url);
+    let body = json!({"organization_id": exchange_org, "session_token": token});
+    for auth in [
+        Auth::None,
+        Auth::Basic(h.bv("project_id"), "secret-test-wrong".into()),
+    ] {
+        let r = send(&h.client, Method::POST, &url, &auth, &[], Some(&body)).await;
+        assert_stytch_error(&r, 401, "unauthorized_credentials");
+    }
+}

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use super::auth::{ClerkGuard, StytchGuard, clerk_guard, stytch_guard};
 use super::errors::{ClerkError, StytchError};
 use super::state::{App, StytchApi};
-use super::{clerk, mint, stytch, stytch_b2b};
+use super::{clerk, clerk_refresh, mint, stytch, stytch_b2b, stytch_exchange};
 
 fn stytch_api_of(uri: &Uri) -> StytchApi {
     if uri.path().contains("/b2b/") {
@@ -43,6 +43,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             post(stytch_b2b::authenticate),
         )
         .route("/v1/b2b/sessions/revoke", post(stytch_b2b::revoke))
+        .route("/v1/b2b/sessions/exchange", post(stytch_exchange::exchange))
         .route("/v1/b2b/sessions/jwks/{project_id}", get(stytch_b2b::jwks))
         .route("/__sessconform/b2b/sessions", post(mint::b2b_session))
         .route_layer(from_fn_with_state(
@@ -84,6 +85,10 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/sessions/{session_id}", get(clerk::get))
         .route("/sessions/{session_id}/revoke", post(clerk::revoke))
         .route("/sessions/{session_id}/verify", post(clerk::verify))
+        .route(
+            "/sessions/{session_id}/refresh",
+            post(clerk_refresh::refresh),
+        )
         .route("/sessions/{session_id}/tokens", post(clerk::token))
         .route(
             "/sessions/{session_id}/tokens/{template_name}",

@@ -19,13 +19,16 @@ use super::ids::{random_clerk_id, random_uuid};
 use super::request::{json_object, query_get, query_pairs};
 use super::state::App;
 
-type ClerkResult = Result<Response, ClerkError>;
+/// A handler's outcome before it is rendered.
+pub(crate) type ClerkResult = Result<Response, ClerkError>;
 
-fn finish(app: &App, result: ClerkResult) -> Response {
+/// Renders an error in Clerk's shape.
+pub(crate) fn finish(app: &App, result: ClerkResult) -> Response {
     result.unwrap_or_else(|e| e.render(app))
 }
 
-fn now_ms() -> i64 {
+/// The server clock in epoch milliseconds.
+pub(crate) fn now_ms() -> i64 {
     unix_ms(clock::now())
 }
 
@@ -77,7 +80,11 @@ fn session_json(app: &App, s: &ClerkSession, version: ClerkVersion, now_ms: i64)
 
 /// The session if it exists for this API version (`pending` sessions do not
 /// exist before 2025-03-12).
-fn visible(s: Option<&ClerkSession>, version: ClerkVersion, now_ms: i64) -> Option<ClerkSession> {
+pub(crate) fn visible(
+    s: Option<&ClerkSession>,
+    version: ClerkVersion,
+    now_ms: i64,
+) -> Option<ClerkSession> {
     s.filter(|s| version.has_pending() || s.status_at(now_ms) != ClerkStatus::Pending)
         .cloned()
 }
@@ -211,7 +218,11 @@ pub(crate) async fn create(
     finish(&app, create_inner(&app, version, &body))
 }
 
-fn string_field(body: &Map<String, Value>, name: &str) -> Result<Option<String>, ClerkError> {
+/// An optional string body field (`null` counts as absent); other types are a 422.
+pub(crate) fn string_field(
+    body: &Map<String, Value>,
+    name: &str,
+) -> Result<Option<String>, ClerkError> {
     match body.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -414,40 +425,66 @@ fn token_inner(
         }
         session
     };
-    let iat = now / 1000;
+    let jwt = match template {
+        None => sign_session_token(app, &session, now, lifetime)?,
+        Some(_) => sign_template_token(app, &session, now, lifetime)?,
+    };
+    Ok(clerk_ok(json!({"object": "token", "jwt": jwt})))
+}
+
+/// Claims every Clerk JWT carries: `azp`, `exp`, `iat`, `iss`, `nbf`, `sub`.
+fn base_claims(session: &ClerkSession, now_ms: i64, lifetime_secs: i64) -> Map<String, Value> {
+    let iat = now_ms / 1000;
     let mut claims = Map::new();
     claims.insert("azp".into(), json!(CLERK_AZP));
-    claims.insert("exp".into(), json!(iat + lifetime));
+    claims.insert("exp".into(), json!(iat + lifetime_secs));
     claims.insert("iat".into(), json!(iat));
     claims.insert("iss".into(), json!(CLERK_ISSUER));
     claims.insert("nbf".into(), json!(iat - 10));
     claims.insert("sub".into(), json!(session.user_id));
-    match template {
-        None => {
-            claims.insert("sid".into(), json!(session.id));
-            claims.insert("v".into(), json!(2));
-            if session.status_at(now) == ClerkStatus::Pending {
-                claims.insert("sts".into(), json!("pending"));
-            }
-        }
-        Some(_) => {
-            claims.insert("jti".into(), json!(random_uuid().replace('-', "")));
-            claims.insert(
-                "https://hasura.io/jwt/claims".into(),
-                json!({
-                    "x-hasura-user-id": session.user_id,
-                    "x-hasura-default-role": "user",
-                    "x-hasura-allowed-roles": ["user"],
-                }),
-            );
-        }
+    claims
+}
+
+/// A session token (the `__session` JWT, claims version 2) for `session`.
+pub(crate) fn sign_session_token(
+    app: &App,
+    session: &ClerkSession,
+    now_ms: i64,
+    lifetime_secs: i64,
+) -> Result<String, ClerkError> {
+    let mut claims = base_claims(session, now_ms, lifetime_secs);
+    claims.insert("sid".into(), json!(session.id));
+    claims.insert("v".into(), json!(2));
+    if session.status_at(now_ms) == ClerkStatus::Pending {
+        claims.insert("sts".into(), json!("pending"));
     }
-    let jwt = app
-        .keys
+    app.keys
         .clerk
         .sign(&claims)
-        .map_err(|_| ClerkError::internal())?;
-    Ok(clerk_ok(json!({"object": "token", "jwt": jwt})))
+        .map_err(|_| ClerkError::internal())
+}
+
+/// A JWT from the instance's (Hasura-style) template for `session`.
+fn sign_template_token(
+    app: &App,
+    session: &ClerkSession,
+    now_ms: i64,
+    lifetime_secs: i64,
+) -> Result<String, ClerkError> {
+    let mut claims = base_claims(session, now_ms, lifetime_secs);
+    claims.insert("jti".into(), json!(random_uuid().replace('-', "")));
+    claims.insert(
+        "https://hasura.io/jwt/claims".into(),
+        json!({
+            "x-hasura-user-id": session.user_id,
+            "x-hasura-default-role": "user",
+            "x-hasura-allowed-roles": ["user"],
+        }),
+    );
+    app.keys
+        .clerk
+        .sign(&claims)
+        .map_err(|_| ClerkError::internal())
 }
 
 /// `GET /jwks` (never rate limited).

@@ -1,6 +1,11 @@
 //! In-memory Clerk state: users, clients, organizations, sessions and JWT templates.
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::ids::random_token;
 
 /// A Clerk session status (the 2025-04-10+ enum; `pending` is hidden from older versions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +111,11 @@ pub(crate) struct ClerkWorld {
     pub(crate) templates: Vec<String>,
     /// Highest `created_at` handed out, so creation order equals sort order.
     pub(crate) last_created_at: i64,
+    /// Each client's refresh token (the `__refresh` cookie value Clerk's Frontend
+    /// API sets in its handshake; the Backend API never returns it).
+    pub(crate) refresh_tokens: HashMap<String, String>,
+    /// SHA-256 digests of the expired session tokens already used for a refresh.
+    pub(crate) consumed_tokens: HashSet<[u8; 32]>,
 }
 
 impl ClerkWorld {
@@ -150,6 +160,9 @@ impl ClerkWorld {
     ) -> ClerkSession {
         let created_at = now_ms.max(self.last_created_at + 1);
         self.last_created_at = created_at;
+        self.refresh_tokens
+            .entry(client_id.clone())
+            .or_insert_with(random_token);
         let session = ClerkSession {
             id: session_id,
             user_id: user_id.to_owned(),
@@ -166,6 +179,33 @@ impl ClerkWorld {
         };
         self.sessions.push(session.clone());
         session
+    }
+
+    /// Marks session `id` as just used (`last_active_at`); `None` if unknown.
+    pub(crate) fn touch(&mut self, id: &str, now_ms: i64) -> Option<ClerkSession> {
+        let s = self.sessions.iter_mut().find(|s| s.id == id)?;
+        s.last_active_at = s.last_active_at.max(now_ms);
+        Some(s.clone())
+    }
+
+    /// The refresh token of the client that holds session `id`.
+    pub(crate) fn refresh_token_for(&self, id: &str) -> Option<&str> {
+        let session = self.get(id)?;
+        self.refresh_tokens
+            .get(&session.client_id)
+            .map(String::as_str)
+    }
+
+    /// Records `token` as used for a refresh; `false` if it already was.
+    pub(crate) fn consume_token(&mut self, token: &str) -> bool {
+        self.consumed_tokens
+            .insert(Sha256::digest(token.as_bytes()).into())
+    }
+
+    /// Whether `token` was already used for a refresh.
+    pub(crate) fn is_consumed(&self, token: &str) -> bool {
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        self.consumed_tokens.contains(&digest)
     }
 
     /// Sets a session's status to `revoked` (unless `noop`); `None` if unknown.
@@ -211,5 +251,21 @@ mod tests {
             ClerkStatus::Expired
         );
         assert!(w.revoke("sess_x", 0, false).is_none());
+    }
+
+    #[test]
+    fn refresh_tokens_are_per_client_and_tokens_are_consumed_once() {
+        let mut w = ClerkWorld::default();
+        w.create("sess_a".into(), "client_a".into(), "user_a", None, 1_000);
+        w.create("sess_b".into(), "client_b".into(), "user_a", None, 1_000);
+        let a = w.refresh_token_for("sess_a").unwrap().to_owned();
+        assert_ne!(Some(a.as_str()), w.refresh_token_for("sess_b"));
+        w.create("sess_c".into(), "client_a".into(), "user_a", None, 1_000);
+        assert_eq!(w.refresh_token_for("sess_c"), Some(a.as_str()));
+        assert!(w.refresh_token_for("sess_x").is_none());
+        assert!(!w.is_consumed("t1"));
+        assert!(w.consume_token("t1"));
+        assert!(w.is_consumed("t1"));
+        assert!(!w.consume_token("t1"));
     }
 }

@@ -17,6 +17,7 @@
 mod app;
 mod auth;
 mod clerk;
+mod clerk_refresh;
 mod clerk_store;
 mod clerk_version;
 mod clock;
@@ -36,6 +37,7 @@ mod state;
 mod stytch;
 mod stytch_b2b;
 mod stytch_common;
+mod stytch_exchange;
 mod stytch_store;
 mod target;
 

@@ -21,12 +21,21 @@ use super::target;
 ///
 /// Dropping it without [`RunningServer::shutdown`] also asks it to stop, but
 /// does not wait for in-flight requests.
-#[derive(Debug)]
 pub struct RunningServer {
     addr: SocketAddr,
     opts: ServerOptions,
+    app: Arc<App>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl std::fmt::Debug for RunningServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningServer")
+            .field("addr", &self.addr)
+            .field("opts", &self.opts)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Binds `opts.addr` and starts serving in the background.
@@ -47,8 +56,9 @@ pub async fn start(opts: ServerOptions) -> Result<RunningServer, ServerError> {
     })?;
     let app = Arc::new(App::new(&opts, keys, clock::now()));
     let (stop, stopped) = oneshot::channel::<()>();
+    let routes = router(app.clone());
     let task = tokio::spawn(async move {
-        axum::serve(listener, router(app))
+        axum::serve(listener, routes)
             .with_graceful_shutdown(async {
                 // A dropped sender also means "stop".
                 let _ = stopped.await;
@@ -58,6 +68,7 @@ pub async fn start(opts: ServerOptions) -> Result<RunningServer, ServerError> {
     Ok(RunningServer {
         addr,
         opts,
+        app,
         stop: Some(stop),
         task: Some(task),
     })
@@ -78,6 +89,17 @@ impl RunningServer {
     /// Human-readable base URLs, credentials, options and fixture ids.
     pub fn summary(&self) -> String {
         target::summary(self.addr, &self.opts)
+    }
+
+    /// The Clerk refresh token of the client holding `session_id`: the
+    /// `__refresh` value Clerk's Frontend API would set in its handshake, which
+    /// `POST /clerk/v1/sessions/{session_id}/refresh` requires. The Backend API
+    /// never returns it, so tests of a successful refresh get it here.
+    pub fn clerk_refresh_token(&self, session_id: &str) -> Option<String> {
+        self.app
+            .clerk()
+            .refresh_token_for(session_id)
+            .map(str::to_owned)
     }
 
     /// Stops accepting connections, lets in-flight requests finish, and waits.

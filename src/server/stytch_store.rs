@@ -223,6 +223,11 @@ pub(crate) struct Organization {
     pub(crate) id: String,
     pub(crate) slug: String,
     pub(crate) external_id: Option<String>,
+    /// `mfa_policy: REQUIRED_FOR_ALL`.
+    pub(crate) mfa_required: bool,
+    /// Primary authentication methods allowed (`auth_methods: RESTRICTED`);
+    /// `None` when all are allowed.
+    pub(crate) allowed_auth_methods: Option<Vec<String>>,
     /// The `Organization` object in wire shape.
     pub(crate) json: Value,
 }
@@ -235,6 +240,8 @@ pub(crate) struct Member {
     pub(crate) external_id: Option<String>,
     pub(crate) roles: Vec<String>,
     pub(crate) email: (String, String),
+    /// The verified MFA phone number of a member enrolled in SMS MFA.
+    pub(crate) mfa_phone: Option<String>,
     /// The `Member` object in wire shape.
     pub(crate) json: Value,
 }
@@ -276,6 +283,14 @@ impl B2bWorld {
 
     pub(crate) fn organization(&self, id: &str) -> Option<&Organization> {
         self.organizations.iter().find(|o| o.id == id)
+    }
+
+    /// The member of `organization_id` with `email` (addresses compare
+    /// case-insensitively).
+    pub(crate) fn member_by_email(&self, organization_id: &str, email: &str) -> Option<&Member> {
+        self.members
+            .iter()
+            .find(|m| m.organization_id == organization_id && m.email.1.eq_ignore_ascii_case(email))
     }
 }
 

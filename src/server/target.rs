@@ -49,6 +49,7 @@ pub(crate) fn vars() -> Vec<(&'static str, Vec<(&'static str, String)>)> {
                 ("member_external_id", s(fx::MEMBER_EXTERNAL_ID)),
                 ("other_member_id", s(fx::OTHER_MEMBER_ID)),
                 ("other_organization_id", s(fx::OTHER_ORGANIZATION_ID)),
+                ("exchange_organization_id", s(fx::EXCHANGE_ORGANIZATION_ID)),
                 ("unknown_member_id", s(fx::UNKNOWN_MEMBER_ID)),
                 ("unknown_organization_id", s(fx::UNKNOWN_ORGANIZATION_ID)),
                 ("session_token", fx::member_session_token()),

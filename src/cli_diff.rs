@@ -202,13 +202,31 @@ pub(crate) async fn diff(args: DiffArgs) -> u8 {
         Ok(s) => Arc::new(s),
         Err(e) => return crate::usage_error(e),
     };
-    let (baseline, candidate) = match (target(&args.baseline), target(&args.candidate)) {
-        (Ok(b), Ok(c)) => (b, c),
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("{e}");
-            return exit::USAGE;
-        }
-    };
+    let (mut baseline, mut candidate) =
+        match (target(&args.baseline), target(&args.candidate)) {
+            (Ok(b), Ok(c)) => (b, c),
+            (Err(e), _) | (_, Err(e)) => {
+                eprintln!("{e}");
+                return exit::USAGE;
+            }
+        };
+    // Two servers describing themselves alike (`serve` always says `reference`): tell them apart
+    // by file name, as matrix runs do.
+    if let (Some(b), Some(c), Some(bf), Some(cf)) = (
+        baseline.as_mut(),
+        candidate.as_mut(),
+        &args.baseline,
+        &args.candidate,
+    ) {
+        let mut pair = [std::mem::take(b), std::mem::take(c)];
+        compat::unique_names(
+            &mut pair,
+            &[bf.display().to_string(), cf.display().to_string()],
+        );
+        let [nb, nc] = pair;
+        *b = nb;
+        *c = nc;
+    }
     let selection = args.select.selection();
     let plan_side = |t: Option<Target>| -> Result<Option<Arc<engine::Plan>>, String> {
         let Some(t) = t else { return Ok(None) };

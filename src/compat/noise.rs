@@ -118,7 +118,11 @@ const MIN_PAIR_LEN: usize = 8;
 impl Pairs {
     /// Records that `baseline` and `candidate` were generated together at `origin`.
     pub fn add(&mut self, baseline: &str, candidate: &str, origin: &str) {
-        if baseline.len() < MIN_PAIR_LEN || candidate.len() < MIN_PAIR_LEN || baseline == candidate
+        // Identities only: short values and timestamps are not.
+        if baseline.len() < MIN_PAIR_LEN
+            || candidate.len() < MIN_PAIR_LEN
+            || baseline == candidate
+            || super::diff::rfc3339_ms(baseline).is_some()
         {
             return;
         }

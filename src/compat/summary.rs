@@ -171,7 +171,7 @@ pub(crate) fn case_findings(
             let detail = unified(&root, c, base, cand);
             for (i, d) in diffs.iter().enumerate() {
                 let mut f = finding(&step_label, d, *step, redactor);
-                if i == 0 {
+                if i == 0 && !detail.is_empty() {
                     f.detail = Some(redactor.redact(&detail));
                 }
                 out.push(f);
@@ -257,6 +257,11 @@ fn unified(root: &str, c: &Comparison, base: &Value, cand: &Value) -> String {
         Some(v) => canonical_text(v) + "\n",
         None => "(absent)\n".to_owned(),
     };
+    let container = |v: Option<&Value>| matches!(v, Some(Value::Object(_) | Value::Array(_)));
+    if !container(mb.pointer(root)) && !container(mc.pointer(root)) {
+        // Two scalars: the finding's message already shows both.
+        return String::new();
+    }
     let (tb, tc) = (text(mb.pointer(root)), text(mc.pointer(root)));
     let diff = TextDiff::from_lines(&tb, &tc);
     let shown = if root.is_empty() { "/" } else { root };

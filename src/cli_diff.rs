@@ -202,14 +202,13 @@ pub(crate) async fn diff(args: DiffArgs) -> u8 {
         Ok(s) => Arc::new(s),
         Err(e) => return crate::usage_error(e),
     };
-    let (mut baseline, mut candidate) =
-        match (target(&args.baseline), target(&args.candidate)) {
-            (Ok(b), Ok(c)) => (b, c),
-            (Err(e), _) | (_, Err(e)) => {
-                eprintln!("{e}");
-                return exit::USAGE;
-            }
-        };
+    let (mut baseline, mut candidate) = match (target(&args.baseline), target(&args.candidate)) {
+        (Ok(b), Ok(c)) => (b, c),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("{e}");
+            return exit::USAGE;
+        }
+    };
     // Two servers describing themselves alike (`serve` always says `reference`): tell them apart
     // by file name, as matrix runs do.
     if let (Some(b), Some(c), Some(bf), Some(cf)) = (

@@ -520,3 +520,37 @@ async fn builtin_suites_find_a_longer_jwt_lifetime_inside_the_token() {
     a.shutdown().await;
     b.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn selected_headers_are_compared() {
+    // 429 responses without Retry-After: invisible unless the header is compared.
+    let (a, b) = (server(&[]).await, server(&["no-retry-after"]).await);
+    let mut opts = options(true, true, &[]);
+    let o = diff(
+        Some(target(&a, "reference")),
+        Some(target(&b, "no-retry-after")),
+        "builtin",
+        &opts,
+    )
+    .await;
+    assert_eq!(differences(&o), BTreeSet::new());
+    a.shutdown().await;
+    b.shutdown().await;
+
+    let (a, b) = (server(&[]).await, server(&["no-retry-after"]).await);
+    opts.rules.headers.push("retry-after".to_owned());
+    let o = diff(
+        Some(target(&a, "reference")),
+        Some(target(&b, "no-retry-after")),
+        "builtin",
+        &opts,
+    )
+    .await;
+    let pointers: BTreeSet<String> = differences(&o).into_iter().map(|d| d.2).collect();
+    assert_eq!(
+        pointers,
+        BTreeSet::from(["/headers/retry-after".to_owned()])
+    );
+    a.shutdown().await;
+    b.shutdown().await;
+}

@@ -134,7 +134,7 @@ pub async fn run_diff(
         .map(|c| c.target.name.clone())
         .unwrap_or_default();
     let label = match mode {
-        Mode::Record => format!("{base_name} (recording)"),
+        Mode::Record => base_name.clone(),
         _ if base_name == cand_name => format!("{base_name} (baseline) vs {cand_name} (candidate)"),
         _ => format!("{base_name} vs {cand_name}"),
     };

@@ -164,7 +164,11 @@ pub fn render_case(r: &CaseResult, style: Style) -> String {
         );
         // Differential runs record two exchanges per step: show the findings once, after both.
         let last_of_step = r.exchanges.get(i + 1).is_none_or(|n| n.step != ex.step);
-        for f in r.findings.iter().filter(|f| last_of_step && f.step == ex.step) {
+        for f in r
+            .findings
+            .iter()
+            .filter(|f| last_of_step && f.step == ex.step)
+        {
             out.push_str(&render_finding(f, style));
         }
     }

@@ -105,8 +105,8 @@ pub async fn run(
     };
     sink(&Event::RunStarted(info));
     let mut counts = Counts::default();
-    let client = match HttpClient::new(cfg.connect_timeout, cfg.body_cap, cfg.retry, cfg.jobs) {
-        Ok(c) => c,
+    let shared = match Runner::new(Arc::clone(&plan), schemas, cfg) {
+        Ok(runner) => runner.shared,
         Err(e) => {
             for pc in &plan.cases {
                 let r = not_run(
@@ -128,13 +128,6 @@ pub async fn run(
             return summary;
         }
     };
-    let shared = Arc::new(Shared {
-        client,
-        schemas,
-        cfg: cfg.clone(),
-        redactor: plan.redactor.clone(),
-        target_name: plan.target.name.clone(),
-    });
     let stop = Arc::new(AtomicBool::new(false));
     let sem = Arc::new(Semaphore::new(cfg.jobs.max(1)));
     let (tx, mut rx) = mpsc::unbounded_channel::<(usize, CaseResult)>();

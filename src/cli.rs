@@ -17,6 +17,8 @@ Examples:
   sessconform lint my-cases/ --specs my-specs/
   sessconform validate --schema stytch/sessions-get-response body.json
   sessconform serve --addr 127.0.0.1:4010 --target-out target.yaml
+  sessconform run --target reference.yaml --target mock.yaml   case × target matrix
+  sessconform diff --baseline vendor.yaml --candidate mock.yaml
 
 Exit codes: 0 all passed, 1 a contract check failed, 2 usage or configuration error (nothing ran),
 3 some cases could not run (and none failed).";
@@ -56,6 +58,9 @@ pub enum Command {
         after_help = "Examples:\n  sessconform serve\n  sessconform serve --addr 127.0.0.1:4010 --target-out target.yaml\n  sessconform serve --rate-limit 100/10 --fault clerk-list-unsorted"
     )]
     Serve(ServeArgs),
+    /// Send every case to two targets (or one and golden files) and compare the responses.
+    #[command(after_help = crate::cli_diff::AFTER_HELP)]
+    Diff(Box<crate::cli_diff::DiffArgs>),
 }
 
 /// Where suites and schemas come from.
@@ -105,8 +110,9 @@ impl SelectArgs {
 #[derive(Debug, Args, Default, Clone)]
 pub struct TargetArgs {
     /// Target file with base URLs, credentials, headers and vars per API (default: the embedded reference server).
+    /// Repeat it to run against several targets at once and get a case × target matrix.
     #[arg(long, value_name = "FILE")]
-    pub target: Option<PathBuf>,
+    pub target: Vec<PathBuf>,
     /// Base URL for every API (`URL`) or one (`API=URL`); repeatable.
     #[arg(long, value_name = "[API=]URL")]
     pub base_url: Vec<String>,
@@ -257,11 +263,11 @@ pub struct ServeArgs {
     pub fault: Vec<String>,
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
     sessconform::case::load::parse_duration(s)
 }
 
-fn parse_size(s: &str) -> Result<usize, String> {
+pub(crate) fn parse_size(s: &str) -> Result<usize, String> {
     let t = s.trim();
     let (num, mult) = if let Some(n) = t.strip_suffix("MiB") {
         (n, 1024 * 1024)
@@ -280,7 +286,7 @@ fn parse_size(s: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("size `{s}` is too large"))
 }
 
-fn parse_vars(
+pub(crate) fn parse_vars(
     items: &[String],
 ) -> Result<std::collections::BTreeMap<String, serde_json::Value>, String> {
     let mut out = std::collections::BTreeMap::new();

@@ -50,6 +50,7 @@
 pub mod app;
 pub mod case;
 pub mod check;
+pub mod compat;
 pub mod diff;
 pub mod engine;
 pub mod exit;

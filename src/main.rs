@@ -1,6 +1,8 @@
 //! The `sessconform` binary: parse arguments, run the engine, write reports, exit.
 
 mod cli;
+mod cli_diff;
+mod cli_matrix;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         Some(Command::Lint(args)) => lint(args),
         Some(Command::Validate(args)) => validate(args),
         Some(Command::Serve(args)) => runtime.block_on(serve(args)),
+        Some(Command::Diff(args)) => runtime.block_on(cli_diff::diff(*args)),
     };
     ExitCode::from(code)
 }
@@ -104,7 +107,7 @@ async fn run(args: RunArgs) -> u8 {
         }
     };
     let req = TargetRequest {
-        file: args.target.target.clone(),
+        file: args.target.target.first().cloned(),
         base_urls: args.target.base_url.clone(),
     };
     let resolved = match resolve_target(&req).await {
@@ -116,9 +119,15 @@ async fn run(args: RunArgs) -> u8 {
     };
     let target = resolved.target.clone();
     let selection = args.select.selection();
-    let plan = Arc::new(engine::plan(suites, target, &selection, &cfg));
-    if let Err(e) = schemas.compile(plan.schema_ids()) {
-        return usage_error(e);
+    let plans = match cli_matrix::plans(&args, target, suites, &selection, &cfg, &schemas) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let plan = Arc::clone(&plans[0]);
+    for p in &plans {
+        if let Err(e) = schemas.compile(p.schema_ids()) {
+            return usage_error(e);
+        }
     }
     if plan.cases.is_empty() && args.select.shard.is_none() {
         return usage_error("no cases match the filters (see `sessconform list`)");
@@ -160,10 +169,12 @@ async fn run(args: RunArgs) -> u8 {
             }
         })
     };
-    let summary = engine::run(plan, schemas, &cfg, cancel, &mut |ev| {
-        reporters.on_event(ev)
-    })
-    .await;
+    let mut sink = |ev: &sessconform::result::Event| reporters.on_event(ev);
+    let summary = if plans.len() > 1 {
+        sessconform::compat::run_matrix(plans, schemas, &cfg, cancel, &mut sink).await
+    } else {
+        engine::run(plan, schemas, &cfg, cancel, &mut sink).await
+    };
     ctrl_c.abort();
     if let Err(e) = reporters.finish() {
         eprintln!("error: failed to write a report: {e}");

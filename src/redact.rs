@@ -83,6 +83,14 @@ impl Redactor {
         self.needles.sort_by_key(|n| std::cmp::Reverse(n.0.len()));
     }
 
+    /// Adds every secret of `other` (e.g. to redact both sides of a differential run at once).
+    pub fn extend(&mut self, other: &Redactor) {
+        for (needle, env) in &other.needles {
+            self.push(needle.clone(), env);
+        }
+        self.sort();
+    }
+
     /// True when there is nothing to redact.
     pub fn is_empty(&self) -> bool {
         self.needles.is_empty()

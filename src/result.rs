@@ -51,6 +51,8 @@ pub enum FindingKind {
     Body,
     /// A capture failed.
     Capture,
+    /// A differential run found the candidate's response differs from the baseline's.
+    Difference,
 }
 
 /// One failed check.
@@ -247,6 +249,8 @@ pub enum Event {
     RunStarted(RunInfo),
     /// A case finished; emitted in plan order whatever the completion order.
     CaseFinished(Box<CaseResult>),
+    /// Matrix or diff data of a compatibility run, sent once just before `RunFinished`.
+    Compat(Box<crate::compat::CompatReport>),
     /// The run ended.
     RunFinished(RunSummary),
 }

@@ -10,3 +10,5 @@ mod run;
 pub use config::{RunConfig, Selection, Shard};
 pub use plan::{Plan, PlannedCase, plan};
 pub use run::{Cancel, Runner, run};
+
+pub(crate) use render::{curl, render_request};

@@ -40,7 +40,7 @@ impl Cancel {
         *self.tx.borrow()
     }
 
-    async fn cancelled(&self) {
+    pub(crate) async fn cancelled(&self) {
         let mut rx = self.tx.subscribe();
         // An error means the sender is gone, which cannot happen while `self` lives.
         let _ = rx.wait_for(|c| *c).await;

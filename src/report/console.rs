@@ -13,6 +13,8 @@ pub struct ConsoleReporter<W: Write> {
     style: Style,
     details: Vec<CaseResult>,
     show_warnings: bool,
+    /// The run's target label; cases of another target (matrix runs) get ` @ target`.
+    run_target: String,
 }
 
 impl<W: Write> ConsoleReporter<W> {
@@ -23,6 +25,7 @@ impl<W: Write> ConsoleReporter<W> {
             style,
             details: Vec::new(),
             show_warnings: true,
+            run_target: String::new(),
         }
     }
 
@@ -35,6 +38,9 @@ impl<W: Write> ConsoleReporter<W> {
         let s = self.style;
         let ms = r.duration.as_secs_f64() * 1000.0;
         let mut line = format!("{} {}", verdict_label(r.verdict, s), r.id);
+        if r.target != self.run_target {
+            line.push_str(&format!(" @ {}", r.target));
+        }
         match r.verdict {
             Verdict::Skip => {
                 line.push_str(&s.dim(&format!(" ({})", r.reason.as_deref().unwrap_or("skipped"))))
@@ -61,6 +67,7 @@ impl<W: Write> Reporter for ConsoleReporter<W> {
         let s = self.style;
         match event {
             Event::RunStarted(info) => {
+                self.run_target = info.target.clone();
                 let urls: Vec<String> = info
                     .base_urls
                     .iter()
@@ -86,7 +93,17 @@ impl<W: Write> Reporter for ConsoleReporter<W> {
                 let wants = matches!(r.verdict, Verdict::Fail | Verdict::Error)
                     || (self.show_warnings && r.warnings().next().is_some());
                 if wants {
-                    self.details.push((**r).clone());
+                    let mut shown = (**r).clone();
+                    if shown.target != self.run_target {
+                        // Matrix runs: say which target the details belong to.
+                        shown.id = format!("{} @ {}", shown.id, shown.target);
+                    }
+                    self.details.push(shown);
+                }
+            }
+            Event::Compat(c) => {
+                if let crate::compat::CompatReport::Matrix(m) = &**c {
+                    let _ = write!(self.out, "\n{}", crate::compat::render_matrix(m, s));
                 }
             }
             Event::RunFinished(summary) => {

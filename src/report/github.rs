@@ -150,6 +150,7 @@ impl<W: Write> Reporter for GithubReporter<W> {
         match event {
             Event::RunStarted(_) => {}
             Event::CaseFinished(r) => self.case(r),
+            Event::Compat(_) => {}
             Event::RunFinished(s) => {
                 if s.interrupted {
                     self.command(

@@ -101,6 +101,9 @@ pub fn render(record: &RunRecord) -> String {
     );
     out.push_str("<body data-ready=\"0\">\n");
     header(&mut out, record);
+    if let Some(c) = &record.compat {
+        crate::compat::html_section(&mut out, c);
+    }
     tiles(&mut out, &counts);
     suites(&mut out, record);
     filters(&mut out, record, &counts);
@@ -271,6 +274,14 @@ fn case(out: &mut String, i: usize, r: &CaseResult, multi_target: bool) {
         r.suite.clone()
     };
     let open = matches!(r.verdict, Verdict::Fail | Verdict::Error);
+    if multi_target {
+        // Target of the matrix cells' links.
+        let _ = write!(
+            out,
+            "<a class=\"anchor\" id=\"{}\"></a>",
+            escape(&crate::compat::anchor(&r.id, &r.target))
+        );
+    }
     let _ = write!(
         out,
         "<details class=\"case\" id=\"case-{}\" data-verdict=\"{}\" data-suite=\"{}\" data-case-id=\"{}\"{}>\n<summary>\

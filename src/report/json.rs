@@ -23,6 +23,9 @@ struct Doc<'a> {
     summary: Summary,
     suites: Vec<Suite<'a>>,
     cases: Vec<Case<'a>>,
+    /// Matrix runs and diffs only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compat: Option<&'a crate::compat::CompatReport>,
 }
 
 #[derive(Serialize)]
@@ -269,6 +272,7 @@ pub fn document(record: &RunRecord) -> serde_json::Value {
             })
             .collect(),
         cases: record.cases.iter().map(case).collect(),
+        compat: record.compat.as_ref(),
     };
     // Serializing plain structs of strings and numbers into a Value cannot fail; a non-finite
     // float would become null rather than an error.

@@ -116,6 +116,12 @@ fn suite(record: &RunRecord, group: &SuiteGroup<'_>, stamp: &str, interrupted: b
     for c in &group.cases {
         ts.add_test_case(case(c, &group.name));
     }
+    if let Some(compat) = &record.compat {
+        let ids: Vec<&str> = group.cases.iter().map(|c| c.id.as_str()).collect();
+        if let Some(text) = crate::compat::suite_text(compat, &ids) {
+            ts.set_system_out(clean(&text));
+        }
+    }
     ts
 }
 

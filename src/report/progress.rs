@@ -74,6 +74,10 @@ impl Reporter for ProgressReporter {
                 }
                 None => self.inner.on_event(event),
             },
+            Event::Compat(_) => match &self.bar {
+                Some(bar) => bar.suspend(|| self.inner.on_event(event)),
+                None => self.inner.on_event(event),
+            },
             Event::RunFinished(_) => {
                 if let Some(bar) = self.bar.take() {
                     bar.finish_and_clear();
@@ -106,6 +110,7 @@ mod tests {
             let name = match event {
                 Event::RunStarted(_) => "start",
                 Event::CaseFinished(_) => "case",
+                Event::Compat(_) => "compat",
                 Event::RunFinished(_) => "end",
             };
             self.0.lock().unwrap().push(name.to_owned());

@@ -19,6 +19,8 @@ pub struct RunRecord {
     pub cases: Vec<CaseResult>,
     /// The engine's summary; `None` while the run has not finished.
     pub summary: Option<RunSummary>,
+    /// Matrix or diff data of a compatibility run.
+    pub compat: Option<crate::compat::CompatReport>,
     clock: Instant,
 }
 
@@ -55,6 +57,7 @@ impl RunRecord {
             started_at: now.replace_millisecond(now.millisecond()).unwrap_or(now),
             cases: Vec::new(),
             summary: None,
+            compat: None,
             clock: Instant::now(),
         }
     }
@@ -64,6 +67,7 @@ impl RunRecord {
         match event {
             Event::RunStarted(info) => *self = Self::new(info.clone()),
             Event::CaseFinished(r) => self.cases.push((**r).clone()),
+            Event::Compat(c) => self.compat = Some((**c).clone()),
             Event::RunFinished(s) => self.summary = Some(s.clone()),
         }
     }
@@ -169,5 +173,6 @@ pub fn kind_name(kind: crate::result::FindingKind) -> &'static str {
         K::Snapshot => "snapshot",
         K::Body => "body",
         K::Capture => "capture",
+        K::Difference => "difference",
     }
 }

@@ -74,6 +74,7 @@ fn kind_name(k: FindingKind) -> &'static str {
         FindingKind::Snapshot => "snapshot",
         FindingKind::Body => "body",
         FindingKind::Capture => "capture",
+        FindingKind::Difference => "difference",
     }
 }
 
@@ -137,7 +138,7 @@ pub fn render_case(r: &CaseResult, style: Style) -> String {
             }
         );
     }
-    for ex in &r.exchanges {
+    for (i, ex) in r.exchanges.iter().enumerate() {
         let status = ex
             .response
             .as_ref()
@@ -161,7 +162,13 @@ pub fn render_case(r: &CaseResult, style: Style) -> String {
                 String::new()
             }
         );
-        for f in r.findings.iter().filter(|f| f.step == ex.step) {
+        // Differential runs record two exchanges per step: show the findings once, after both.
+        let last_of_step = r.exchanges.get(i + 1).is_none_or(|n| n.step != ex.step);
+        for f in r
+            .findings
+            .iter()
+            .filter(|f| last_of_step && f.step == ex.step)
+        {
             out.push_str(&render_finding(f, style));
         }
     }

@@ -141,13 +141,24 @@
       textInput.focus();
     }
   });
+  // Matrix cells link to `#case-…` anchors placed just before a case: open that case.
+  function openAnchored() {
+    var h = window.location.hash.replace(/^#/, '');
+    if (!/^case-[a-z0-9-]+$/.test(h)) { return; }
+    var a = document.getElementById(h);
+    var d = a ? a.nextElementSibling : null;
+    if (d && d.tagName === 'DETAILS') { d.open = true; }
+  }
+
   window.addEventListener('hashchange', function () {
     state = { verdict: 'all', suite: '', q: '' };
     readHash();
     apply();
+    openAnchored();
   });
 
   readHash();
   apply();
+  openAnchored();
   document.body.setAttribute('data-ready', '1');
 })();

@@ -95,16 +95,9 @@ async fn run(args: RunArgs) -> u8 {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
-    let schemas = match SchemaStore::load_lazy(true, &args.input.specs) {
-        Ok(s) => Arc::new(s),
-        Err(e) => return usage_error(e),
-    };
-    let suites = match load_suites(&source(&args.input.paths), &schemas) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("{e}");
-            return exit::USAGE;
-        }
+    let (schemas, suites) = match load_inputs(&args.input, false) {
+        Ok((schemas, suites)) => (Arc::new(schemas), suites),
+        Err(code) => return code,
     };
     let req = TargetRequest {
         file: args.target.target.first().cloned(),
@@ -183,17 +176,31 @@ async fn run(args: RunArgs) -> u8 {
     exit::for_summary(&summary)
 }
 
-fn list(args: ListArgs) -> u8 {
-    let schemas = match SchemaStore::load_lazy(true, &args.input.specs) {
-        Ok(s) => s,
-        Err(e) => return usage_error(e),
+/// Loads the schemas (compiled up front when `eager`, as `lint` wants) and the suites; on error
+/// prints the diagnostics and returns the usage exit code.
+fn load_inputs(
+    input: &cli::InputArgs,
+    eager: bool,
+) -> Result<(SchemaStore, Vec<sessconform::case::load::LoadedSuite>), u8> {
+    let schemas = if eager {
+        SchemaStore::load(true, &input.specs)
+    } else {
+        SchemaStore::load_lazy(true, &input.specs)
     };
-    let suites = match load_suites(&source(&args.input.paths), &schemas) {
-        Ok(s) => s,
+    let schemas = schemas.map_err(usage_error)?;
+    match load_suites(&source(&input.paths), &schemas) {
+        Ok(suites) => Ok((schemas, suites)),
         Err(e) => {
             eprintln!("{e}");
-            return exit::USAGE;
+            Err(exit::USAGE)
         }
+    }
+}
+
+fn list(args: ListArgs) -> u8 {
+    let (_schemas, suites) = match load_inputs(&args.input, false) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
     let sel = args.select.selection();
     let mut total = 0;
@@ -230,16 +237,9 @@ fn list(args: ListArgs) -> u8 {
 }
 
 fn lint(args: LintArgs) -> u8 {
-    let schemas = match SchemaStore::load(true, &args.input.specs) {
-        Ok(s) => s,
-        Err(e) => return usage_error(e),
-    };
-    let suites = match load_suites(&source(&args.input.paths), &schemas) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("{e}");
-            return exit::USAGE;
-        }
+    let (schemas, suites) = match load_inputs(&args.input, true) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
     if let Some(t) = &args.target {
         if let Err(e) = load_target_file(t) {

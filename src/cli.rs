@@ -171,10 +171,17 @@ pub struct RunArgs {
     /// Write snapshot files instead of failing on differences.
     #[arg(long)]
     pub update_snapshots: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Console style and report files, shared by `run` and `diff`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct OutputArgs {
     /// Colours: auto (terminal and no NO_COLOR), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// Console format.
+    /// Console format (`github` adds `::error` annotations, automatic under GITHUB_ACTIONS=true).
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
     /// Write a JUnit XML report.
@@ -189,6 +196,34 @@ pub struct RunArgs {
     /// Write junit.xml, report.json and index.html into DIR.
     #[arg(long, value_name = "DIR")]
     pub reports: Option<PathBuf>,
+}
+
+impl OutputArgs {
+    /// The report files asked for, their folders created so a bad path fails before anything runs.
+    pub fn report_files(&self) -> Result<sessconform::report::FileReporter, String> {
+        use sessconform::report::{FileReporter, ReportFormat};
+        let mut files = FileReporter::new();
+        if let Some(dir) = &self.reports {
+            files.add_dir(dir);
+        }
+        for (format, path) in [
+            (ReportFormat::Junit, &self.junit),
+            (ReportFormat::Json, &self.json),
+            (ReportFormat::Html, &self.html),
+        ] {
+            if let Some(p) = path {
+                files.add(format, p);
+            }
+        }
+        files.prepare().map_err(|e| e.to_string())?;
+        Ok(files)
+    }
+
+    /// GitHub annotations: asked for, or running under GitHub Actions.
+    pub fn github(&self) -> bool {
+        self.format == OutputFormat::Github
+            || std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+    }
 }
 
 impl RunArgs {

@@ -11,13 +11,11 @@ use sessconform::compat::{self, DiffConsole, DiffOptions, DiffSides, Rule, Rules
 use sessconform::engine::{self, Cancel, RunConfig};
 use sessconform::exit;
 use sessconform::report::github::GithubReporter;
-use sessconform::report::{FanOut, FileReporter, ReportFormat, Reporter};
+use sessconform::report::{FanOut, Reporter};
 use sessconform::schema::SchemaStore;
 use sessconform::target::{Target, load_target_file};
 
-use crate::cli::{
-    ColorChoice, InputArgs, OutputFormat, SelectArgs, parse_duration, parse_size, parse_vars,
-};
+use crate::cli::{InputArgs, SelectArgs, parse_duration, parse_size, parse_vars};
 
 /// Examples and exit codes of `diff`.
 pub(crate) const AFTER_HELP: &str = "\
@@ -92,24 +90,8 @@ pub struct DiffArgs {
     /// Retries after a 429 response (honouring Retry-After).
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub max_retries: u32,
-    /// Colours: auto (terminal and no NO_COLOR), always, never.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-    /// Console format (`github` adds `::error` annotations, automatic under GITHUB_ACTIONS=true).
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    pub format: OutputFormat,
-    /// Write a JUnit XML report.
-    #[arg(long, value_name = "FILE")]
-    pub junit: Option<PathBuf>,
-    /// Write a JSON report.
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<PathBuf>,
-    /// Write a self-contained HTML report.
-    #[arg(long, value_name = "FILE")]
-    pub html: Option<PathBuf>,
-    /// Write junit.xml, report.json and index.html into DIR.
-    #[arg(long, value_name = "DIR")]
-    pub reports: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: crate::cli::OutputArgs,
 }
 
 impl DiffArgs {
@@ -253,30 +235,17 @@ pub(crate) async fn diff(args: DiffArgs) -> u8 {
         return crate::usage_error("no cases match the filters (see `sessconform list`)");
     }
     let recording_only = sides.candidate.is_none();
-    let mut files = FileReporter::new();
-    if let Some(dir) = &args.reports {
-        files.add_dir(dir);
-    }
-    for (format, path) in [
-        (ReportFormat::Junit, &args.junit),
-        (ReportFormat::Json, &args.json),
-        (ReportFormat::Html, &args.html),
-    ] {
-        if let Some(p) = path {
-            files.add(format, p);
-        }
-    }
-    if let Err(e) = files.prepare() {
-        return crate::usage_error(e);
-    }
+    let files = match args.output.report_files() {
+        Ok(f) => f,
+        Err(e) => return crate::usage_error(e),
+    };
     let mut reporters = FanOut::default();
     reporters.push(Box::new(DiffConsole::new(
         std::io::stdout(),
-        crate::style(args.color),
+        crate::style(args.output.color),
         recording_only,
     )));
-    let github = args.format == OutputFormat::Github
-        || std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    let github = args.output.github();
     if github {
         let workspace = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);
         reporters.push(Box::new(GithubReporter::new(std::io::stdout(), workspace)));

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 
-use cli::{Cli, ColorChoice, Command, LintArgs, ListArgs, OutputFormat, RunArgs, ValidateArgs};
+use cli::{Cli, ColorChoice, Command, LintArgs, ListArgs, RunArgs, ValidateArgs};
 use sessconform::app::{TargetRequest, resolve_target};
 use sessconform::case::load::{SuiteSource, load_suites};
 use sessconform::engine::{self, Cancel};
@@ -19,7 +19,7 @@ use sessconform::report::console::ConsoleReporter;
 use sessconform::report::github::GithubReporter;
 use sessconform::report::progress::{self, ProgressReporter};
 use sessconform::report::text::Style;
-use sessconform::report::{FanOut, FileReporter, ReportFormat, Reporter};
+use sessconform::report::{FanOut, Reporter};
 use sessconform::schema::SchemaStore;
 use sessconform::target::load_target_file;
 
@@ -70,26 +70,6 @@ fn style(choice: ColorChoice) -> Style {
     }
 }
 
-/// The report files asked for with `--junit`, `--json`, `--html` and `--reports`, their folders
-/// created so a bad path fails before anything runs.
-fn report_files(args: &RunArgs) -> Result<FileReporter, String> {
-    let mut files = FileReporter::new();
-    if let Some(dir) = &args.reports {
-        files.add_dir(dir);
-    }
-    for (format, path) in [
-        (ReportFormat::Junit, &args.junit),
-        (ReportFormat::Json, &args.json),
-        (ReportFormat::Html, &args.html),
-    ] {
-        if let Some(p) = path {
-            files.add(format, p);
-        }
-    }
-    files.prepare().map_err(|e| e.to_string())?;
-    Ok(files)
-}
-
 async fn run(args: RunArgs) -> u8 {
     let cfg = match args.config() {
         Ok(c) => c,
@@ -125,17 +105,16 @@ async fn run(args: RunArgs) -> u8 {
     if plan.cases.is_empty() && args.select.shard.is_none() {
         return usage_error("no cases match the filters (see `sessconform list`)");
     }
-    let files = match report_files(&args) {
+    let files = match args.output.report_files() {
         Ok(f) => f,
         Err(e) => return usage_error(e),
     };
     let mut terminal = FanOut::default();
     terminal.push(Box::new(ConsoleReporter::new(
         std::io::stdout(),
-        style(args.color),
+        style(args.output.color),
     )));
-    let github = args.format == OutputFormat::Github
-        || std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    let github = args.output.github();
     if github {
         let workspace = std::env::var_os("GITHUB_WORKSPACE").map(std::path::PathBuf::from);
         terminal.push(Box::new(GithubReporter::new(std::io::stdout(), workspace)));

@@ -15,10 +15,21 @@ fn builtin_suites_pass_strict_with_no_warnings_or_skips() {
         assert_eq!(out.status.code(), Some(0), "{extra:?}:\n{stdout}");
         let summary = stdout.lines().last().unwrap_or_default();
         assert!(summary.contains(" passed, 0 failed"), "{summary}");
-        assert!(!summary.contains("warning"), "warnings in {extra:?}: {summary}");
-        assert!(!summary.contains("skipped"), "skips in {extra:?}: {summary}");
+        assert!(
+            !summary.contains("warning"),
+            "warnings in {extra:?}: {summary}"
+        );
+        assert!(
+            !summary.contains("skipped"),
+            "skips in {extra:?}: {summary}"
+        );
         assert!(!summary.contains("could not run"), "{summary}");
-        let passed: usize = summary.split_whitespace().next().unwrap_or("0").parse().unwrap_or(0);
+        let passed: usize = summary
+            .split_whitespace()
+            .next()
+            .unwrap_or("0")
+            .parse()
+            .unwrap_or(0);
         assert!(passed >= 120, "only {passed} cases ran: {summary}");
     }
 }

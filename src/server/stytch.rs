@@ -14,9 +14,9 @@ use super::faults::Fault;
 use super::request::{query_get, query_pairs};
 use super::state::{App, StytchApi};
 use super::stytch_common::{
-    SessionRef, StytchResult, authorization_check, claims_patch, duration, evaluate, finish,
+    StytchResult, active_session, authorization_check, claims_patch, duration, evaluate, finish,
     is_stytch_id, jwt_session, opt_str, parse_body, revoke_arity, session_ref, sign_session_jwt,
-    touch_error,
+    touch_error, verify_ref,
 };
 use super::stytch_store::{StytchSession, Touch};
 
@@ -88,33 +88,12 @@ fn authenticate_inner(app: &App, body: &[u8]) -> StytchResult {
     let extend_by = duration(&body)?;
     let claims = claims_patch(&body)?;
     let check = authorization_check(&body, API)?;
-    let from_jwt = match &target {
-        SessionRef::Jwt(jwt) => Some(jwt_session(app, API, jwt)?),
-        SessionRef::Token(_) => None,
-    };
+    let verified = verify_ref(app, API, &target)?;
     let now = clock::now();
     let (session, user, verdict) = {
         let mut world = app.consumer();
-        let (id, jwt_subject) = match (&target, from_jwt) {
-            (SessionRef::Token(token), _) => (
-                world
-                    .sessions
-                    .id_for_token(token)
-                    .ok_or_else(StytchError::session_not_found)?
-                    .to_owned(),
-                None,
-            ),
-            (SessionRef::Jwt(_), Some((id, sub))) => (id, Some(sub)),
-            (SessionRef::Jwt(_), None) => return Err(StytchError::internal()),
-        };
-        let current = world
-            .sessions
-            .get(&id)
-            .filter(|s| s.is_active(now))
-            .ok_or_else(StytchError::session_not_found)?;
-        if jwt_subject.is_some_and(|sub| sub != current.subject) {
-            return Err(StytchError::session_not_found());
-        }
+        let current = active_session(&world.sessions, &verified, now)?;
+        let id = current.id.clone();
         let verdict = check.as_ref().map(|c| evaluate(c, current)).transpose()?;
         let touch = Touch {
             extend_by,

@@ -12,7 +12,7 @@ use super::faults::Fault;
 use super::keys::JwtRejection;
 use super::request::json_object;
 use super::state::{App, StytchApi};
-use super::stytch_store::{StytchSession, TouchError};
+use super::stytch_store::{SessionStore, StytchSession, TouchError};
 
 /// A handler's outcome before it is rendered.
 pub(crate) type StytchResult = Result<Response, StytchError>;
@@ -110,6 +110,51 @@ pub(crate) fn is_stytch_id(prefix: &str, s: &str) -> bool {
 pub(crate) enum SessionRef {
     Token(String),
     Jwt(String),
+}
+
+/// A [`SessionRef`] whose JWT, if any, has been verified (done before taking the state lock).
+#[derive(Debug, Clone)]
+pub(crate) enum VerifiedRef {
+    Token(String),
+    Jwt { id: String, subject: String },
+}
+
+/// Verifies the JWT of a reference; a token is only looked up later.
+pub(crate) fn verify_ref(
+    app: &App,
+    api: StytchApi,
+    target: &SessionRef,
+) -> Result<VerifiedRef, StytchError> {
+    Ok(match target {
+        SessionRef::Token(t) => VerifiedRef::Token(t.clone()),
+        SessionRef::Jwt(jwt) => {
+            let (id, subject) = jwt_session(app, api, jwt)?;
+            VerifiedRef::Jwt { id, subject }
+        }
+    })
+}
+
+/// The active session a verified reference names: 404 `session_not_found` for an unknown token,
+/// an inactive session, or a JWT whose subject no longer owns the session.
+pub(crate) fn active_session<'a>(
+    sessions: &'a SessionStore,
+    target: &VerifiedRef,
+    now: time::OffsetDateTime,
+) -> Result<&'a StytchSession, StytchError> {
+    let (id, subject) = match target {
+        VerifiedRef::Token(token) => (
+            sessions
+                .id_for_token(token)
+                .ok_or_else(StytchError::session_not_found)?,
+            None,
+        ),
+        VerifiedRef::Jwt { id, subject } => (id.as_str(), Some(subject)),
+    };
+    sessions
+        .get(id)
+        .filter(|s| s.is_active(now))
+        .filter(|s| subject.is_none_or(|sub| *sub == s.subject))
+        .ok_or_else(StytchError::session_not_found)
 }
 
 /// Exactly one of `session_token` / `session_jwt`.

@@ -25,8 +25,8 @@ use super::ids::{random_token, random_uuid};
 use super::state::{App, StytchApi};
 use super::stytch_b2b::{member_session_json, organization_not_found};
 use super::stytch_common::{
-    SessionRef, StytchResult, claims_patch, duration, finish, jwt_session, opt_str, parse_body,
-    session_ref, sign_session_jwt, touch_error,
+    StytchResult, active_session, claims_patch, duration, finish, opt_str, parse_body, session_ref,
+    sign_session_jwt, touch_error, verify_ref,
 };
 use super::stytch_store::{Member, Organization, StytchSession, merge_claims};
 
@@ -164,34 +164,11 @@ fn exchange_inner(app: &App, body: &[u8]) -> StytchResult {
     }
     // Device fingerprinting is not emulated: `member_device` is never returned.
     opt_str(&body, "telemetry_id")?;
-    let from_jwt = match &source_ref {
-        SessionRef::Jwt(jwt) => Some(jwt_session(app, API, jwt)?),
-        SessionRef::Token(_) => None,
-    };
+    let verified = verify_ref(app, API, &source_ref)?;
     let now = clock::now();
     let (outcome, member, org) = {
         let mut world = app.b2b();
-        let (id, jwt_subject) = match (&source_ref, from_jwt) {
-            (SessionRef::Token(token), _) => (
-                world
-                    .sessions
-                    .id_for_token(token)
-                    .ok_or_else(StytchError::session_not_found)?
-                    .to_owned(),
-                None,
-            ),
-            (SessionRef::Jwt(_), Some((id, sub))) => (id, Some(sub)),
-            (SessionRef::Jwt(_), None) => return Err(StytchError::internal()),
-        };
-        let source = world
-            .sessions
-            .get(&id)
-            .filter(|s| s.is_active(now))
-            .cloned()
-            .ok_or_else(StytchError::session_not_found)?;
-        if jwt_subject.is_some_and(|sub| sub != source.subject) {
-            return Err(StytchError::session_not_found());
-        }
+        let source = active_session(&world.sessions, &verified, now)?.clone();
         let email = world
             .member(&source.subject)
             .map(|m| m.email.1.clone())

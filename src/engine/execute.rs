@@ -127,13 +127,9 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
         let outcome = shared.client.send(&req, expect_429).await;
         let request_record = RequestRecord {
             method: req.method.to_string(),
-            url: redactor.redact(req.url.as_str()),
-            headers: req
-                .headers
-                .iter()
-                .map(|(k, v)| (k.clone(), redactor.header(k, v)))
-                .collect(),
-            body: req.body.as_ref().map(|b| redactor.redact(&excerpt(b))),
+            url: req.url.to_string(),
+            headers: req.headers.clone(),
+            body: req.body.as_ref().map(|b| excerpt(b)),
         };
         let mut record = ExchangeRecord {
             step: i,
@@ -148,7 +144,7 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
             Ok(r) => r,
             Err(e) => {
                 result.verdict = Verdict::Error;
-                result.reason = Some(redactor.redact(&format!("{}: {}", step.name, describe(&e))));
+                result.reason = Some(format!("{}: {}", step.name, describe(&e)));
                 result.exchanges.push(record);
                 break;
             }
@@ -187,32 +183,23 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
         }
         record.response = Some(ResponseRecord {
             status: resp.status,
-            headers: resp
-                .headers
-                .iter()
-                .map(|(k, v)| (k.clone(), redactor.header(k, v)))
-                .collect(),
-            body: redactor.redact(&excerpt(&resp.body)),
+            headers: resp.headers.clone(),
+            body: excerpt(&resp.body),
             body_len: resp.body.len(),
-            request_id: json
-                .as_ref()
-                .and_then(request_id)
-                .map(|s| redactor.redact(&s)),
+            request_id: json.as_ref().and_then(request_id),
         });
         result.exchanges.push(record);
-        let failed_step = findings
-            .iter()
-            .any(|f| f.level == Level::Fail || shared.cfg.strict);
+        let mut step_failed = false;
         for mut f in findings {
             f.step = i;
             if shared.cfg.strict && f.level == Level::Warn {
                 f.level = Level::Fail;
                 f.message = format!("(strict) {}", f.message);
             }
-            redact_finding(&mut f, &redactor);
+            step_failed |= f.level == Level::Fail;
             result.findings.push(f);
         }
-        if failed_step && result.findings.iter().any(|f| f.level == Level::Fail) {
+        if step_failed {
             result.verdict = Verdict::Fail;
             if i + 1 < case.steps.len() {
                 result.reason = Some(format!(
@@ -223,20 +210,41 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
             break;
         }
     }
-    // Late redaction: secrets captured in later steps may appear in earlier records.
-    for ex in &mut result.exchanges {
-        ex.request.url = redactor.redact(&ex.request.url);
-        if let Some(b) = &ex.request.body {
-            ex.request.body = Some(redactor.redact(b));
-        }
-        if let Some(r) = &mut ex.response {
-            r.body = redactor.redact(&r.body);
-        }
-        ex.curl = redactor.placeholders(&ex.curl);
-    }
+    // One redaction pass once every secret is known: a secret captured by a later step may
+    // already appear in an earlier step's exchange or finding.
+    redact_result(&mut result, &redactor);
     result.schema_ids = schema_ids;
     result.duration = start.elapsed();
     result
+}
+
+fn redact_result(result: &mut CaseResult, r: &Redactor) {
+    let headers = |hs: &mut Vec<(String, String)>| {
+        for (k, v) in hs.iter_mut() {
+            *v = r.header(k, v);
+        }
+    };
+    for ex in &mut result.exchanges {
+        ex.request.url = r.redact(&ex.request.url);
+        headers(&mut ex.request.headers);
+        if let Some(b) = &mut ex.request.body {
+            *b = r.redact(b);
+        }
+        if let Some(resp) = &mut ex.response {
+            headers(&mut resp.headers);
+            resp.body = r.redact(&resp.body);
+            if let Some(id) = &mut resp.request_id {
+                *id = r.redact(id);
+            }
+        }
+        ex.curl = r.placeholders(&ex.curl);
+    }
+    if let Some(reason) = &mut result.reason {
+        *reason = r.redact(reason);
+    }
+    for f in &mut result.findings {
+        redact_finding(f, r);
+    }
 }
 
 fn redact_finding(f: &mut Finding, r: &Redactor) {

@@ -291,10 +291,11 @@ async fn failure_rendering_matches_the_golden_output() {
     let o = run(&s.uri(), &[]);
     let actual = masked(&stdout(&o));
     let golden = fixtures().join("failure.golden");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() || !golden.exists() {
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&golden, &actual).unwrap();
     }
-    let expected = std::fs::read_to_string(&golden).unwrap();
+    let expected = std::fs::read_to_string(&golden)
+        .unwrap_or_else(|e| panic!("{}: {e}; create it with UPDATE_GOLDEN=1", golden.display()));
     assert_eq!(
         actual, expected,
         "console output changed; rerun with UPDATE_GOLDEN=1 if intended"

@@ -62,4 +62,5 @@ pub mod result;
 pub mod schema;
 pub mod server;
 pub mod source;
+pub mod tape;
 pub mod target;

@@ -31,7 +31,7 @@ pub fn capture_values(
                         format!("capture `{}`: the body is not JSON", c.name),
                     ));
                 };
-                let nodes = path.query(json);
+                let nodes = path.query(json.value());
                 if !super::collection::is_singular(text) {
                     // A wildcard or descendant path always captures a list (possibly empty), so
                     // `one_of: "${ids}"` works whether one or many values matched.
@@ -93,7 +93,7 @@ mod tests {
 
     #[test]
     fn captures_one_value_many_values_and_headers() {
-        let body = json!({"session": {"id": "s1"}, "ids": [{"id": "a"}, {"id": "b"}]});
+        let body = body(json!({"session": {"id": "s1"}, "ids": [{"id": "a"}, {"id": "b"}]}));
         let headers = vec![("x-request-id".to_string(), "r-1".to_string())];
         let resp = Response {
             status: 200,
@@ -124,7 +124,7 @@ mod tests {
 
     #[test]
     fn missing_values_are_findings() {
-        let body = json!({});
+        let body = body(json!({}));
         let resp = Response {
             status: 200,
             headers: &[],

@@ -1,12 +1,10 @@
 //! The `schema` check: one finding per violation (at most 20 per schema), each with an excerpt
 //! of the body around the failing value.
 
-use serde_json::Value;
-
 use crate::case::plan::SchemaExpect;
 use crate::result::{Finding, FindingKind};
 
-use super::{CheckContext, finding, render};
+use super::{CheckContext, JsonBody, finding, render};
 
 /// Violations reported per schema before the rest are summarised.
 const MAX_VIOLATIONS: usize = 20;
@@ -14,12 +12,12 @@ const MAX_VIOLATIONS: usize = 20;
 /// Validates `body` against each expected schema.
 pub(crate) fn check(
     expects: &[SchemaExpect],
-    body: &Value,
+    body: &JsonBody<'_>,
     ctx: &CheckContext<'_>,
     out: &mut Vec<Finding>,
 ) {
     for e in expects {
-        let violations = match ctx.schemas.validate(&e.id, body) {
+        let violations = match ctx.schemas.validate_node(&e.id, body.tape().root()) {
             Ok(v) => v,
             Err(err) => {
                 let mut f = finding(FindingKind::Schema, e.level, &e.span, ctx.step);
@@ -41,7 +39,7 @@ pub(crate) fn check(
                 render::VALUE_MAX,
             ));
             f.actual = Some(render::truncate(&v.value_excerpt, render::VALUE_MAX));
-            f.detail = Some(rest + &render::excerpt(body, &v.instance_path));
+            f.detail = Some(rest + &render::excerpt(body.value(), &v.instance_path));
             out.push(f);
         }
         if violations.len() > MAX_VIOLATIONS {
@@ -70,7 +68,7 @@ mod tests {
     use super::*;
     use crate::case::plan::Level;
     use crate::check::testutil::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn expect(id: &str, level: Level) -> SchemaExpect {
         SchemaExpect {
@@ -94,7 +92,12 @@ mod tests {
 
     fn run(body: &Value, e: SchemaExpect, t: &Fixture) -> Vec<Finding> {
         let mut out = Vec::new();
-        check(&[e], body, &t.ctx(), &mut out);
+        check(
+            &[e],
+            &JsonBody::from_value(body.clone()),
+            &t.ctx(),
+            &mut out,
+        );
         out
     }
 

@@ -21,7 +21,7 @@ pub(crate) fn check(
     f.expected = Some(wanted);
     f.actual = Some(resp.status.to_string());
     f.detail = match resp.json {
-        Some(json) => Some(render::document(json)),
+        Some(json) => Some(render::document(json.value())),
         None if resp.body.is_empty() => None,
         None => Some(format!("{}\n", render::body_start(resp.body, 400))),
     };
@@ -63,13 +63,13 @@ mod tests {
         let mut out = Vec::new();
         check(
             &expect(vec![StatusPattern::Code(200)]),
-            &t.response(200, &json!({})),
+            &t.response(200, &body(json!({}))),
             &t.ctx(),
             &mut out,
         );
         check(
             &expect(vec![StatusPattern::Class(2)]),
-            &t.response(204, &json!({})),
+            &t.response(204, &body(json!({}))),
             &t.ctx(),
             &mut out,
         );
@@ -80,7 +80,7 @@ mod tests {
     fn wrong_status_is_reported_with_body() {
         let t = Fixture::new();
         let mut out = Vec::new();
-        let body = json!({"error_type": "session_not_found"});
+        let body = body(json!({"error_type": "session_not_found"}));
         check(
             &expect(vec![StatusPattern::Code(200)]),
             &t.response(404, &body),

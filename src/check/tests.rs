@@ -20,7 +20,7 @@ fn expect(assertions: Vec<crate::case::plan::Assertion>) -> Expect {
 #[test]
 fn passing_response_gives_no_findings() {
     let t = Fixture::new();
-    let body = json!({"status_code": 200});
+    let body = body(json!({"status_code": 200}));
     let e = expect(vec![assertion("$.status_code", Op::Equals(json!(200)))]);
     assert!(check_response(&e, &t.response(200, &body), &t.ctx()).is_empty());
 }
@@ -28,7 +28,7 @@ fn passing_response_gives_no_findings() {
 #[test]
 fn wrong_status_still_runs_body_checks() {
     let t = Fixture::new();
-    let body = json!({"status_code": 404});
+    let body = body(json!({"status_code": 404}));
     let e = expect(vec![assertion("$.status_code", Op::Equals(json!(200)))]);
     let out = check_response(&e, &t.response(404, &body), &t.ctx());
     let kinds: Vec<FindingKind> = out.iter().map(|f| f.kind).collect();
@@ -101,7 +101,7 @@ fn non_json_body_without_body_checks_is_fine() {
 fn schema_assertions_and_status_all_report() {
     let mut t = Fixture::new();
     t.schemas = store_with("t/obj", &json!({"type": "object", "required": ["id"]}));
-    let body: Value = json!({"name": "x"});
+    let body = body(json!({"name": "x"}));
     let e = Expect {
         schemas: vec![SchemaExpect {
             id: "t/obj".into(),
@@ -176,7 +176,8 @@ fn timing_large_body() {
         ),
     ]);
     let t = Fixture::new();
-    let resp = t.response(200, &body);
+    let parsed = super::body::JsonBody::from_value(body.clone());
+    let resp = t.response(200, &parsed);
     assert!(check_response(&e, &resp, &t.ctx()).is_empty());
     let n = 20;
     let start = std::time::Instant::now();
@@ -187,6 +188,7 @@ fn timing_large_body() {
     println!("1,500 sessions, 4 assertions (every with 3 nested): {per:?} per response");
 
     let small = json!({"status_code": 200, "sessions": body["sessions"].as_array().unwrap()[..3]});
+    let small = super::body::JsonBody::from_value(small);
     let resp = t.response(200, &small);
     let n = 20_000;
     let start = std::time::Instant::now();

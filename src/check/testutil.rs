@@ -10,7 +10,7 @@ use crate::case::plan::{Assertion, Level, Op};
 use crate::schema::SchemaStore;
 use crate::source::{SourceFile, Span};
 
-use super::{CheckContext, Response};
+use super::{CheckContext, JsonBody, Response};
 
 /// 2024-05-01T12:00:00Z.
 pub(crate) const NOW_MS: i64 = 1_714_564_800_000;
@@ -82,7 +82,7 @@ impl Fixture {
     }
 
     /// A JSON response (the raw body is a placeholder; checks read `json`).
-    pub fn response<'a>(&self, status: u16, json: &'a Value) -> Response<'a> {
+    pub fn response<'a>(&self, status: u16, json: &'a JsonBody<'a>) -> Response<'a> {
         Response {
             status,
             headers: &[],
@@ -90,4 +90,9 @@ impl Fixture {
             json: Some(json),
         }
     }
+}
+
+/// A parsed body holding `v`.
+pub(crate) fn body(v: Value) -> JsonBody<'static> {
+    JsonBody::from_value(v)
 }

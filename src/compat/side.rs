@@ -7,15 +7,14 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use crate::case::plan::StatusPattern;
-use crate::check::{Response, capture_values};
-use crate::engine::{PlannedCase, RunConfig, curl, render_request};
-use crate::http::{HttpClient, HttpResponse, TransportError};
+use crate::check::{JsonBody, Response, capture_values};
+use crate::engine::{
+    PlannedCase, RunConfig, curl, describe, excerpt, parse_json, render_request, request_id,
+};
+use crate::http::{HttpClient, HttpResponse};
 use crate::redact::Redactor;
 use crate::result::{ExchangeRecord, RequestRecord, ResponseRecord};
 use crate::target::{Secret, env_placeholder};
-
-/// Longest body excerpt kept in exchange records.
-const EXCERPT_BYTES: usize = 4096;
 
 /// Everything one side needs; each side has its own (per-target isolation).
 pub(crate) struct SideCtx {
@@ -162,13 +161,12 @@ pub(crate) async fn run_side(pc: &PlannedCase, side: &SideCtx) -> SideRun {
         };
         let request_id = json
             .as_ref()
-            .and_then(|v| v.get("request_id").or_else(|| v.get("clerk_trace_id")))
-            .and_then(Value::as_str)
-            .map(|s| run.redactor.redact(s));
+            .and_then(request_id)
+            .map(|s| run.redactor.redact(&s));
         run.docs.push(StepDoc {
             step: i,
             request: run.redactor.redact(&format!("{} {path_query}", req.method)),
-            doc: exchange_doc(&resp, json, &side.headers),
+            doc: exchange_doc(&resp, json.map(JsonBody::into_value), &side.headers),
         });
         record.response = Some(ResponseRecord {
             status: resp.status,
@@ -250,40 +248,6 @@ fn decode_jwt(s: &str) -> Option<Value> {
     }
     let claims: Value = serde_json::from_slice(&b64.decode(p).ok()?).ok()?;
     Some(json!({"jwt": {"header": header, "claims": claims}}))
-}
-
-fn describe(e: &TransportError) -> String {
-    match e {
-        TransportError::Connect(m) => format!("could not connect: {m}"),
-        other => other.to_string(),
-    }
-}
-
-fn parse_json(resp: &HttpResponse) -> Option<Value> {
-    let first = resp.body.iter().find(|b| !b.is_ascii_whitespace())?;
-    let ct_json = resp
-        .header("content-type")
-        .is_some_and(|c| c.contains("json"));
-    if ct_json || matches!(first, b'{' | b'[') {
-        serde_json::from_slice(&resp.body).ok()
-    } else {
-        None
-    }
-}
-
-fn excerpt(body: &[u8]) -> String {
-    if body.len() <= EXCERPT_BYTES {
-        return String::from_utf8_lossy(body).into_owned();
-    }
-    let mut end = EXCERPT_BYTES;
-    while end > 0 && (body[end] & 0xC0) == 0x80 {
-        end -= 1;
-    }
-    format!(
-        "{}… [{} more bytes]",
-        String::from_utf8_lossy(&body[..end]),
-        body.len() - end
-    )
 }
 
 /// Redacts every string inside a JSON value.

@@ -5,18 +5,16 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 
 use super::config::RunConfig;
+use super::exchange::{describe, excerpt, parse_json, request_id};
 use super::plan::PlannedCase;
 use super::render::{curl, render_request};
 use crate::case::plan::{Level, StatusPattern};
 use crate::check::{CheckContext, Response, capture_values, check_response};
-use crate::http::{HttpClient, HttpResponse, TransportError};
+use crate::http::{HttpClient, HttpResponse};
 use crate::redact::Redactor;
 use crate::result::{CaseResult, ExchangeRecord, Finding, RequestRecord, ResponseRecord, Verdict};
 use crate::schema::SchemaStore;
 use crate::target::{Secret, env_placeholder};
-
-/// Longest body excerpt kept in results.
-const EXCERPT_BYTES: usize = 4096;
 
 /// Shared, read-only inputs of every case.
 pub(crate) struct Shared {
@@ -149,7 +147,7 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
                 break;
             }
         };
-        let json: Option<Value> = parse_json(&resp);
+        let json = parse_json(&resp);
         let check_resp = Response {
             status: resp.status,
             headers: &resp.headers,
@@ -258,45 +256,4 @@ fn redact_finding(f: &mut Finding, r: &Redactor) {
     {
         *s = r.redact(s);
     }
-}
-
-fn describe(e: &TransportError) -> String {
-    match e {
-        TransportError::Connect(m) => format!("could not connect: {m}"),
-        other => other.to_string(),
-    }
-}
-
-fn parse_json(resp: &HttpResponse) -> Option<Value> {
-    let first = resp.body.iter().find(|b| !b.is_ascii_whitespace())?;
-    let ct_json = resp
-        .header("content-type")
-        .is_some_and(|c| c.contains("json"));
-    if ct_json || matches!(first, b'{' | b'[') {
-        serde_json::from_slice(&resp.body).ok()
-    } else {
-        None
-    }
-}
-
-fn request_id(v: &Value) -> Option<String> {
-    v.get("request_id")
-        .or_else(|| v.get("clerk_trace_id"))
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-}
-
-fn excerpt(body: &[u8]) -> String {
-    if body.len() <= EXCERPT_BYTES {
-        return String::from_utf8_lossy(body).into_owned();
-    }
-    let mut end = EXCERPT_BYTES;
-    while end > 0 && (body[end] & 0xC0) == 0x80 {
-        end -= 1;
-    }
-    format!(
-        "{}… [{} more bytes]",
-        String::from_utf8_lossy(&body[..end]),
-        body.len() - end
-    )
 }

@@ -2,6 +2,7 @@
 //! [`crate::result::Event`]s in plan order. It never prints.
 
 mod config;
+mod exchange;
 mod execute;
 mod plan;
 mod render;
@@ -11,4 +12,5 @@ pub use config::{RunConfig, Selection, Shard};
 pub use plan::{Plan, PlannedCase, plan};
 pub use run::{Cancel, Runner, run};
 
+pub(crate) use exchange::{describe, excerpt, parse_json, request_id};
 pub(crate) use render::{curl, render_request};

@@ -8,12 +8,17 @@ use std::sync::{Arc, OnceLock};
 use jsonschema::{Registry, Resource, Retrieve, Uri, Validator};
 use serde_json::Value;
 
+use crate::tape::{Tape, TapeJson, TapeNode};
+
 use super::error::{SchemaError, UnknownSchema};
 use super::load::{self, Document};
 use super::refs;
 use super::violation::{self, Violation};
 
 /// All loaded schemas, compiled once and addressed by short id (e.g. `stytch/session`).
+///
+/// Validators read bodies as [`Tape`]s (parsed once, in place); [`SchemaStore::validate`] takes a
+/// `serde_json::Value` for callers that already hold one.
 ///
 /// Built-in schemas live under `https://sessconform.dev/specs/<short id>`; a user schema whose
 /// `$id` resolves elsewhere is addressed by its full `$id`. `$ref`s are resolved only among the
@@ -39,11 +44,11 @@ struct Compiled {
     origin: String,
     document: Document,
     /// The compiled validator, or the compiler's message.
-    validator: OnceLock<Result<Validator, String>>,
+    validator: OnceLock<Result<Validator<TapeJson>, String>>,
 }
 
 impl Compiled {
-    fn validator(&self, registry: &Registry<'static>) -> &Result<Validator, String> {
+    fn validator(&self, registry: &Registry<'static>) -> &Result<Validator<TapeJson>, String> {
         self.validator.get_or_init(|| {
             compile(&self.document, registry).map_err(|e| match e {
                 SchemaError::Compile { message, .. } => message,
@@ -185,7 +190,30 @@ impl SchemaStore {
 
     /// Validates `instance` against schema `id`; an empty list means it conforms.
     pub fn validate(&self, id: &str, instance: &Value) -> Result<Vec<Violation>, UnknownSchema> {
-        let compiled = self.schemas.get(id).ok_or_else(|| self.unknown(id))?;
+        let compiled = self.get(id)?;
+        let bytes = serde_json::to_vec(instance).unwrap_or_default();
+        match Tape::parse(&bytes) {
+            Ok(tape) => self.validate_node_with(compiled, id, tape.root()),
+            // Unreachable for a `Value` (it always serialises to JSON), but never silent.
+            Err(e) => Ok(vec![Violation::broken_schema(id, &e.to_string())]),
+        }
+    }
+
+    /// Validates one node of a parsed body against schema `id`; an empty list means it conforms.
+    pub fn validate_node(
+        &self,
+        id: &str,
+        instance: TapeNode<'_>,
+    ) -> Result<Vec<Violation>, UnknownSchema> {
+        self.validate_node_with(self.get(id)?, id, instance)
+    }
+
+    fn validate_node_with(
+        &self,
+        compiled: &Compiled,
+        id: &str,
+        instance: TapeNode<'_>,
+    ) -> Result<Vec<Violation>, UnknownSchema> {
         let validator = match compiled.validator(&self.registry) {
             Ok(v) => v,
             Err(message) => return Ok(vec![Violation::broken_schema(id, message)]),
@@ -212,11 +240,19 @@ impl SchemaStore {
 
     /// Whether `instance` conforms to schema `id` (faster than [`SchemaStore::validate`]).
     pub fn is_valid(&self, id: &str, instance: &Value) -> Result<bool, UnknownSchema> {
-        let compiled = self.schemas.get(id).ok_or_else(|| self.unknown(id))?;
+        let compiled = self.get(id)?;
+        let bytes = serde_json::to_vec(instance).unwrap_or_default();
+        let Ok(tape) = Tape::parse(&bytes) else {
+            return Ok(false);
+        };
         Ok(compiled
             .validator(&self.registry)
             .as_ref()
-            .is_ok_and(|v| v.is_valid(instance)))
+            .is_ok_and(|v| v.is_valid(tape.root())))
+    }
+
+    fn get(&self, id: &str) -> Result<&Compiled, UnknownSchema> {
+        self.schemas.get(id).ok_or_else(|| self.unknown(id))
     }
 
     fn unknown(&self, id: &str) -> UnknownSchema {
@@ -262,8 +298,11 @@ fn compile_all(
     entries.iter().map(|e| e.outcome(registry)).collect()
 }
 
-pub(super) fn compile(doc: &Document, registry: &Registry<'_>) -> Result<Validator, SchemaError> {
-    jsonschema::options()
+pub(super) fn compile(
+    doc: &Document,
+    registry: &Registry<'_>,
+) -> Result<Validator<TapeJson>, SchemaError> {
+    jsonschema::options_for::<TapeJson>()
         .with_registry(registry)
         .with_retriever(LocalOnly)
         .should_validate_formats(true)

@@ -1,0 +1,82 @@
+//! Turning one HTTP exchange into what checks and records need: the parsed body, a bounded
+//! excerpt, the vendor's request id and a readable transport error. Shared by the engine and the
+//! differential runner.
+
+use crate::check::JsonBody;
+use crate::http::{HttpResponse, TransportError};
+use crate::tape::TapeNode;
+
+/// Longest body excerpt kept in results.
+const EXCERPT_BYTES: usize = 4096;
+
+/// The body parsed as JSON when it is declared or looks like JSON; `None` otherwise (the
+/// checks then report why it is not JSON).
+pub(crate) fn parse_json(resp: &HttpResponse) -> Option<JsonBody<'_>> {
+    let first = resp.body.iter().find(|b| !b.is_ascii_whitespace())?;
+    let ct_json = resp
+        .header("content-type")
+        .is_some_and(|c| c.contains("json"));
+    if ct_json || matches!(first, b'{' | b'[') {
+        JsonBody::parse(&resp.body).ok()
+    } else {
+        None
+    }
+}
+
+/// The vendor's request id (`request_id`, Stytch; `clerk_trace_id`, Clerk), if the body has one.
+pub(crate) fn request_id(json: &JsonBody<'_>) -> Option<String> {
+    let root = json.tape().root();
+    let id = |name: &str| root.get(name).as_ref().and_then(TapeNode::as_str);
+    id("request_id")
+        .or_else(|| id("clerk_trace_id"))
+        .map(str::to_owned)
+}
+
+/// The body as text, cut after [`EXCERPT_BYTES`] on a character boundary.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    if body.len() <= EXCERPT_BYTES {
+        return String::from_utf8_lossy(body).into_owned();
+    }
+    let mut end = EXCERPT_BYTES;
+    while end > 0 && (body[end] & 0xC0) == 0x80 {
+        end -= 1;
+    }
+    format!(
+        "{}… [{} more bytes]",
+        String::from_utf8_lossy(&body[..end]),
+        body.len() - end
+    )
+}
+
+/// Why a request could not complete, as shown in results.
+pub(crate) fn describe(e: &TransportError) -> String {
+    match e {
+        TransportError::Connect(m) => format!("could not connect: {m}"),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_cuts_on_a_character_boundary() {
+        let body = "é".repeat(EXCERPT_BYTES);
+        let e = excerpt(body.as_bytes());
+        assert!(e.ends_with(&format!("… [{} more bytes]", body.len() - EXCERPT_BYTES)));
+        assert!(e.starts_with("éé"));
+        assert_eq!(excerpt(b"short"), "short");
+    }
+
+    #[test]
+    fn request_id_prefers_stytch_then_clerk() {
+        let stytch =
+            JsonBody::from_value(serde_json::json!({"request_id": "r1", "clerk_trace_id": "c"}));
+        assert_eq!(request_id(&stytch).as_deref(), Some("r1"));
+        let clerk = JsonBody::from_value(serde_json::json!({"clerk_trace_id": "c1"}));
+        assert_eq!(request_id(&clerk).as_deref(), Some("c1"));
+        let neither = JsonBody::from_value(serde_json::json!([{"request_id": "nested"}]));
+        assert_eq!(request_id(&neither), None);
+    }
+}

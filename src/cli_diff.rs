@@ -11,6 +11,7 @@ use sessconform::compat::{self, DiffConsole, DiffOptions, DiffSides, Rule, Rules
 use sessconform::engine::{self, Cancel, RunConfig};
 use sessconform::exit;
 use sessconform::report::github::GithubReporter;
+use sessconform::report::stdout::BufferedStdout;
 use sessconform::report::{FanOut, Reporter};
 use sessconform::schema::SchemaStore;
 use sessconform::target::{Target, load_target_file};
@@ -241,14 +242,14 @@ pub(crate) async fn diff(args: DiffArgs) -> u8 {
     };
     let mut reporters = FanOut::default();
     reporters.push(Box::new(DiffConsole::new(
-        std::io::stdout(),
+        BufferedStdout,
         crate::style(args.output.color),
         recording_only,
     )));
     let github = args.output.github();
     if github {
         let workspace = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);
-        reporters.push(Box::new(GithubReporter::new(std::io::stdout(), workspace)));
+        reporters.push(Box::new(GithubReporter::new(BufferedStdout, workspace)));
     }
     if !files.is_empty() {
         reporters.push(Box::new(files));

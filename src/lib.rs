@@ -56,6 +56,7 @@ pub mod engine;
 pub mod exit;
 pub mod harness;
 pub mod http;
+mod par;
 pub mod redact;
 pub mod report;
 pub mod result;

@@ -12,12 +12,13 @@ use clap::Parser;
 
 use cli::{Cli, ColorChoice, Command, LintArgs, ListArgs, RunArgs, ValidateArgs};
 use sessconform::app::{TargetRequest, resolve_target};
-use sessconform::case::load::{SuiteSource, load_suites};
+use sessconform::case::load::{SuiteSource, compile_suites, parse_suites};
 use sessconform::engine::{self, Cancel};
 use sessconform::exit;
 use sessconform::report::console::ConsoleReporter;
 use sessconform::report::github::GithubReporter;
 use sessconform::report::progress::{self, ProgressReporter};
+use sessconform::report::stdout::BufferedStdout;
 use sessconform::report::text::Style;
 use sessconform::report::{FanOut, Reporter};
 use sessconform::schema::SchemaStore;
@@ -36,8 +37,8 @@ fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
-        None => runtime.block_on(run(cli.run)),
-        Some(Command::Run(args)) => runtime.block_on(run(*args)),
+        None => on_worker(&runtime, run(cli.run)),
+        Some(Command::Run(args)) => on_worker(&runtime, run(*args)),
         Some(Command::List(args)) => list(args),
         Some(Command::Lint(args)) => lint(args),
         Some(Command::Validate(args)) => validate(args),
@@ -45,6 +46,20 @@ fn main() -> ExitCode {
         Some(Command::Diff(args)) => runtime.block_on(cli_diff::diff(*args)),
     };
     ExitCode::from(code)
+}
+
+/// Runs `job` as a task on the runtime's worker threads rather than on the main thread: the
+/// reporters then run where the cases finish, instead of a worker waking the main thread (a
+/// futex round trip, and frees across malloc arenas) for every case.
+fn on_worker(
+    runtime: &tokio::runtime::Runtime,
+    job: impl std::future::Future<Output = u8> + Send + 'static,
+) -> u8 {
+    match runtime.block_on(runtime.spawn(job)) {
+        Ok(code) => code,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => exit::COULD_NOT_RUN,
+    }
 }
 
 fn usage_error(msg: impl std::fmt::Display) -> u8 {
@@ -111,13 +126,13 @@ async fn run(args: RunArgs) -> u8 {
     };
     let mut terminal = FanOut::default();
     terminal.push(Box::new(ConsoleReporter::new(
-        std::io::stdout(),
+        BufferedStdout,
         style(args.output.color),
     )));
     let github = args.output.github();
     if github {
         let workspace = std::env::var_os("GITHUB_WORKSPACE").map(std::path::PathBuf::from);
-        terminal.push(Box::new(GithubReporter::new(std::io::stdout(), workspace)));
+        terminal.push(Box::new(GithubReporter::new(BufferedStdout, workspace)));
     }
     let mut reporters = FanOut::default();
     reporters.push(Box::new(ProgressReporter::new(
@@ -161,13 +176,23 @@ fn load_inputs(
     input: &cli::InputArgs,
     eager: bool,
 ) -> Result<(SchemaStore, Vec<sessconform::case::load::LoadedSuite>), u8> {
-    let schemas = if eager {
-        SchemaStore::load(true, &input.specs)
-    } else {
-        SchemaStore::load_lazy(true, &input.specs)
-    };
+    // Schemas load on another core while the case files are parsed.
+    let (schemas, parsed) = std::thread::scope(|scope| {
+        let schemas = scope.spawn(|| {
+            if eager {
+                SchemaStore::load(true, &input.specs)
+            } else {
+                SchemaStore::load_lazy(true, &input.specs)
+            }
+        });
+        let parsed = parse_suites(&source(&input.paths));
+        let schemas = schemas
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (schemas, parsed)
+    });
     let schemas = schemas.map_err(usage_error)?;
-    match load_suites(&source(&input.paths), &schemas) {
+    match parsed.and_then(|parsed| compile_suites(parsed, &schemas)) {
         Ok(suites) => Ok((schemas, suites)),
         Err(e) => {
             eprintln!("{e}");

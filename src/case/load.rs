@@ -14,6 +14,7 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 use serde_saphyr::Spanned;
 
+use super::parse;
 use super::plan::*;
 use super::raw::*;
 use super::template::{self, Ref};
@@ -208,6 +209,23 @@ pub fn load_suites(
     source: &SuiteSource,
     schemas: &SchemaStore,
 ) -> Result<Vec<LoadedSuite>, LoadError> {
+    compile_suites(parse_suites(source)?, schemas)
+}
+
+/// Case files read and parsed, not yet checked against the schema store (see [`load_suites`];
+/// the two halves let a caller load schemas on another core meanwhile).
+pub struct ParsedSuites {
+    files: Vec<ParsedFile>,
+}
+
+struct ParsedFile {
+    file: Arc<SourceFile>,
+    dir: Option<PathBuf>,
+    raw: Result<RawSuite, LoadError>,
+}
+
+/// Reads every case file of `source` and parses its YAML (large files on several cores).
+pub fn parse_suites(source: &SuiteSource) -> Result<ParsedSuites, LoadError> {
     let files = read_sources(source)?;
     if files.is_empty() {
         if let SuiteSource::Paths(p) = source {
@@ -218,11 +236,34 @@ pub fn load_suites(
             ));
         }
     }
+    let texts: Vec<&str> = files.iter().map(|(_, _, text)| text.as_str()).collect();
+    let raws = parse::raw_suites(&texts);
+    let files = files
+        .iter()
+        .zip(raws)
+        .map(|((name, dir, text), raw)| {
+            let file = SourceFile::new(name, text);
+            let raw = raw.map_err(|e| yaml_error(&file, &e));
+            ParsedFile {
+                file,
+                dir: dir.clone(),
+                raw,
+            }
+        })
+        .collect();
+    Ok(ParsedSuites { files })
+}
+
+/// Checks parsed suites against the schema store (schema ids, variables, names, ...).
+pub fn compile_suites(
+    parsed: ParsedSuites,
+    schemas: &SchemaStore,
+) -> Result<Vec<LoadedSuite>, LoadError> {
     let mut diagnostics = Vec::new();
     let mut suites: Vec<LoadedSuite> = Vec::new();
     let mut seen: BTreeMap<String, Span> = BTreeMap::new();
-    for (name, dir, text) in files {
-        match parse_suite(&name, &text, schemas) {
+    for ParsedFile { file, dir, raw } in parsed.files {
+        match raw.and_then(|raw| compile_suite(file, raw, schemas)) {
             Ok(suite) => {
                 let span = Span::file_start(&suite.source);
                 if let Some(prev) = seen.get(&suite.name) {
@@ -260,12 +301,17 @@ pub fn parse_suite(name: &str, text: &str, schemas: &SchemaStore) -> Result<Suit
             ),
         ));
     }
-    let mut options = serde_saphyr::Options::default();
-    options.with_snippet = false;
-    let raw: RawSuite =
-        serde_saphyr::from_str_with_options(text, options).map_err(|e| yaml_error(&file, &e))?;
+    let raw = parse::whole(text).map_err(|e| yaml_error(&file, &e))?;
+    compile_suite(file, raw, schemas)
+}
+
+fn compile_suite(
+    file: Arc<SourceFile>,
+    raw: RawSuite,
+    schemas: &SchemaStore,
+) -> Result<Suite, LoadError> {
     let mut cx = Compiler {
-        file: Arc::clone(&file),
+        file,
         schemas,
         diags: Vec::new(),
     };

@@ -257,7 +257,7 @@ pub fn render_noise(summary: &DiffSummary, style: Style) -> String {
     out
 }
 
-impl<W: Write> Reporter for DiffConsole<W> {
+impl<W: Write + Send> Reporter for DiffConsole<W> {
     fn on_event(&mut self, event: &Event) {
         let s = self.style;
         match event {

@@ -74,7 +74,7 @@ pub async fn run_diff(
     sides: DiffSides,
     opts: &DiffOptions,
     cancel: Cancel,
-    sink: &mut dyn FnMut(&Event),
+    sink: &mut (dyn FnMut(&Event) + Send),
 ) -> Result<RunSummary, DiffError> {
     let start = Instant::now();
     let mode = Mode::of(&sides, opts)?;

@@ -53,7 +53,7 @@ pub async fn run_matrix(
     schemas: Arc<SchemaStore>,
     cfg: &RunConfig,
     cancel: Cancel,
-    sink: &mut dyn FnMut(&Event),
+    sink: &mut (dyn FnMut(&Event) + Send),
 ) -> RunSummary {
     let start = Instant::now();
     let names: Vec<String> = plans.iter().map(|p| p.target.name.clone()).collect();
@@ -74,7 +74,7 @@ pub async fn run_matrix(
     }));
     let rows: Vec<usize> = plans.iter().map(|p| p.cases.len()).collect();
     let (tx, mut rx) = mpsc::unbounded_channel::<(usize, Event)>();
-    let mut runs: Vec<Pin<Box<dyn Future<Output = ()> + '_>>> = Vec::new();
+    let mut runs: Vec<Pin<Box<dyn Future<Output = ()> + Send + '_>>> = Vec::new();
     for (i, plan) in plans.into_iter().enumerate() {
         let tx = tx.clone();
         let schemas = Arc::clone(&schemas);
@@ -146,7 +146,7 @@ pub async fn run_matrix(
 }
 
 /// Polls every future until all are done (they share one task, so none needs to be `Send`).
-async fn join_all(mut futs: Vec<Pin<Box<dyn Future<Output = ()> + '_>>>) {
+async fn join_all(mut futs: Vec<Pin<Box<dyn Future<Output = ()> + Send + '_>>>) {
     let mut done = vec![false; futs.len()];
     std::future::poll_fn(|cx| {
         let mut pending = false;

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{mpsc, watch};
 
 use super::config::RunConfig;
 use super::execute::{Shared, execute, not_run};
@@ -89,7 +89,7 @@ pub async fn run(
     schemas: Arc<SchemaStore>,
     cfg: &RunConfig,
     cancel: Cancel,
-    sink: &mut dyn FnMut(&Event),
+    sink: &mut (dyn FnMut(&Event) + Send),
 ) -> RunSummary {
     let start = Instant::now();
     let info = RunInfo {
@@ -129,7 +129,6 @@ pub async fn run(
         }
     };
     let stop = Arc::new(AtomicBool::new(false));
-    let sem = Arc::new(Semaphore::new(cfg.jobs.max(1)));
     let (tx, mut rx) = mpsc::unbounded_channel::<(usize, CaseResult)>();
 
     // Group: each serial suite is one unit; every other case is its own unit.
@@ -149,23 +148,31 @@ pub async fn run(
             units.push(vec![i]);
         }
     }
-    let mut handles = Vec::with_capacity(units.len());
-    for unit in units {
+    // `--jobs` workers take the next unit in plan order until none is left: at most `jobs`
+    // cases are in flight, without a task (and its memory) per case.
+    let units = Arc::new(units);
+    let next_unit = Arc::new(AtomicUsize::new(0));
+    let workers = cfg.jobs.max(1).min(units.len());
+    let mut handles = Vec::with_capacity(workers);
+    for _ in 0..workers {
         let plan = Arc::clone(&plan);
         let shared = Arc::clone(&shared);
-        let sem = Arc::clone(&sem);
+        let units = Arc::clone(&units);
+        let next_unit = Arc::clone(&next_unit);
         let stop = Arc::clone(&stop);
         let tx = tx.clone();
         let cancel = cancel.clone();
         handles.push(tokio::spawn(async move {
-            for idx in unit {
-                let pc: &PlannedCase = &plan.cases[idx];
-                let result = run_one(pc, &shared, &sem, &stop, &cancel).await;
-                if result.verdict == Verdict::Fail && shared.cfg.fail_fast {
-                    stop.store(true, Ordering::SeqCst);
-                }
-                if tx.send((idx, result)).is_err() {
-                    return;
+            while let Some(unit) = units.get(next_unit.fetch_add(1, Ordering::Relaxed)) {
+                for &idx in unit {
+                    let pc: &PlannedCase = &plan.cases[idx];
+                    let result = run_one(pc, &shared, &stop, &cancel).await;
+                    if result.verdict == Verdict::Fail && shared.cfg.fail_fast {
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                    if tx.send((idx, result)).is_err() {
+                        return;
+                    }
                 }
             }
         }));
@@ -212,23 +219,9 @@ pub async fn run(
 async fn run_one(
     pc: &PlannedCase,
     shared: &Shared,
-    sem: &Semaphore,
     stop: &AtomicBool,
     cancel: &Cancel,
 ) -> CaseResult {
-    let permit = tokio::select! {
-        p = sem.acquire() => p,
-        () = cancel.cancelled() => return not_run(pc, &shared.redactor, &shared.target_name, Verdict::Skip, "not run: interrupted".to_owned()),
-    };
-    let Ok(_permit) = permit else {
-        return not_run(
-            pc,
-            &shared.redactor,
-            &shared.target_name,
-            Verdict::Error,
-            "internal error: scheduler closed".to_owned(),
-        );
-    };
     if cancel.is_cancelled() {
         return not_run(
             pc,

@@ -62,7 +62,7 @@ impl<W: Write> ConsoleReporter<W> {
     }
 }
 
-impl<W: Write> Reporter for ConsoleReporter<W> {
+impl<W: Write + Send> Reporter for ConsoleReporter<W> {
     fn on_event(&mut self, event: &Event) {
         let s = self.style;
         match event {

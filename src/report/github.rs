@@ -145,7 +145,7 @@ fn finding_message(f: &Finding) -> String {
     lines.join("\n")
 }
 
-impl<W: Write> Reporter for GithubReporter<W> {
+impl<W: Write + Send> Reporter for GithubReporter<W> {
     fn on_event(&mut self, event: &Event) {
         match event {
             Event::RunStarted(_) => {}

@@ -9,6 +9,7 @@ pub mod json;
 pub mod junit;
 pub mod progress;
 pub mod record;
+pub mod stdout;
 pub mod text;
 
 pub use files::{FileReporter, ReportFormat};
@@ -17,7 +18,7 @@ pub use record::RunRecord;
 use crate::result::Event;
 
 /// Something that turns events into output.
-pub trait Reporter {
+pub trait Reporter: Send {
     /// Receives one event.
     fn on_event(&mut self, event: &Event);
     /// Flushes and writes files; called once after the last event.

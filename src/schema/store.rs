@@ -2,7 +2,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use jsonschema::{Registry, Resource, Retrieve, Uri, Validator};
@@ -276,26 +275,10 @@ fn compile_all(
     entries: &[&Compiled],
     registry: &Registry<'static>,
 ) -> Vec<Result<(), SchemaError>> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .clamp(1, 8);
-    if threads == 1 || entries.len() < 8 {
+    if entries.len() < 8 {
         return entries.iter().map(|e| e.outcome(registry)).collect();
     }
-    // Threads pull the next entry from a shared counter: schema sizes vary a lot.
-    let next = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(entry) = entries.get(i) else { break };
-                    let _ = entry.validator(registry);
-                }
-            });
-        }
-    });
-    entries.iter().map(|e| e.outcome(registry)).collect()
+    crate::par::map(entries, |e| e.outcome(registry))
 }
 
 pub(super) fn compile(

@@ -1,0 +1,333 @@
+//! YAML text → the raw suite model, using every core on large files.
+//!
+//! A YAML parser reads one file on one core, and a 2,000-case file takes tens of milliseconds,
+//! all of it before the first request. A file whose top-level `cases:` is a plain block sequence
+//! is therefore cut at item boundaries into pieces that parse on their own and in parallel. Each
+//! piece keeps its lines at their original line numbers (the text before it becomes empty lines),
+//! so every location is what a whole-file parse gives. If the header or any piece fails to parse
+//! alone (an alias to an anchor in another piece, say), the whole file goes through the ordinary
+//! single parse: results and diagnostics never depend on the cut.
+
+use serde::Deserialize;
+
+use super::raw::{RawCase, RawSuite};
+
+/// Files smaller than this are parsed whole: splitting would cost more than it saves.
+const MIN_SPLIT_BYTES: usize = 32 * 1024;
+
+/// Parses each text (in order) into a raw suite, spreading the work over the cores.
+pub(crate) fn raw_suites(texts: &[&str]) -> Vec<Result<RawSuite, serde_saphyr::Error>> {
+    raw_suites_with(texts, crate::par::threads(), MIN_SPLIT_BYTES)
+}
+
+fn raw_suites_with(
+    texts: &[&str],
+    pieces_per_file: usize,
+    min_split_bytes: usize,
+) -> Vec<Result<RawSuite, serde_saphyr::Error>> {
+    let splits: Vec<Option<Split>> = texts
+        .iter()
+        .map(|t| (t.len() >= min_split_bytes).then(|| split(t, pieces_per_file))?)
+        .collect();
+    let mut units: Vec<Unit<'_>> = Vec::new();
+    for (text, split) in texts.iter().zip(&splits) {
+        match split {
+            Some(s) => {
+                units.push(Unit::Header(&s.header));
+                units.extend(s.pieces.iter().map(|p| Unit::Piece(p)));
+            }
+            None => units.push(Unit::Whole(text)),
+        }
+    }
+
+    let mut parsed = crate::par::map(&units, Unit::parse).into_iter();
+    let mut out = Vec::with_capacity(texts.len());
+    for (text, split) in texts.iter().zip(&splits) {
+        let Some(split) = split else {
+            out.push(match parsed.next() {
+                Some(Parsed::Suite(r)) => r,
+                _ => whole(text),
+            });
+            continue;
+        };
+        let header = parsed.next();
+        let pieces: Vec<Parsed> = parsed.by_ref().take(split.pieces.len()).collect();
+        out.push(assemble(header, pieces).map_or_else(|| whole(text), Ok));
+    }
+    out
+}
+
+/// Parses one text as a whole.
+pub(crate) fn whole(text: &str) -> Result<RawSuite, serde_saphyr::Error> {
+    serde_saphyr::from_str_with_options(text, options())
+}
+
+fn options() -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    options.with_snippet = false;
+    options
+}
+
+/// The header's suite with every piece's cases appended, if all of them parsed.
+fn assemble(header: Option<Parsed>, pieces: Vec<Parsed>) -> Option<RawSuite> {
+    let Some(Parsed::Suite(Ok(mut suite))) = header else {
+        return None;
+    };
+    for piece in pieces {
+        let Parsed::Cases(Ok(cases)) = piece else {
+            return None;
+        };
+        suite.cases.extend(cases.cases);
+    }
+    Some(suite)
+}
+
+/// One unit of parallel work.
+enum Unit<'a> {
+    Whole(&'a str),
+    Header(&'a str),
+    Piece(&'a str),
+}
+
+enum Parsed {
+    Suite(Result<RawSuite, serde_saphyr::Error>),
+    Cases(Result<RawCases, serde_saphyr::Error>),
+}
+
+impl Unit<'_> {
+    fn parse(&self) -> Parsed {
+        match self {
+            Unit::Whole(t) | Unit::Header(t) => Parsed::Suite(whole(t)),
+            Unit::Piece(t) => Parsed::Cases(serde_saphyr::from_str_with_options(t, options())),
+        }
+    }
+}
+
+/// A piece of a split file: only its `cases:` items.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCases {
+    cases: Vec<RawCase>,
+}
+
+/// A file cut for parallel parsing.
+#[derive(Debug, PartialEq)]
+struct Split {
+    /// The file with `cases: []` in place of its items.
+    header: String,
+    /// `cases:` plus a run of consecutive items, each at its original line.
+    pieces: Vec<String>,
+}
+
+/// Cuts `text` into a header and up to `pieces` pieces, or `None` when the file's shape is not
+/// the plain one this handles (then it is parsed whole).
+fn split(text: &str, pieces: usize) -> Option<Split> {
+    if pieces < 2 {
+        return None;
+    }
+    let lines: Vec<(usize, &str)> = line_starts(text);
+    // Several documents or directives: leave it to the parser.
+    if lines
+        .iter()
+        .any(|(_, l)| l.starts_with("---") || l.starts_with("...") || l.starts_with('%'))
+    {
+        return None;
+    }
+    let mut cases_lines = lines.iter().enumerate().filter(|(_, (_, l))| {
+        l.strip_prefix("cases:")
+            .map(str::trim_start)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('#'))
+    });
+    let (key, _) = cases_lines.next()?;
+    if cases_lines.next().is_some() {
+        return None;
+    }
+    let first = (key + 1..lines.len()).find(|&i| is_content(lines[i].1))?;
+    let indent = leading_spaces(lines[first].1);
+    let is_item = |l: &str| {
+        leading_spaces(l) == indent && {
+            let rest = &l[indent..];
+            rest == "-" || rest.starts_with("- ")
+        }
+    };
+    let mut items = Vec::new();
+    let mut end = lines.len();
+    for (i, (_, l)) in lines.iter().enumerate().skip(first) {
+        if !is_content(l) {
+            continue;
+        }
+        if is_item(l) {
+            items.push(i);
+            continue;
+        }
+        match leading_spaces(l) {
+            lead if lead > indent => {}
+            0 => {
+                end = i;
+                break;
+            }
+            // Anything else is not the plain shape (or not valid YAML): the parser decides.
+            _ => return None,
+        }
+    }
+    let count = pieces.min(items.len());
+    if count < 2 {
+        return None;
+    }
+    let byte_at = |line: usize| lines.get(line).map_or(text.len(), |(b, _)| *b);
+    let pieces = (0..count)
+        .map(|k| {
+            let from = items[k * items.len() / count];
+            let to = items
+                .get((k + 1) * items.len() / count)
+                .copied()
+                .unwrap_or(end);
+            let mut piece = "\n".repeat(key);
+            piece.push_str("cases:\n");
+            piece.push_str(&"\n".repeat(from - key - 1));
+            piece.push_str(&text[byte_at(from)..byte_at(to)]);
+            piece
+        })
+        .collect();
+    let mut header = text[..byte_at(key)].to_owned();
+    header.push_str("cases: []");
+    header.push_str(&"\n".repeat(end - key));
+    header.push_str(&text[byte_at(end)..]);
+    Some(Split { header, pieces })
+}
+
+/// Each line's byte offset and text (without its `\n` or `\r\n`).
+fn line_starts(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.strip_suffix('\n').unwrap_or(line);
+        out.push((start, body.strip_suffix('\r').unwrap_or(body)));
+        start += line.len();
+    }
+    out
+}
+
+fn leading_spaces(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// Whether the line holds YAML content (not blank, not only a comment).
+fn is_content(line: &str) -> bool {
+    let t = line.trim_start_matches(' ');
+    !(t.is_empty() || t.starts_with('#'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SUITE: &str = "\
+# leading comment
+suite: s
+api: a
+cases:
+  # a comment line
+  - name: one
+    request: {path: /1}
+
+  - name: two
+    request:
+      path: /2
+  - name: three
+    request: {path: /3}
+  - name: four
+    request: {path: /4}
+tags: [t]
+";
+
+    #[test]
+    fn pieces_keep_line_numbers_and_the_header_keeps_the_rest() {
+        let s = split(SUITE, 2).unwrap();
+        assert_eq!(s.pieces.len(), 2);
+        for piece in &s.pieces {
+            assert_eq!(piece.lines().nth(3), Some("cases:"));
+        }
+        assert_eq!(s.pieces[0].lines().nth(5), Some("  - name: one"));
+        assert_eq!(s.pieces[1].lines().nth(11), Some("  - name: three"));
+        assert!(!s.pieces[1].contains("one"));
+        assert_eq!(s.header.lines().count(), SUITE.lines().count());
+        assert_eq!(s.header.lines().nth(3), Some("cases: []"));
+        assert_eq!(s.header.lines().nth(15), Some("tags: [t]"));
+    }
+
+    /// The suite's debug form without byte offsets (pieces keep lines and columns, which is
+    /// all the loader reads, but not offsets).
+    fn lines_and_columns(suite: &RawSuite) -> String {
+        let offsets = regex::Regex::new(r"span: Span \{[^}]*\}, ").unwrap();
+        offsets.replace_all(&format!("{suite:?}"), "").into_owned()
+    }
+
+    #[test]
+    fn split_parse_equals_whole_parse() {
+        let whole = lines_and_columns(&super::whole(SUITE).unwrap());
+        assert!(whole.contains("line: 15, column: 21"), "{whole}");
+        for n in 2..=4 {
+            let s = split(SUITE, n).unwrap();
+            let header = Unit::Header(&s.header).parse();
+            let pieces = s.pieces.iter().map(|p| Unit::Piece(p).parse()).collect();
+            let split = assemble(Some(header), pieces).unwrap();
+            assert_eq!(lines_and_columns(&split), whole, "{n} pieces");
+        }
+    }
+
+    #[test]
+    fn the_repository_suites_parse_the_same_split_or_whole() {
+        for f in ["stytch.yaml", "stytch-b2b.yaml", "clerk.yaml"] {
+            let text = std::fs::read_to_string(format!("cases/{f}")).unwrap();
+            assert!(split(&text, 5).is_some(), "{f} has the plain shape");
+            let whole = lines_and_columns(&super::whole(&text).unwrap());
+            for pieces in [2, 5, 40] {
+                let got = raw_suites_with(&[&text], pieces, 0).pop().unwrap().unwrap();
+                assert_eq!(lines_and_columns(&got), whole, "{f} in {pieces} pieces");
+            }
+        }
+    }
+
+    #[test]
+    fn unusual_shapes_are_not_split() {
+        for text in [
+            "suite: s\napi: a\ncases: [{name: x}, {name: y}]\n",
+            "---\nsuite: s\ncases:\n  - name: x\n  - name: y\n",
+            "suite: s\ncases:\n  - name: x\n nested: 1\n  - name: y\n",
+            "suite: s\ncases:\n  - name: x\ncases:\n  - name: y\n",
+            "suite: s\ncases:\n  - name: only\n",
+        ] {
+            assert_eq!(split(text, 4), None, "{text}");
+        }
+        assert!(split("cases:\n- name: x\n- name: y\nsuite: s\n", 2).is_some());
+        assert!(split("cases:\r\n  - name: x\r\n  - name: y\r\n", 2).is_some());
+    }
+
+    #[test]
+    fn a_piece_that_does_not_parse_alone_falls_back_to_the_whole_file() {
+        // The alias in the second case refers to an anchor in the first piece.
+        let mut text = String::from("suite: s\napi: a\ncases:\n");
+        text.push_str("  - name: a\n    request: &req {path: /x}\n");
+        for i in 0..2000 {
+            text.push_str(&format!("  - name: c{i}\n    request: {{path: /y}}\n"));
+        }
+        text.push_str("  - name: last\n    request: *req\n");
+        assert!(text.len() >= MIN_SPLIT_BYTES);
+        let got = raw_suites(&[&text]).pop().unwrap().unwrap();
+        assert_eq!(got.cases.len(), 2002);
+        assert_eq!(format!("{got:?}"), format!("{:?}", whole(&text).unwrap()));
+    }
+
+    #[test]
+    fn errors_are_the_whole_file_errors() {
+        let mut text = String::from("suite: s\napi: a\ncases:\n");
+        for i in 0..2000 {
+            text.push_str(&format!("  - name: c{i}\n    request: {{path: /x}}\n"));
+        }
+        text.push_str("  - name: bad\n    bogus: 1\n");
+        let got = raw_suites(&[&text]).pop().unwrap().unwrap_err().to_string();
+        let want = whole(&text).unwrap_err().to_string();
+        assert_eq!(got, want);
+    }
+}

@@ -255,15 +255,7 @@ pub(crate) async fn diff(args: DiffArgs) -> u8 {
         reporters.push(Box::new(files));
     }
     let cancel = Cancel::default();
-    let ctrl_c = {
-        let cancel = cancel.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("interrupted: finishing reports…");
-                cancel.cancel();
-            }
-        })
-    };
+    let ctrl_c = crate::cancel_on_ctrl_c(&cancel);
     let result = compat::run_diff(sides, &opts, cancel, &mut |ev| reporters.on_event(ev)).await;
     ctrl_c.abort();
     let summary = match result {

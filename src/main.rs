@@ -43,7 +43,7 @@ fn main() -> ExitCode {
         Some(Command::Lint(args)) => lint(args),
         Some(Command::Validate(args)) => validate(args),
         Some(Command::Serve(args)) => runtime.block_on(serve(args)),
-        Some(Command::Diff(args)) => runtime.block_on(cli_diff::diff(*args)),
+        Some(Command::Diff(args)) => on_worker(&runtime, cli_diff::diff(*args)),
     };
     ExitCode::from(code)
 }
@@ -60,6 +60,22 @@ fn on_worker(
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
         Err(_) => exit::COULD_NOT_RUN,
     }
+}
+
+/// Ctrl-C cancels the run (cases in flight end as interrupted, reports are still written); a
+/// second Ctrl-C quits at once. Abort the returned task when the run is over.
+fn cancel_on_ctrl_c(cancel: &Cancel) -> tokio::task::JoinHandle<()> {
+    let cancel = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("interrupted: finishing reports… (Ctrl-C again quits at once)");
+            cancel.cancel();
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("interrupted again: quitting without finishing reports");
+                std::process::exit(i32::from(exit::COULD_NOT_RUN));
+            }
+        }
+    })
 }
 
 fn usage_error(msg: impl std::fmt::Display) -> u8 {
@@ -143,19 +159,7 @@ async fn run(args: RunArgs) -> u8 {
         reporters.push(Box::new(files));
     }
     let cancel = Cancel::default();
-    let ctrl_c = {
-        let cancel = cancel.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("interrupted: finishing reports… (Ctrl-C again quits at once)");
-                cancel.cancel();
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    eprintln!("interrupted again: quitting without finishing reports");
-                    std::process::exit(i32::from(exit::COULD_NOT_RUN));
-                }
-            }
-        })
-    };
+    let ctrl_c = cancel_on_ctrl_c(&cancel);
     let mut sink = |ev: &sessconform::result::Event| reporters.on_event(ev);
     let summary = if plans.len() > 1 {
         sessconform::compat::run_matrix(plans, schemas, &cfg, cancel, &mut sink).await

@@ -183,6 +183,11 @@ impl StatusExpect {
             StatusPattern::Class(c) => status / 100 == u16::from(*c),
         })
     }
+
+    /// True when a 429 is an expected answer (then the client must not retry it away).
+    pub fn accepts_rate_limit(&self) -> bool {
+        self.accepts(429)
+    }
 }
 
 /// An expectation on one response header.

@@ -133,28 +133,9 @@ pub(crate) fn describe_value(v: &Value) -> String {
     }
 }
 
-/// Deep equality where numbers compare numerically (`1 == 1.0`).
-pub(crate) fn json_eq(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => num_eq(x, y),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
-        }
-        _ => a == b,
-    }
-}
-
-fn num_eq(x: &Number, y: &Number) -> bool {
-    match (as_int(x), as_int(y)) {
-        (Some(p), Some(q)) => p == q,
-        _ => matches!((x.as_f64(), y.as_f64()), (Some(p), Some(q)) if p == q),
-    }
-}
+/// Deep equality where numbers compare mathematically (`1 == 1.0`, exactly past 2^53): JSON
+/// Schema's own `const`/`enum` equality.
+pub(crate) use jsonschema::json::cmp::equal as json_eq;
 
 /// A number as an exact integer, when it is one.
 pub(crate) fn as_int(n: &Number) -> Option<i128> {
@@ -261,6 +242,8 @@ mod tests {
         assert!(!json_eq(&json!({"a": 1}), &json!({"a": 1, "b": 2})));
         assert!(!json_eq(&json!([1]), &json!(["1"])));
         assert!(!json_eq(&json!(u64::MAX), &json!(i64::MAX)));
+        // Exact past 2^53, where a cast to f64 would call these equal.
+        assert!(!json_eq(&json!(9_007_199_254_740_993_u64), &json!(9_007_199_254_740_992.0)));
     }
 
     #[test]

@@ -248,7 +248,7 @@ impl Walker<'_> {
                 self.differ(ptr, arr, Change::Changed, Some(a), Some(b));
             }
             (Value::Number(na), Value::Number(nb)) => {
-                if num_eq(na, nb) {
+                if jsonschema::json::cmp::equal_numbers(na, nb) {
                     return;
                 }
                 if let Some(rule) = self.timestamp_rule(ptr) {
@@ -544,34 +544,8 @@ fn same_type(a: &Value, b: &Value) -> bool {
     std::mem::discriminant(a) == std::mem::discriminant(b)
 }
 
-/// Deep equality with numbers compared numerically (`1` equals `1.0`).
-pub fn json_eq(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => num_eq(x, y),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
-        }
-        _ => a == b,
-    }
-}
-
-fn num_eq(a: &serde_json::Number, b: &serde_json::Number) -> bool {
-    if let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) {
-        return x == y;
-    }
-    if let (Some(x), Some(y)) = (a.as_u64(), b.as_u64()) {
-        return x == y;
-    }
-    match (a.as_f64(), b.as_f64()) {
-        (Some(x), Some(y)) => x == y,
-        _ => false,
-    }
-}
+/// Deep equality with numbers compared mathematically (`1` equals `1.0`).
+use jsonschema::json::cmp::equal as json_eq;
 
 fn within(a_ms: i128, b_ms: i128, rule: &Rule) -> bool {
     match rule.kind {

@@ -15,7 +15,7 @@ mod side;
 mod summary;
 
 pub use console::{DiffConsole, render_matrix, render_noise, suite_text};
-pub use diff::{Because, Change, Comparison, Difference, Suppressed, canonical, compare, json_eq};
+pub use diff::{Because, Change, Comparison, Difference, Suppressed, canonical, compare};
 pub use differ::{DiffError, DiffOptions, DiffSides, run_diff};
 pub use golden::{GoldenCase, GoldenDir, GoldenError, GoldenStep};
 pub use html::section as html_section;

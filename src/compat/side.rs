@@ -6,15 +6,15 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use crate::case::plan::StatusPattern;
+use crate::case::plan::StatusExpect;
 use crate::check::{JsonBody, Response, capture_values};
 use crate::engine::{
-    PlannedCase, RunConfig, curl, describe, excerpt, parse_json, render_request, request_id,
+    PlannedCase, RunConfig, curl, describe, excerpt, keep_captures, parse_json, render_request,
+    request_id,
 };
 use crate::http::{HttpClient, HttpResponse};
 use crate::redact::Redactor;
 use crate::result::{ExchangeRecord, RequestRecord, ResponseRecord};
-use crate::target::{Secret, env_placeholder};
 
 /// Everything one side needs; each side has its own (per-target isolation).
 pub(crate) struct SideCtx {
@@ -97,11 +97,11 @@ pub(crate) async fn run_side(pc: &PlannedCase, side: &SideCtx) -> SideRun {
                 break;
             }
         };
-        let expect_429 = step.expect.status.as_ref().is_some_and(|s| {
-            s.allowed
-                .iter()
-                .any(|p| matches!(p, StatusPattern::Code(429) | StatusPattern::Class(4)))
-        });
+        let expect_429 = step
+            .expect
+            .status
+            .as_ref()
+            .is_some_and(StatusExpect::accepts_rate_limit);
         let outcome = side.client.send(&req, expect_429).await;
         let mut record = ExchangeRecord {
             step: i,
@@ -143,17 +143,7 @@ pub(crate) async fn run_side(pc: &PlannedCase, side: &SideCtx) -> SideRun {
         // A failed capture is not fatal here: a later step that needs it fails to render, and
         // the difference that caused it is reported at this step.
         if let Ok(values) = capture_values(&step.captures, &check_resp) {
-            for (name, value, secret) in values {
-                if secret {
-                    if let Value::String(s) = &value {
-                        run.redactor.add(&Secret {
-                            value: s.clone(),
-                            env_name: env_placeholder("", &name),
-                        });
-                    }
-                }
-                scope.captures.insert(name, value);
-            }
+            keep_captures(values, &mut scope, &mut run.redactor);
         }
         let path_query = match req.url.query() {
             Some(q) => format!("{}?{q}", req.url.path()),

@@ -2,9 +2,14 @@
 //! excerpt, the vendor's request id and a readable transport error. Shared by the engine and the
 //! differential runner.
 
+use serde_json::Value;
+
+use crate::case::Scope;
 use crate::check::JsonBody;
 use crate::http::{HttpResponse, TransportError};
+use crate::redact::Redactor;
 use crate::tape::TapeNode;
+use crate::target::{Secret, env_placeholder};
 
 /// Longest body excerpt kept in results.
 const EXCERPT_BYTES: usize = 4096;
@@ -30,6 +35,23 @@ pub(crate) fn request_id(json: &JsonBody<'_>) -> Option<String> {
     id("request_id")
         .or_else(|| id("clerk_trace_id"))
         .map(str::to_owned)
+}
+
+/// Stores a step's captured values for later steps; secret ones are also redacted from then on.
+pub(crate) fn keep_captures(
+    values: Vec<(String, Value, bool)>,
+    scope: &mut Scope,
+    redactor: &mut Redactor,
+) {
+    for (name, value, secret) in values {
+        if let (true, Value::String(s)) = (secret, &value) {
+            redactor.add(&Secret {
+                value: s.clone(),
+                env_name: env_placeholder("", &name),
+            });
+        }
+        scope.captures.insert(name, value);
+    }
 }
 
 /// The body as text, cut after [`EXCERPT_BYTES`] on a character boundary.

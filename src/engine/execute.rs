@@ -2,19 +2,16 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use serde_json::Value;
-
 use super::config::RunConfig;
-use super::exchange::{describe, excerpt, parse_json, request_id};
+use super::exchange::{describe, excerpt, keep_captures, parse_json, request_id};
 use super::plan::PlannedCase;
 use super::render::{curl, render_request};
-use crate::case::plan::{Level, StatusPattern};
+use crate::case::plan::{Level, StatusExpect};
 use crate::check::{CheckContext, Response, capture_values, check_response};
 use crate::http::{HttpClient, HttpResponse};
 use crate::redact::Redactor;
 use crate::result::{CaseResult, ExchangeRecord, Finding, RequestRecord, ResponseRecord, Verdict};
 use crate::schema::SchemaStore;
-use crate::target::{Secret, env_placeholder};
 
 /// Shared, read-only inputs of every case.
 pub(crate) struct Shared {
@@ -117,11 +114,11 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
                 break;
             }
         };
-        let expect_429 = step.expect.status.as_ref().is_some_and(|s| {
-            s.allowed
-                .iter()
-                .any(|p| matches!(p, StatusPattern::Code(429) | StatusPattern::Class(4)))
-        });
+        let expect_429 = step
+            .expect
+            .status
+            .as_ref()
+            .is_some_and(StatusExpect::accepts_rate_limit);
         let outcome = shared.client.send(&req, expect_429).await;
         let request_record = RequestRecord {
             method: req.method.to_string(),
@@ -164,19 +161,7 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
         };
         let mut findings = check_response(&step.expect, &check_resp, &ctx);
         match capture_values(&step.captures, &check_resp) {
-            Ok(values) => {
-                for (name, value, secret) in values {
-                    if secret {
-                        if let Value::String(s) = &value {
-                            redactor.add(&Secret {
-                                value: s.clone(),
-                                env_name: env_placeholder("", &name),
-                            });
-                        }
-                    }
-                    scope.captures.insert(name, value);
-                }
-            }
+            Ok(values) => keep_captures(values, &mut scope, &mut redactor),
             Err(f) => findings.push(f),
         }
         record.response = Some(ResponseRecord {

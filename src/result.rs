@@ -149,6 +149,24 @@ pub struct ExchangeRecord {
     pub retries: u32,
 }
 
+impl ExchangeRecord {
+    /// The response status, or `no response` when the transport failed.
+    pub fn status_text(&self) -> String {
+        self.response
+            .as_ref()
+            .map_or_else(|| "no response".to_owned(), |r| r.status.to_string())
+    }
+
+    /// ` request_id=…` when the vendor sent one, else empty (for one-line summaries).
+    pub fn request_id_note(&self) -> String {
+        self.response
+            .as_ref()
+            .and_then(|r| r.request_id.as_deref())
+            .map(|id| format!(" request_id={id}"))
+            .unwrap_or_default()
+    }
+}
+
 fn ser_ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64() * 1000.0)
 }

@@ -427,16 +427,8 @@ fn finding(out: &mut String, f: &Finding, step: Option<String>) {
 }
 
 fn exchange(out: &mut String, ex: &ExchangeRecord) {
-    let status = ex
-        .response
-        .as_ref()
-        .map_or_else(|| "no response".to_owned(), |r| r.status.to_string());
-    let rid = ex
-        .response
-        .as_ref()
-        .and_then(|r| r.request_id.as_deref())
-        .map(|id| format!(" request_id={id}"))
-        .unwrap_or_default();
+    let status = ex.status_text();
+    let rid = ex.request_id_note();
     let _ = writeln!(
         out,
         "<details class=\"exchange\"><summary>{}: {} {} → {} ({}){}</summary><div>",

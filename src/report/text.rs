@@ -139,16 +139,8 @@ pub fn render_case(r: &CaseResult, style: Style) -> String {
         );
     }
     for (i, ex) in r.exchanges.iter().enumerate() {
-        let status = ex
-            .response
-            .as_ref()
-            .map_or_else(|| "no response".to_owned(), |resp| resp.status.to_string());
-        let rid = ex
-            .response
-            .as_ref()
-            .and_then(|r| r.request_id.as_deref())
-            .map(|id| format!(" request_id={id}"))
-            .unwrap_or_default();
+        let status = ex.status_text();
+        let rid = ex.request_id_note();
         let _ = writeln!(
             out,
             "  {} {} → {} ({:.0} ms{}){rid}",

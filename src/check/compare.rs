@@ -243,7 +243,10 @@ mod tests {
         assert!(!json_eq(&json!([1]), &json!(["1"])));
         assert!(!json_eq(&json!(u64::MAX), &json!(i64::MAX)));
         // Exact past 2^53, where a cast to f64 would call these equal.
-        assert!(!json_eq(&json!(9_007_199_254_740_993_u64), &json!(9_007_199_254_740_992.0)));
+        assert!(!json_eq(
+            &json!(9_007_199_254_740_993_u64),
+            &json!(9_007_199_254_740_992.0)
+        ));
     }
 
     #[test]

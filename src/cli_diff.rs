@@ -11,6 +11,7 @@ use sessconform::compat::{self, DiffConsole, DiffOptions, DiffSides, Rule, Rules
 use sessconform::engine::{self, Cancel, RunConfig};
 use sessconform::exit;
 use sessconform::report::github::GithubReporter;
+use sessconform::report::progress::{self, ProgressReporter};
 use sessconform::report::stdout::BufferedStdout;
 use sessconform::report::{FanOut, Reporter};
 use sessconform::schema::SchemaStore;
@@ -240,8 +241,8 @@ pub(crate) async fn diff(args: DiffArgs) -> u8 {
         Ok(f) => f,
         Err(e) => return crate::usage_error(e),
     };
-    let mut reporters = FanOut::default();
-    reporters.push(Box::new(DiffConsole::new(
+    let mut terminal = FanOut::default();
+    terminal.push(Box::new(DiffConsole::new(
         BufferedStdout,
         crate::style(args.output.color),
         recording_only,
@@ -249,8 +250,14 @@ pub(crate) async fn diff(args: DiffArgs) -> u8 {
     let github = args.output.github();
     if github {
         let workspace = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);
-        reporters.push(Box::new(GithubReporter::new(BufferedStdout, workspace)));
+        terminal.push(Box::new(GithubReporter::new(BufferedStdout, workspace)));
     }
+    // The same bar as `run` (stderr, terminals only, not in CI, runs of more than 20 cases).
+    let mut reporters = FanOut::default();
+    reporters.push(Box::new(ProgressReporter::new(
+        Box::new(terminal),
+        progress::wanted(),
+    )));
     if !files.is_empty() {
         reporters.push(Box::new(files));
     }

@@ -17,7 +17,9 @@ const MIN_SPLIT_BYTES: usize = 32 * 1024;
 
 /// Parses each text (in order) into a raw suite, spreading the work over the cores.
 pub(crate) fn raw_suites(texts: &[&str]) -> Vec<Result<RawSuite, serde_saphyr::Error>> {
-    raw_suites_with(texts, crate::par::threads(), MIN_SPLIT_BYTES)
+    // More pieces than cores: threads that finish early (or share a core with the schema
+    // loader) take the next piece.
+    raw_suites_with(texts, 4 * crate::par::threads(), MIN_SPLIT_BYTES)
 }
 
 fn raw_suites_with(

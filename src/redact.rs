@@ -106,14 +106,32 @@ impl Redactor {
         self.replace(text, |env| format!("${{{env}}}"))
     }
 
+    /// [`Redactor::redact`] in place: no copy when the text holds no secret.
+    pub fn redact_in_place(&self, text: &mut String) {
+        Self::replace_in_place(&self.needles, text, |_| MASK.to_owned());
+    }
+
+    /// [`Redactor::placeholders`] in place: no copy when the text holds no secret.
+    pub fn placeholders_in_place(&self, text: &mut String) {
+        Self::replace_in_place(&self.needles, text, |env| format!("${{{env}}}"));
+    }
+
     fn replace(&self, text: &str, with: impl Fn(&str) -> String) -> String {
         let mut out = text.to_owned();
-        for (needle, env) in &self.needles {
-            if out.contains(needle.as_str()) {
-                out = out.replace(needle.as_str(), &with(env));
+        Self::replace_in_place(&self.needles, &mut out, with);
+        out
+    }
+
+    fn replace_in_place(
+        needles: &[(String, String)],
+        text: &mut String,
+        with: impl Fn(&str) -> String,
+    ) {
+        for (needle, env) in needles {
+            if text.contains(needle.as_str()) {
+                *text = text.replace(needle.as_str(), &with(env));
             }
         }
-        out
     }
 
     /// Redacts a header value; `Authorization`-like headers keep only their scheme.
@@ -169,6 +187,16 @@ mod tests {
             "a=*** b=***"
         );
         assert_eq!(r.placeholders("-u project-test-1:x"), "-u ${PID}:x");
+        // The in-place forms agree with the copying ones.
+        let mut text2 = text.clone();
+        r.redact_in_place(&mut text2);
+        assert_eq!(text2, out);
+        let mut cmd = "-u project-test-1:x".to_owned();
+        r.placeholders_in_place(&mut cmd);
+        assert_eq!(cmd, "-u ${PID}:x");
+        let mut clean = "nothing secret here".to_owned();
+        r.redact_in_place(&mut clean);
+        assert_eq!(clean, "nothing secret here");
     }
 
     #[test]

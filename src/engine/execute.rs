@@ -208,22 +208,22 @@ fn redact_result(result: &mut CaseResult, r: &Redactor) {
         }
     };
     for ex in &mut result.exchanges {
-        ex.request.url = r.redact(&ex.request.url);
+        r.redact_in_place(&mut ex.request.url);
         headers(&mut ex.request.headers);
         if let Some(b) = &mut ex.request.body {
-            *b = r.redact(b);
+            r.redact_in_place(b);
         }
         if let Some(resp) = &mut ex.response {
             headers(&mut resp.headers);
-            resp.body = r.redact(&resp.body);
+            r.redact_in_place(&mut resp.body);
             if let Some(id) = &mut resp.request_id {
-                *id = r.redact(id);
+                r.redact_in_place(id);
             }
         }
-        ex.curl = r.placeholders(&ex.curl);
+        r.placeholders_in_place(&mut ex.curl);
     }
     if let Some(reason) = &mut result.reason {
-        *reason = r.redact(reason);
+        r.redact_in_place(reason);
     }
     for f in &mut result.findings {
         redact_finding(f, r);
@@ -231,14 +231,11 @@ fn redact_result(result: &mut CaseResult, r: &Redactor) {
 }
 
 fn redact_finding(f: &mut Finding, r: &Redactor) {
-    if r.is_empty() {
-        return;
-    }
-    f.message = r.redact(&f.message);
+    r.redact_in_place(&mut f.message);
     for s in [&mut f.expected, &mut f.actual, &mut f.detail]
         .into_iter()
         .flatten()
     {
-        *s = r.redact(s);
+        r.redact_in_place(s);
     }
 }

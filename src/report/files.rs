@@ -101,19 +101,16 @@ impl Reporter for FileReporter {
         self.record.on_event(event);
     }
 
-    /// Writes every output; all are attempted, the first error is returned.
+    /// Writes every output, each on its own core; all are attempted, the first error (in the
+    /// order the outputs were added) is returned.
     fn finish(&mut self) -> io::Result<()> {
-        let mut first = Ok(());
-        for (format, path) in &self.outputs {
-            let written = format
-                .render(&self.record)
-                .and_then(|text| write_atomic(path, text.as_bytes()));
-            if let Err(e) = written {
-                if first.is_ok() {
-                    first = Err(e);
-                }
-            }
-        }
-        first
+        let record = &self.record;
+        crate::par::map(&self.outputs, |(format, path)| {
+            format
+                .render(record)
+                .and_then(|text| write_atomic(path, text.as_bytes()))
+        })
+        .into_iter()
+        .collect()
     }
 }

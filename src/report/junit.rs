@@ -113,9 +113,9 @@ fn suite(record: &RunRecord, group: &SuiteGroup<'_>, stamp: &str, interrupted: b
             .into_iter()
             .map(|(k, v)| Property::new(clean(&k), clean(&v))),
     );
-    for c in &group.cases {
-        ts.add_test_case(case(c, &group.name));
-    }
+    // Building a test case is costly (quick-junit scans every string for ANSI escapes, char by
+    // char): spread the cases over the cores.
+    ts.add_test_cases(crate::par::map(&group.cases, |c| case(c, &group.name)));
     if let Some(compat) = &record.compat {
         let ids: Vec<&str> = group.cases.iter().map(|c| c.id.as_str()).collect();
         if let Some(text) = crate::compat::suite_text(compat, &ids) {

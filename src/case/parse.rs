@@ -127,6 +127,11 @@ fn split(text: &str, pieces: usize) -> Option<Split> {
     if pieces < 2 {
         return None;
     }
+    // Anchors may be aliased from another piece, which then fails alone and the file is parsed
+    // twice; files with anchors are parsed whole from the start.
+    if defines_anchor(text) {
+        return None;
+    }
     let lines: Vec<(usize, &str)> = line_starts(text);
     // Several documents or directives: leave it to the parser.
     if lines
@@ -196,6 +201,17 @@ fn split(text: &str, pieces: usize) -> Option<Split> {
     header.push_str(&"\n".repeat(end - key));
     header.push_str(&text[byte_at(end)..]);
     Some(Split { header, pieces })
+}
+
+/// Whether the text may define a YAML anchor (`&name` at the start of a value). Errs towards
+/// yes: `&` after a space, a line start or a flow indicator, and followed by a name character.
+fn defines_anchor(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'&'
+            && (i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'[' | b'{' | b','))
+            && bytes.get(i + 1).is_some_and(|c| !c.is_ascii_whitespace())
+    })
 }
 
 /// Each line's byte offset and text (without its `\n` or `\r\n`).
@@ -282,7 +298,8 @@ tags: [t]
     fn the_repository_suites_parse_the_same_split_or_whole() {
         for f in ["stytch.yaml", "stytch-b2b.yaml", "clerk.yaml"] {
             let text = std::fs::read_to_string(format!("cases/{f}")).unwrap();
-            assert!(split(&text, 5).is_some(), "{f} has the plain shape");
+            // Files with anchors are parsed whole; the others must split.
+            assert_eq!(split(&text, 5).is_some(), !defines_anchor(&text), "{f}");
             let whole = lines_and_columns(&super::whole(&text).unwrap());
             for pieces in [2, 5, 40] {
                 let got = raw_suites_with(&[&text], pieces, 0).pop().unwrap().unwrap();
@@ -308,7 +325,8 @@ tags: [t]
 
     #[test]
     fn a_piece_that_does_not_parse_alone_falls_back_to_the_whole_file() {
-        // The alias in the second case refers to an anchor in the first piece.
+        // The alias in the last case refers to an anchor in the first piece (such files are no
+        // longer split at all, and the answer must not change either way).
         let mut text = String::from("suite: s\napi: a\ncases:\n");
         text.push_str("  - name: a\n    request: &req {path: /x}\n");
         for i in 0..2000 {
@@ -319,6 +337,17 @@ tags: [t]
         let got = raw_suites(&[&text]).pop().unwrap().unwrap();
         assert_eq!(got.cases.len(), 2002);
         assert_eq!(format!("{got:?}"), format!("{:?}", whole(&text).unwrap()));
+    }
+
+    #[test]
+    fn files_with_anchors_are_not_split() {
+        let text = "suite: s\ncases:\n  - name: a\n    request: &r {path: /x}\n  - name: b\n    request: *r\n";
+        assert_eq!(split(text, 2), None);
+        assert!(defines_anchor("x: &a 1"));
+        assert!(defines_anchor("- [&a 1]"));
+        assert!(!defines_anchor("path: /x?a=1&b=2"));
+        assert!(!defines_anchor("a: b & c"));
+        assert!(split(&text.replace('&', "").replace("*r", "{path: /y}"), 2).is_some());
     }
 
     #[test]

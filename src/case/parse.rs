@@ -4,9 +4,10 @@
 //! all of it before the first request. A file whose top-level `cases:` is a plain block sequence
 //! is therefore cut at item boundaries into pieces that parse on their own and in parallel. Each
 //! piece keeps its lines at their original line numbers (the text before it becomes empty lines),
-//! so every location is what a whole-file parse gives. If the header or any piece fails to parse
-//! alone (an alias to an anchor in another piece, say), the whole file goes through the ordinary
-//! single parse: results and diagnostics never depend on the cut.
+//! so every location is what a whole-file parse gives. Files that define anchors are not cut (an
+//! alias may point into another piece). If the header or any piece fails to parse alone, the
+//! whole file goes through the ordinary single parse: results and diagnostics never depend on
+//! the cut.
 
 use serde::Deserialize;
 

@@ -64,8 +64,12 @@ impl<'a> Tape<'a> {
         parse::parse(bytes)
     }
 
-    /// The document's root node.
+    /// The document's root node (`null` for an empty, default-built tape).
     pub fn root(&self) -> TapeNode<'_> {
+        static NULL: [Entry<'static>; 1] = [Entry::Null];
+        if self.entries.is_empty() {
+            return TapeNode::new(&NULL, 0);
+        }
         TapeNode::new(&self.entries, 0)
     }
 

@@ -210,3 +210,10 @@ fn object_lookup_uses_prepared_keys() {
     assert!(object.get(&TapeJson::prepare_key("a")).is_some());
     assert!(object.get(&TapeJson::prepare_key("b")).is_none());
 }
+
+#[test]
+fn an_empty_tape_reads_as_null() {
+    let tape = Tape::default();
+    assert!(tape.root().is_null());
+    assert_eq!(tape.to_value(), Value::Null);
+}

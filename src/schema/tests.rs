@@ -523,3 +523,21 @@ fn the_store_can_be_shared_across_threads() {
     assert_send_sync::<SchemaStore>();
     assert_send_sync::<Violation>();
 }
+
+#[test]
+fn an_instance_nested_past_the_parser_limit_is_one_violation_not_a_null() {
+    let store = user_store(&[("deep.json", r#"{"$id": "t/deep", "type": "array"}"#)]).unwrap();
+    let mut deep = serde_json::json!(1);
+    for _ in 0..200 {
+        deep = serde_json::json!([deep]);
+    }
+    let v = store.validate("t/deep", &deep).unwrap();
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert!(
+        v[0].message.contains("cannot be validated"),
+        "{}",
+        v[0].message
+    );
+    assert!(!store.is_valid("t/deep", &deep).unwrap());
+    assert!(store.is_valid("t/deep", &serde_json::json!([[1]])).unwrap());
+}

@@ -41,6 +41,19 @@ impl Violation {
     }
 }
 
+impl Violation {
+    /// The one violation reported when the instance itself cannot be read (nested too deep).
+    pub fn unreadable(id: &str, message: &str) -> Self {
+        Self {
+            instance_path: String::new(),
+            keyword: String::new(),
+            schema_path: format!("{id}#"),
+            value_excerpt: String::new(),
+            message: format!("the instance cannot be validated: {message}"),
+        }
+    }
+}
+
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let at = if self.instance_path.is_empty() {

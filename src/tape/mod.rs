@@ -79,6 +79,13 @@ impl<'a> Tape<'a> {
         self.root().to_value()
     }
 
+    /// The tape of a value the caller already holds (serialised and parsed again: for cold
+    /// paths). Fails only past the parser's nesting limit of 128 levels.
+    pub fn from_value(value: &Value) -> Result<Tape<'static>, serde_json::Error> {
+        let bytes = serde_json::to_vec(value)?;
+        Tape::parse(&bytes).map(Tape::into_owned)
+    }
+
     /// The same document with every string owned: it no longer borrows the parsed bytes.
     pub fn into_owned(self) -> Tape<'static> {
         let entries = self

@@ -217,3 +217,15 @@ fn an_empty_tape_reads_as_null() {
     assert!(tape.root().is_null());
     assert_eq!(tape.to_value(), Value::Null);
 }
+
+#[test]
+fn from_value_round_trips_and_owns_its_strings() {
+    let v = json!({"a": ["x\ny", 1, -2, 2.5, null, true], "b": {}});
+    let tape = Tape::from_value(&v).unwrap();
+    assert_eq!(tape.to_value(), v);
+    let mut deep = json!(0);
+    for _ in 0..200 {
+        deep = json!([deep]);
+    }
+    assert!(Tape::from_value(&deep).is_err());
+}

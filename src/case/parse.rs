@@ -30,7 +30,7 @@ fn raw_suites_with(
 ) -> Vec<Result<RawSuite, serde_saphyr::Error>> {
     let splits: Vec<Option<Split>> = texts
         .iter()
-        .map(|t| (t.len() >= min_split_bytes).then(|| split(t, pieces_per_file))?)
+        .map(|t| worth_splitting(t, min_split_bytes).then(|| split(t, pieces_per_file))?)
         .collect();
     let mut units: Vec<Unit<'_>> = Vec::new();
     for (text, split) in texts.iter().zip(&splits) {
@@ -128,11 +128,6 @@ fn split(text: &str, pieces: usize) -> Option<Split> {
     if pieces < 2 {
         return None;
     }
-    // Anchors may be aliased from another piece, which then fails alone and the file is parsed
-    // twice; files with anchors are parsed whole from the start.
-    if defines_anchor(text) {
-        return None;
-    }
     let lines: Vec<(usize, &str)> = line_starts(text);
     // Several documents or directives: leave it to the parser.
     if lines
@@ -202,6 +197,12 @@ fn split(text: &str, pieces: usize) -> Option<Split> {
     header.push_str(&"\n".repeat(end - key));
     header.push_str(&text[byte_at(end)..]);
     Some(Split { header, pieces })
+}
+
+/// Whether cutting the file is likely to pay: it is large, and it defines no anchor (an alias
+/// into another piece makes that piece fail alone, and the file would be parsed twice).
+fn worth_splitting(text: &str, min_bytes: usize) -> bool {
+    text.len() >= min_bytes && !defines_anchor(text)
 }
 
 /// Whether the text may define a YAML anchor (`&name` at the start of a value). Errs towards
@@ -295,18 +296,89 @@ tags: [t]
         }
     }
 
+    /// Cuts `text` into `pieces`, parses them alone and assembles the suite; `None` when a piece
+    /// or the header does not parse alone (the pipeline then parses the file whole).
+    fn parse_split(text: &str, pieces: usize) -> Option<RawSuite> {
+        let s = split(text, pieces)?;
+        let header = Unit::Header(&s.header).parse();
+        let parsed = s.pieces.iter().map(|p| Unit::Piece(p).parse()).collect();
+        assemble(Some(header), parsed)
+    }
+
     #[test]
     fn the_repository_suites_parse_the_same_split_or_whole() {
         for f in ["stytch.yaml", "stytch-b2b.yaml", "clerk.yaml"] {
             let text = std::fs::read_to_string(format!("cases/{f}")).unwrap();
-            // Files with anchors are parsed whole; the others must split.
-            assert_eq!(split(&text, 5).is_some(), !defines_anchor(&text), "{f}");
             let whole = lines_and_columns(&super::whole(&text).unwrap());
-            for pieces in [2, 5, 40] {
+            for pieces in [2, 3, 5, 40] {
+                assert!(split(&text, pieces).is_some(), "{f} has the plain shape");
+                // A piece may fail alone (an alias into another piece); one that parses must
+                // give exactly the whole-file result.
+                if let Some(got) = parse_split(&text, pieces) {
+                    assert_eq!(lines_and_columns(&got), whole, "{f} in {pieces} pieces");
+                }
                 let got = raw_suites_with(&[&text], pieces, 0).pop().unwrap().unwrap();
-                assert_eq!(lines_and_columns(&got), whole, "{f} in {pieces} pieces");
+                assert_eq!(lines_and_columns(&got), whole, "{f} through the pipeline");
             }
         }
+        // Our suites alias across cases, so they mostly exercise the fallback; `RICH` below is
+        // the real-split counterpart.
+    }
+
+    /// Every construct a case file tends to use, with no anchors: it splits for real.
+    const RICH: &str = "\
+suite: rich
+api: a
+vars:
+  token: {default: abc, secret: true}
+cases:
+  - name: block scalars
+    description: |
+      first line
+        indented line
+
+      after a blank line
+    request:
+      method: POST
+      path: /x
+      json:
+        note: >-
+          folded
+          text
+        list:
+          - 1
+          - - nested
+            - [2, 3]
+  - name: \"quoted: name\"
+    request: {path: '/y?a=1&b=2', headers: {X-A: \"b\"}}
+    expect:
+      status: [200, 4xx]
+      assert:
+        - {path: \"$.items[*].id\", unique: true}
+        - path: $.n
+          equals: 1
+  # a comment between items
+  - name: steps
+    steps:
+      - name: first
+        request: {path: /a}
+        capture: {sid: $.id}
+      - request:
+          path: /b/${sid}
+        expect: {status: 204}
+  -   name: odd spacing after the dash
+      request: {path: /z}
+tags: [r]
+";
+
+    #[test]
+    fn varied_files_split_at_every_piece_count_equal_the_whole_parse() {
+        let whole = lines_and_columns(&super::whole(RICH).unwrap());
+        for pieces in 2..=4 {
+            let got = parse_split(RICH, pieces).unwrap_or_else(|| panic!("{pieces} pieces"));
+            assert_eq!(lines_and_columns(&got), whole, "{pieces} pieces");
+        }
+        assert!(worth_splitting(RICH, 0));
     }
 
     #[test]
@@ -325,9 +397,7 @@ tags: [t]
     }
 
     #[test]
-    fn a_piece_that_does_not_parse_alone_falls_back_to_the_whole_file() {
-        // The alias in the last case refers to an anchor in the first piece (such files are no
-        // longer split at all, and the answer must not change either way).
+    fn an_alias_into_another_piece_fails_the_split_and_the_file_parses_whole() {
         let mut text = String::from("suite: s\napi: a\ncases:\n");
         text.push_str("  - name: a\n    request: &req {path: /x}\n");
         for i in 0..2000 {
@@ -335,20 +405,31 @@ tags: [t]
         }
         text.push_str("  - name: last\n    request: *req\n");
         assert!(text.len() >= MIN_SPLIT_BYTES);
+        assert!(split(&text, 2).is_some());
+        assert!(
+            parse_split(&text, 2).is_none(),
+            "the last piece cannot resolve *req"
+        );
+        assert!(
+            !worth_splitting(&text, MIN_SPLIT_BYTES),
+            "anchored files are parsed whole"
+        );
         let got = raw_suites(&[&text]).pop().unwrap().unwrap();
         assert_eq!(got.cases.len(), 2002);
         assert_eq!(format!("{got:?}"), format!("{:?}", whole(&text).unwrap()));
     }
 
     #[test]
-    fn files_with_anchors_are_not_split() {
+    fn only_large_files_without_anchors_are_worth_splitting() {
         let text = "suite: s\ncases:\n  - name: a\n    request: &r {path: /x}\n  - name: b\n    request: *r\n";
-        assert_eq!(split(text, 2), None);
+        assert!(!worth_splitting(text, 0));
+        let plain = text.replace('&', "").replace("*r", "{path: /y}");
+        assert!(worth_splitting(&plain, 0));
+        assert!(!worth_splitting(&plain, plain.len() + 1));
         assert!(defines_anchor("x: &a 1"));
         assert!(defines_anchor("- [&a 1]"));
         assert!(!defines_anchor("path: /x?a=1&b=2"));
         assert!(!defines_anchor("a: b & c"));
-        assert!(split(&text.replace('&', "").replace("*r", "{path: /y}"), 2).is_some());
     }
 
     #[test]

@@ -117,7 +117,7 @@ fn satisfies_the_jsonschema_accessor_contract() {
 }
 
 #[test]
-fn string_nodes_reuse_their_buffer() {
+fn string_nodes_hold_each_given_string_in_turn() {
     let mut buffer = Tape::default();
     let a = TapeJson::with_string_node(&mut buffer, "first", |n| n.as_str().map(str::to_owned));
     let b = TapeJson::with_string_node(&mut buffer, "second", |n| n.as_str().map(str::to_owned));

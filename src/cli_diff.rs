@@ -7,7 +7,8 @@ use std::time::Duration;
 use clap::Args;
 
 use sessconform::case::load::{LoadedSuite, load_suites};
-use sessconform::compat::{self, DiffConsole, DiffOptions, DiffSides, Rule, Rules};
+use sessconform::compat::{self, DiffOptions, DiffSides, Rule, Rules};
+use sessconform::report::compat_console::DiffConsole;
 use sessconform::engine::{self, Cancel, RunConfig};
 use sessconform::exit;
 use sessconform::report::github::GithubReporter;

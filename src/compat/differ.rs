@@ -18,7 +18,7 @@ use tokio::sync::Semaphore;
 use super::diff::{Because, Comparison, compare, compare_with, fold_body_on_status};
 use super::golden::{FORMAT, GoldenCase, GoldenDir, GoldenError, GoldenStep, mask_noise};
 use super::noise::{Learning, NoiseEntry, NoiseSet, Pairs, learn};
-use super::report::{CompatReport, DiffSummary, UnstableLine};
+use crate::result::compat::{CompatReport, DiffSummary, UnstableLine};
 use super::side::{SideCtx, SideRun, redact_value, run_side};
 use super::summary::{NoiseTally, case_findings};
 use crate::engine::{Cancel, Plan, PlannedCase, RunConfig};
@@ -146,12 +146,7 @@ pub async fn run_diff(
     ] {
         if let Some(p) = plan {
             all_redactor.extend(&p.redactor);
-            for (api, t) in &p.target.apis {
-                base_urls.push((
-                    format!("{role}/{api}"),
-                    p.redactor.redact(t.base_url.as_str()),
-                ));
-            }
+            base_urls.extend(p.base_urls(role));
         }
     }
     sink(&Event::RunStarted(RunInfo {
@@ -506,21 +501,7 @@ async fn execute_all(
         None => return Vec::new(),
     };
     let n = reference.cases.len();
-    let mut units: Vec<Vec<usize>> = Vec::new();
-    let mut serial: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, pc) in reference.cases.iter().enumerate() {
-        if pc.suite.serial {
-            match serial.get(&pc.suite.name) {
-                Some(&u) => units[u].push(i),
-                None => {
-                    serial.insert(pc.suite.name.clone(), units.len());
-                    units.push(vec![i]);
-                }
-            }
-        } else {
-            units.push(vec![i]);
-        }
-    }
+    let units = reference.units();
     let sem = Arc::new(Semaphore::new(opts.run.jobs.max(1)));
     let mut all: Vec<CaseRuns> = (0..n).map(|_| CaseRuns::default()).collect();
     // Phase 1: both sides. Phase 2, after every unit of phase 1, so that its side effects never

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use tokio::sync::mpsc;
 
-use super::report::{CompatReport, Matrix};
+use crate::result::compat::{CompatReport, Matrix};
 use crate::engine::{self, Cancel, Plan, RunConfig};
 use crate::result::{CaseResult, Counts, Event, RunInfo, RunSummary};
 use crate::schema::SchemaStore;
@@ -57,15 +57,10 @@ pub async fn run_matrix(
 ) -> RunSummary {
     let start = Instant::now();
     let names: Vec<String> = plans.iter().map(|p| p.target.name.clone()).collect();
-    let mut base_urls = Vec::new();
-    for p in &plans {
-        for (api, t) in &p.target.apis {
-            base_urls.push((
-                format!("{}/{api}", p.target.name),
-                p.redactor.redact(t.base_url.as_str()),
-            ));
-        }
-    }
+    let base_urls = plans
+        .iter()
+        .flat_map(|p| p.base_urls(&p.target.name))
+        .collect();
     sink(&Event::RunStarted(RunInfo {
         total_cases: plans.iter().map(|p| p.cases.len()).sum(),
         target: names.join(", "),

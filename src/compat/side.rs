@@ -1,20 +1,17 @@
-//! Runs one case against one side of a differential run: every step rendered with that side's
-//! own variables, credentials and captures, sent with that side's own HTTP client, and each
-//! response turned into an exchange document `{status, headers, body}` for comparison.
+//! Runs one case against one side of a differential run, through the engine's step executor:
+//! every step rendered with that side's own variables, credentials and captures, sent with that
+//! side's own HTTP client, and each response turned into an exchange document
+//! `{status, headers, body}` for comparison.
 
 use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use crate::case::plan::StatusExpect;
-use crate::check::{JsonBody, Response, capture_values};
-use crate::engine::{
-    PlannedCase, RunConfig, curl, describe, excerpt, keep_captures, parse_json, render_request,
-    request_id,
-};
-use crate::http::{HttpClient, HttpResponse};
+use crate::engine::step::{Flow, StepEnv, run_steps};
+use crate::engine::{PlannedCase, RunConfig};
+use crate::http::HttpClient;
 use crate::redact::Redactor;
-use crate::result::{ExchangeRecord, RequestRecord, ResponseRecord};
+use crate::result::ExchangeRecord;
 
 /// Everything one side needs; each side has its own (per-target isolation).
 pub(crate) struct SideCtx {
@@ -63,7 +60,7 @@ pub(crate) struct SideRun {
     pub redactor: Redactor,
 }
 
-/// Runs every step of `pc` against one side.
+/// Runs every step of `pc` against one side, through the engine's step executor.
 pub(crate) async fn run_side(pc: &PlannedCase, side: &SideCtx) -> SideRun {
     let mut run = SideRun {
         redactor: side.redactor.clone(),
@@ -77,118 +74,57 @@ pub(crate) async fn run_side(pc: &PlannedCase, side: &SideCtx) -> SideRun {
         run.skipped = Some("no target for this api".to_owned());
         return run;
     };
-    let case = pc.case();
-    let mut scope = pc.scope.clone();
-    for (i, step) in case.steps.iter().enumerate() {
-        let req = match render_request(
-            &step.request,
-            &scope,
-            api,
-            side.cfg.timeout,
-            &mut run.redactor,
-        ) {
-            Ok(r) => r,
-            Err(e) => {
-                run.failure = Some(SideFailure {
-                    message: run
-                        .redactor
-                        .redact(&format!("{}: could not render the request: {e}", step.name)),
-                });
-                break;
-            }
+    let env = StepEnv {
+        client: &side.client,
+        timeout: side.cfg.timeout,
+        label: Some(side.label),
+    };
+    let mut docs = Vec::new();
+    // A failed capture is not fatal here: a later step that needs it fails to render, and the
+    // difference that caused it is reported at this step.
+    let steps = run_steps(pc, api, &env, side.redactor.clone(), |got| {
+        let url = &got.request.url;
+        let path_query = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
         };
-        let expect_429 = step
-            .expect
-            .status
-            .as_ref()
-            .is_some_and(StatusExpect::accepts_rate_limit);
-        let outcome = side.client.send(&req, expect_429).await;
-        let mut record = ExchangeRecord {
-            step: i,
-            step_name: format!("{}: {}", side.label, step.name),
-            request: RequestRecord {
-                method: req.method.to_string(),
-                url: run.redactor.redact(req.url.as_str()),
-                headers: req
-                    .headers
-                    .iter()
-                    .map(|(k, v)| (k.clone(), run.redactor.header(k, v)))
-                    .collect(),
-                body: req.body.as_ref().map(|b| run.redactor.redact(&excerpt(b))),
-            },
-            response: None,
-            elapsed: outcome.elapsed,
-            curl: curl(&req, &run.redactor),
-            retries: outcome.retries,
-        };
-        let resp = match outcome.result {
-            Ok(r) => r,
-            Err(e) => {
-                run.failure = Some(SideFailure {
-                    message: run
-                        .redactor
-                        .redact(&format!("{}: {}", step.name, describe(&e))),
-                });
-                run.exchanges.push(record);
-                break;
-            }
-        };
-        let json = parse_json(&resp);
-        let check_resp = Response {
-            status: resp.status,
-            headers: &resp.headers,
-            body: &resp.body,
-            json: json.as_ref(),
-        };
-        // A failed capture is not fatal here: a later step that needs it fails to render, and
-        // the difference that caused it is reported at this step.
-        if let Ok(values) = capture_values(&step.captures, &check_resp) {
-            keep_captures(values, &mut scope, &mut run.redactor);
-        }
-        let path_query = match req.url.query() {
-            Some(q) => format!("{}?{q}", req.url.path()),
-            None => req.url.path().to_owned(),
-        };
-        let request_id = json
-            .as_ref()
-            .and_then(request_id)
-            .map(|s| run.redactor.redact(&s));
-        run.docs.push(StepDoc {
-            step: i,
-            request: run.redactor.redact(&format!("{} {path_query}", req.method)),
-            doc: exchange_doc(&resp, json.map(JsonBody::into_value), &side.headers),
+        let resp = got.response;
+        docs.push(StepDoc {
+            step: got.index,
+            request: format!("{} {path_query}", got.request.method),
+            doc: exchange_doc(
+                resp.status,
+                resp.headers,
+                resp.body,
+                resp.json.map(|j| j.value().clone()),
+                &side.headers,
+            ),
         });
-        record.response = Some(ResponseRecord {
-            status: resp.status,
-            headers: resp
-                .headers
-                .iter()
-                .map(|(k, v)| (k.clone(), run.redactor.header(k, v)))
-                .collect(),
-            body: run.redactor.redact(&excerpt(&resp.body)),
-            body_len: resp.body.len(),
-            request_id,
-        });
-        run.exchanges.push(record);
+        Flow::Continue
+    })
+    .await;
+    for d in &mut docs {
+        steps.redactor.redact_in_place(&mut d.request);
     }
-    // Secrets captured late may appear in earlier records.
-    for ex in &mut run.exchanges {
-        ex.request.url = run.redactor.redact(&ex.request.url);
-        if let Some(r) = &mut ex.response {
-            r.body = run.redactor.redact(&r.body);
-        }
-        ex.curl = run.redactor.placeholders(&ex.curl);
-    }
+    run.docs = docs;
+    run.exchanges = steps.exchanges;
+    run.failure = steps.error.map(|message| SideFailure { message });
+    run.redactor = steps.redactor;
     run
 }
 
 /// The comparable document of one response: status, the selected headers (several values joined
 /// with `, `) and the body (JSON when it parses, else text, `null` when empty).
-pub(crate) fn exchange_doc(resp: &HttpResponse, json: Option<Value>, selected: &[String]) -> Value {
+pub(crate) fn exchange_doc(
+    status: u16,
+    response_headers: &[(String, String)],
+    body: &[u8],
+    json: Option<Value>,
+    selected: &[String],
+) -> Value {
     let mut headers = Map::new();
     for name in selected {
-        let values: Vec<&str> = resp
-            .headers
+        let values: Vec<&str> = response_headers
             .iter()
             .filter(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
@@ -202,10 +138,10 @@ pub(crate) fn exchange_doc(resp: &HttpResponse, json: Option<Value>, selected: &
             decode_jwts(&mut v);
             v
         }
-        None if resp.body.is_empty() => Value::Null,
-        None => Value::String(String::from_utf8_lossy(&resp.body).into_owned()),
+        None if body.is_empty() => Value::Null,
+        None => Value::String(String::from_utf8_lossy(body).into_owned()),
     };
-    json!({"status": resp.status, "headers": headers, "body": body})
+    json!({"status": status, "headers": headers, "body": body})
 }
 
 /// Replaces every compact JWS string in `v` with `{"jwt": {"header": …, "claims": …}}` (the

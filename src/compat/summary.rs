@@ -10,7 +10,7 @@ use similar::TextDiff;
 use super::diff::{Because, Change, Comparison, Difference, canonical, canonical_text};
 use super::noise::{NoiseSet, short};
 use super::pointer;
-use super::report::NoiseLine;
+use crate::result::compat::NoiseLine;
 use crate::case::plan::Level;
 use crate::engine::PlannedCase;
 use crate::redact::Redactor;

@@ -1,16 +1,16 @@
-//! Executes one planned case: render, send, check, capture, and record a redacted result.
+//! Executes one planned case: its steps through [`super::step`], each response checked, and a
+//! redacted result.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::config::RunConfig;
-use super::exchange::{describe, excerpt, keep_captures, parse_json, request_id};
 use super::plan::PlannedCase;
-use super::render::{curl, render_request};
-use crate::case::plan::{Level, StatusExpect};
-use crate::check::{CheckContext, Response, capture_values, check_response};
-use crate::http::{HttpClient, HttpResponse};
+use super::step::{Flow, StepEnv, run_steps};
+use crate::case::plan::Level;
+use crate::check::{CheckContext, check_response};
+use crate::http::HttpClient;
 use crate::redact::Redactor;
-use crate::result::{CaseResult, ExchangeRecord, Finding, RequestRecord, ResponseRecord, Verdict};
+use crate::result::{CaseResult, Finding, Verdict};
 use crate::schema::SchemaStore;
 
 /// Shared, read-only inputs of every case.
@@ -90,144 +90,76 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
         String::new(),
     );
     result.reason = None;
-    let mut scope = pc.scope.clone();
-    let mut redactor = shared.redactor.clone();
-    let mut schema_ids: Vec<String> = Vec::new();
-
-    for (i, step) in case.steps.iter().enumerate() {
-        for s in &step.expect.schemas {
-            if !schema_ids.contains(&s.id) {
-                schema_ids.push(s.id.clone());
-            }
-        }
-        let req = match render_request(
-            &step.request,
-            &scope,
-            api,
-            shared.cfg.timeout,
-            &mut redactor,
-        ) {
-            Ok(r) => r,
-            Err(e) => {
-                result.verdict = Verdict::Error;
-                result.reason = Some(format!("{}: could not render the request: {e}", step.name));
-                break;
-            }
-        };
-        let expect_429 = step
-            .expect
-            .status
-            .as_ref()
-            .is_some_and(StatusExpect::accepts_rate_limit);
-        let outcome = shared.client.send(&req, expect_429).await;
-        let request_record = RequestRecord {
-            method: req.method.to_string(),
-            url: req.url.to_string(),
-            headers: req.headers.clone(),
-            body: req.body.as_ref().map(|b| excerpt(b)),
-        };
-        let mut record = ExchangeRecord {
-            step: i,
-            step_name: step.name.clone(),
-            request: request_record,
-            response: None,
-            elapsed: outcome.elapsed,
-            curl: curl(&req, &redactor),
-            retries: outcome.retries,
-        };
-        let resp: HttpResponse = match outcome.result {
-            Ok(r) => r,
-            Err(e) => {
-                result.verdict = Verdict::Error;
-                result.reason = Some(format!("{}: {}", step.name, describe(&e)));
-                result.exchanges.push(record);
-                break;
-            }
-        };
-        let json = parse_json(&resp);
-        let check_resp = Response {
-            status: resp.status,
-            headers: &resp.headers,
-            body: &resp.body,
-            json: json.as_ref(),
-        };
+    let env = StepEnv {
+        client: &shared.client,
+        timeout: shared.cfg.timeout,
+        label: None,
+    };
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut stopped_at: Option<usize> = None;
+    let run = run_steps(pc, api, &env, shared.redactor.clone(), |got| {
         let ctx = CheckContext {
-            scope: &scope,
+            scope: got.scope,
             schemas: &shared.schemas,
             now_ms: now_ms(),
             snapshot_dir: pc.dir.as_deref(),
             update_snapshots: shared.cfg.update_snapshots,
-            step: i,
+            step: got.index,
         };
-        let mut findings = check_response(&step.expect, &check_resp, &ctx);
-        match capture_values(&step.captures, &check_resp) {
-            Ok(values) => keep_captures(values, &mut scope, &mut redactor),
-            Err(f) => findings.push(f),
-        }
-        record.response = Some(ResponseRecord {
-            status: resp.status,
-            headers: resp.headers.clone(),
-            body: excerpt(&resp.body),
-            body_len: resp.body.len(),
-            request_id: json.as_ref().and_then(request_id),
-        });
-        result.exchanges.push(record);
+        let mut step_findings = check_response(&got.step.expect, got.response, &ctx);
+        step_findings.extend(got.capture_error.clone());
         let mut step_failed = false;
-        for mut f in findings {
-            f.step = i;
+        for mut f in step_findings {
+            f.step = got.index;
             if shared.cfg.strict && f.level == Level::Warn {
                 f.level = Level::Fail;
                 f.message = format!("(strict) {}", f.message);
             }
             step_failed |= f.level == Level::Fail;
-            result.findings.push(f);
+            findings.push(f);
         }
         if step_failed {
-            result.verdict = Verdict::Fail;
-            if i + 1 < case.steps.len() {
-                result.reason = Some(format!(
-                    "stopped after {} (later steps depend on it)",
-                    step.name
-                ));
-            }
-            break;
+            stopped_at = Some(got.index);
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    })
+    .await;
+    let attempted = run.attempted;
+    result.exchanges = run.exchanges;
+    result.findings = findings;
+    if let Some(e) = run.error {
+        result.verdict = Verdict::Error;
+        result.reason = Some(e);
+    } else if let Some(i) = stopped_at {
+        result.verdict = Verdict::Fail;
+        if i + 1 < case.steps.len() {
+            result.reason = Some(format!(
+                "stopped after {} (later steps depend on it)",
+                case.steps[i].name
+            ));
         }
     }
     // One redaction pass once every secret is known: a secret captured by a later step may
-    // already appear in an earlier step's exchange or finding.
-    redact_result(&mut result, &redactor);
-    result.schema_ids = schema_ids;
-    result.duration = start.elapsed();
-    result
-}
-
-fn redact_result(result: &mut CaseResult, r: &Redactor) {
-    let headers = |hs: &mut Vec<(String, String)>| {
-        for (k, v) in hs.iter_mut() {
-            *v = r.header(k, v);
-        }
-    };
-    for ex in &mut result.exchanges {
-        r.redact_in_place(&mut ex.request.url);
-        headers(&mut ex.request.headers);
-        if let Some(b) = &mut ex.request.body {
-            r.redact_in_place(b);
-        }
-        if let Some(resp) = &mut ex.response {
-            headers(&mut resp.headers);
-            r.redact_in_place(&mut resp.body);
-            if let Some(id) = &mut resp.request_id {
-                r.redact_in_place(id);
-            }
-        }
-        r.placeholders_in_place(&mut ex.curl);
-    }
+    // already appear in an earlier step's finding (the exchanges are redacted by `run_steps`).
+    let redactor = run.redactor;
     if let Some(reason) = &mut result.reason {
-        r.redact_in_place(reason);
+        redactor.redact_in_place(reason);
     }
     for f in &mut result.findings {
-        redact_finding(f, r);
+        redact_finding(f, &redactor);
     }
+    // The schemas of the steps that were reached.
+    for step in &case.steps[..attempted] {
+        for s in &step.expect.schemas {
+            if !result.schema_ids.contains(&s.id) {
+                result.schema_ids.push(s.id.clone());
+            }
+        }
+    }
+    result.duration = start.elapsed();
+    result
 }
 
 fn redact_finding(f: &mut Finding, r: &Redactor) {

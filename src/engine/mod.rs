@@ -7,10 +7,8 @@ mod execute;
 mod plan;
 mod render;
 mod run;
+pub(crate) mod step;
 
 pub use config::{RunConfig, Selection, Shard};
 pub use plan::{Plan, PlannedCase, plan};
 pub use run::{Cancel, Runner, run};
-
-pub(crate) use exchange::{describe, excerpt, keep_captures, parse_json, request_id};
-pub(crate) use render::{curl, render_request};

@@ -63,6 +63,44 @@ impl Plan {
         ids.dedup();
         ids
     }
+
+    /// The scheduling units: each serial suite is one unit (its cases in order), every other
+    /// case its own unit; units are in plan order.
+    pub fn units(&self) -> Vec<Vec<usize>> {
+        let mut units: Vec<Vec<usize>> = Vec::new();
+        let mut serial: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+        for (i, pc) in self.cases.iter().enumerate() {
+            if pc.suite.serial {
+                match serial.get(pc.suite.name.as_str()) {
+                    Some(&u) => units[u].push(i),
+                    None => {
+                        serial.insert(&pc.suite.name, units.len());
+                        units.push(vec![i]);
+                    }
+                }
+            } else {
+                units.push(vec![i]);
+            }
+        }
+        units
+    }
+
+    /// The base URL of every API of the target, redacted, named by `prefix/api`
+    /// (just `api` when `prefix` is empty).
+    pub fn base_urls(&self, prefix: &str) -> Vec<(String, String)> {
+        self.target
+            .apis
+            .iter()
+            .map(|(api, t)| {
+                let name = if prefix.is_empty() {
+                    api.clone()
+                } else {
+                    format!("{prefix}/{api}")
+                };
+                (name, self.redactor.redact(t.base_url.as_str()))
+            })
+            .collect()
+    }
 }
 
 /// Plans a run.

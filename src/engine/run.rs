@@ -95,12 +95,7 @@ pub async fn run(
     let info = RunInfo {
         total_cases: plan.cases.len(),
         target: plan.target.name.clone(),
-        base_urls: plan
-            .target
-            .apis
-            .iter()
-            .map(|(k, v)| (k.clone(), plan.redactor.redact(v.base_url.as_str())))
-            .collect(),
+        base_urls: plan.base_urls(""),
         strict: cfg.strict,
     };
     sink(&Event::RunStarted(info));
@@ -131,23 +126,7 @@ pub async fn run(
     let stop = Arc::new(AtomicBool::new(false));
     let (tx, mut rx) = mpsc::unbounded_channel::<(usize, CaseResult)>();
 
-    // Group: each serial suite is one unit; every other case is its own unit.
-    let mut units: Vec<Vec<usize>> = Vec::new();
-    let mut serial_units: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, pc) in plan.cases.iter().enumerate() {
-        if pc.suite.serial {
-            let key = pc.suite.name.clone();
-            match serial_units.get(&key) {
-                Some(&u) => units[u].push(i),
-                None => {
-                    serial_units.insert(key, units.len());
-                    units.push(vec![i]);
-                }
-            }
-        } else {
-            units.push(vec![i]);
-        }
-    }
+    let units = plan.units();
     // `--jobs` workers take the next unit in plan order until none is left: at most `jobs`
     // cases are in flight, without a task (and its memory) per case.
     let units = Arc::new(units);

@@ -102,8 +102,8 @@ impl<W: Write + Send> Reporter for ConsoleReporter<W> {
                 }
             }
             Event::Compat(c) => {
-                if let crate::compat::CompatReport::Matrix(m) = &**c {
-                    let _ = write!(self.out, "\n{}", crate::compat::render_matrix(m, s));
+                if let crate::result::compat::CompatReport::Matrix(m) = &**c {
+                    let _ = write!(self.out, "\n{}", super::compat_console::render_matrix(m, s));
                 }
             }
             Event::RunFinished(summary) => {

@@ -102,7 +102,7 @@ pub fn render(record: &RunRecord) -> String {
     out.push_str("<body data-ready=\"0\">\n");
     header(&mut out, record);
     if let Some(c) = &record.compat {
-        crate::compat::html_section(&mut out, c);
+        super::compat_html::section(&mut out, c);
     }
     tiles(&mut out, &counts);
     suites(&mut out, record);
@@ -279,7 +279,7 @@ fn case(out: &mut String, i: usize, r: &CaseResult, multi_target: bool) {
         let _ = write!(
             out,
             "<a class=\"anchor\" id=\"{}\"></a>",
-            escape(&crate::compat::anchor(&r.id, &r.target))
+            escape(&crate::result::compat::anchor(&r.id, &r.target))
         );
     }
     let _ = write!(

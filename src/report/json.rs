@@ -25,7 +25,7 @@ struct Doc<'a> {
     cases: Vec<Case<'a>>,
     /// Matrix runs and diffs only.
     #[serde(skip_serializing_if = "Option::is_none")]
-    compat: Option<&'a crate::compat::CompatReport>,
+    compat: Option<&'a crate::result::compat::CompatReport>,
 }
 
 #[derive(Serialize)]

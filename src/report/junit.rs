@@ -118,7 +118,7 @@ fn suite(record: &RunRecord, group: &SuiteGroup<'_>, stamp: &str, interrupted: b
     ts.add_test_cases(crate::par::map(&group.cases, |c| case(c, &group.name)));
     if let Some(compat) = &record.compat {
         let ids: Vec<&str> = group.cases.iter().map(|c| c.id.as_str()).collect();
-        if let Some(text) = crate::compat::suite_text(compat, &ids) {
+        if let Some(text) = super::compat_console::suite_text(compat, &ids) {
             ts.set_system_out(clean(&text));
         }
     }

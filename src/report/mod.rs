@@ -1,6 +1,8 @@
 //! Reporters consume engine events; they never reach into the runner.
 
 pub mod atomic;
+pub mod compat_console;
+mod compat_html;
 pub mod console;
 pub mod files;
 pub mod github;

@@ -20,7 +20,7 @@ pub struct RunRecord {
     /// The engine's summary; `None` while the run has not finished.
     pub summary: Option<RunSummary>,
     /// Matrix or diff data of a compatibility run.
-    pub compat: Option<crate::compat::CompatReport>,
+    pub compat: Option<crate::result::compat::CompatReport>,
     clock: Instant,
 }
 

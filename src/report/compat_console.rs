@@ -5,9 +5,9 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use super::report::{Cell, CompatReport, DiffSummary, Matrix};
-use crate::report::Reporter;
-use crate::report::text::Style;
+use super::Reporter;
+use super::text::Style;
+use crate::result::compat::{Cell, CompatReport, DiffSummary, Matrix};
 use crate::result::{CaseResult, Event, Verdict};
 
 /// Longest diff shown per difference on the console.

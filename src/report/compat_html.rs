@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::report::{CompatReport, DiffSummary, Matrix};
-use crate::report::html::escape;
+use super::html::escape;
+use crate::result::compat::{CompatReport, DiffSummary, Matrix};
 
 /// Renders the section for `report` into `out`.
 pub fn section(out: &mut String, report: &CompatReport) {

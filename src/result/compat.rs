@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::result::{CaseResult, Verdict};
+use super::{CaseResult, Verdict};
 
 /// Extra data of a compatibility run, sent once just before `RunFinished`.
 #[derive(Debug, Clone, Serialize)]

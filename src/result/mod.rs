@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub mod compat;
+
 use crate::case::plan::Level;
 use crate::source::Span;
 
@@ -268,7 +270,7 @@ pub enum Event {
     /// A case finished; emitted in plan order whatever the completion order.
     CaseFinished(Box<CaseResult>),
     /// Matrix or diff data of a compatibility run, sent once just before `RunFinished`.
-    Compat(Box<crate::compat::CompatReport>),
+    Compat(Box<compat::CompatReport>),
     /// The run ended.
     RunFinished(RunSummary),
 }

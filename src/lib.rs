@@ -48,10 +48,10 @@
 #![warn(missing_docs)]
 
 pub mod app;
+pub mod canonical;
 pub mod case;
 pub mod check;
 pub mod compat;
-pub mod diff;
 pub mod engine;
 pub mod exit;
 pub mod harness;
@@ -65,3 +65,4 @@ pub mod server;
 pub mod source;
 pub mod tape;
 pub mod target;
+pub mod text_diff;

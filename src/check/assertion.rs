@@ -265,7 +265,7 @@ fn not_equal(expected: &Value, actual: &Value) -> Mismatch {
     .values(Some(render::value(expected)), Some(render::value(actual)));
     let structured = |v: &Value| v.is_array() || v.is_object();
     if structured(expected) || structured(actual) {
-        m.detail = crate::diff::json_diff(expected, actual);
+        m.detail = crate::text_diff::json_diff(expected, actual);
     }
     m
 }

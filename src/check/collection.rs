@@ -247,7 +247,7 @@ fn unique_key(v: &Value) -> UniqueKey<'_> {
             (None, Some(f)) => UniqueKey::Float((f + 0.0).to_bits()),
             (None, None) => UniqueKey::Json(n.to_string()),
         },
-        other => UniqueKey::Json(crate::diff::canonical_json(other)),
+        other => UniqueKey::Json(crate::canonical::canonical_text(other)),
     }
 }
 

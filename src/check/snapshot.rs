@@ -8,7 +8,8 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 
 use crate::case::plan::SnapshotExpect;
-use crate::diff::{canonical_json, text_diff};
+use crate::canonical::canonical_text;
+use crate::text_diff::text_diff;
 use crate::result::{Finding, FindingKind};
 
 use super::compare::json_eq;
@@ -85,7 +86,7 @@ pub(crate) fn check(
         return;
     }
     let expected = expected.unwrap_or_default();
-    let diff = text_diff(&canonical_json(&expected), &canonical_json(&actual));
+    let diff = text_diff(&canonical_text(&expected), &canonical_text(&actual));
     out.push(fail(
         format!("body differs from snapshot {}", path.display()),
         diff,
@@ -122,7 +123,7 @@ fn write(path: &Path, v: &Value) -> Result<(), String> {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("failed to create {}: {e}", dir.display()))?;
     }
-    let mut text = canonical_json(v);
+    let mut text = canonical_text(v);
     text.push('\n');
     std::fs::write(path, text)
         .map_err(|e| format!("failed to write snapshot {}: {e}", path.display()))

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::diff::canonical;
+use crate::canonical::canonical;
 use super::noise::NoiseEntry;
 use super::pointer;
 

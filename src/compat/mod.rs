@@ -1,18 +1,18 @@
 //! Vendor compatibility: one contract against many targets (a case × target matrix) and
 //! differential runs between two targets or against recorded golden files.
 
-mod diff;
-mod differ;
+mod compare;
+mod differential;
 mod golden;
 mod matrix;
 mod noise;
 mod pointer;
 mod rules;
-mod side;
 mod summary;
 
-pub use diff::{Because, Change, Comparison, Difference, Suppressed, canonical, compare};
-pub use differ::{DiffError, DiffOptions, DiffSides, run_diff};
+pub use crate::canonical::canonical;
+pub use compare::{Because, Change, Comparison, Difference, Suppressed, compare};
+pub use differential::{DiffError, DiffOptions, DiffSides, run_diff};
 pub use golden::{GoldenCase, GoldenDir, GoldenError, GoldenStep};
 pub use matrix::{run_matrix, unique_names};
 pub use noise::{Learning, NoiseEntry, NoiseSet, learn};

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::diff::{Change, compare_plain};
+use super::compare::{Change, compare_plain};
 use super::pointer::Pattern;
 use super::rules::Rules;
 
@@ -122,7 +122,7 @@ impl Pairs {
         if baseline.len() < MIN_PAIR_LEN
             || candidate.len() < MIN_PAIR_LEN
             || baseline == candidate
-            || super::diff::rfc3339_ms(baseline).is_some()
+            || super::compare::rfc3339_ms(baseline).is_some()
         {
             return;
         }
@@ -290,7 +290,7 @@ mod tests {
 
     #[test]
     fn noise_needs_both_sides_and_same_type() {
-        use crate::compat::diff::compare;
+        use crate::compat::compare::compare;
         let mut set = NoiseSet::default();
         set.add(NoiseEntry::new(
             "/body/request_id",

@@ -2,12 +2,12 @@
 //! diff of the canonical JSON around it, and the tally of what noise and rules suppressed.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use serde_json::Value;
-use similar::TextDiff;
 
-use super::diff::{Because, Change, Comparison, Difference, canonical, canonical_text};
+use super::compare::{Because, Change, Comparison, Difference};
+use crate::canonical::{canonical, canonical_text};
+use crate::text_diff::labelled_diff;
 use super::noise::{NoiseSet, short};
 use super::pointer;
 use crate::result::compat::NoiseLine;
@@ -263,29 +263,22 @@ fn unified(root: &str, c: &Comparison, base: &Value, cand: &Value) -> String {
         return String::new();
     }
     let (tb, tc) = (text(mb.pointer(root)), text(mc.pointer(root)));
-    let diff = TextDiff::from_lines(&tb, &tc);
     let shown = if root.is_empty() { "/" } else { root };
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "{}",
-        diff.unified_diff()
-            .context_radius(3)
-            .header(&format!("baseline {shown}"), &format!("candidate {shown}"))
-    );
-    let lines: Vec<&str> = out.lines().collect();
-    if lines.len() > MAX_DIFF_LINES {
-        let mut cut = lines[..MAX_DIFF_LINES].join("\n");
-        let _ = write!(cut, "\n… {} more diff lines", lines.len() - MAX_DIFF_LINES);
-        return cut;
-    }
-    out.trim_end().to_owned()
+    labelled_diff(
+        &tb,
+        &tc,
+        &format!("baseline {shown}"),
+        &format!("candidate {shown}"),
+        MAX_DIFF_LINES,
+    )
+    .map(|d| d.trim_end().to_owned())
+    .unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compat::diff::compare;
+    use crate::compat::compare::compare;
     use crate::compat::noise::NoiseEntry;
     use crate::compat::rules::Rules;
     use serde_json::json;

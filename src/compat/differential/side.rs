@@ -196,7 +196,7 @@ pub(crate) fn redact_value(v: &Value, r: &Redactor) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compat::diff::compare;
+    use crate::compat::compare::compare;
     use crate::compat::rules::Rules;
     use base64::Engine as _;
 

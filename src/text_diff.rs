@@ -1,10 +1,13 @@
-//! Plain-text unified diffs of canonical JSON and of text, showing only the changed regions.
+//! Plain-text unified diffs of text and of canonical JSON, showing only the changed regions: the
+//! one diff implementation behind findings, snapshots and differential runs.
 
 use std::fmt::Write as _;
 use std::time::Duration;
 
 use serde_json::Value;
 use similar::{Algorithm, TextDiff};
+
+use crate::canonical::canonical_text;
 
 /// Lines of context around each change.
 const CONTEXT: usize = 3;
@@ -13,70 +16,34 @@ const MAX_DIFF_LINES: usize = 200;
 /// Time budget for the diff algorithm; past it, similar approximates.
 const DIFF_TIMEOUT: Duration = Duration::from_millis(500);
 
-/// Renders `v` as canonical JSON: object keys sorted, pretty-printed with two-space indents.
-pub fn canonical_json(v: &Value) -> String {
-    let mut out = String::new();
-    write_canonical(v, 0, &mut out);
-    out
-}
-
-fn write_canonical(v: &Value, depth: usize, out: &mut String) {
-    match v {
-        Value::Array(items) if !items.is_empty() => {
-            out.push_str("[\n");
-            for (i, item) in items.iter().enumerate() {
-                indent(depth + 1, out);
-                write_canonical(item, depth + 1, out);
-                out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
-            }
-            indent(depth, out);
-            out.push(']');
-        }
-        Value::Object(map) if !map.is_empty() => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            out.push_str("{\n");
-            for (i, (k, item)) in entries.iter().enumerate() {
-                indent(depth + 1, out);
-                out.push_str(&serde_json::to_string(k).unwrap_or_default());
-                out.push_str(": ");
-                write_canonical(item, depth + 1, out);
-                out.push_str(if i + 1 < entries.len() { ",\n" } else { "\n" });
-            }
-            indent(depth, out);
-            out.push('}');
-        }
-        other => write_scalar(other, out),
-    }
-}
-
-fn write_scalar(v: &Value, out: &mut String) {
-    // Display of a scalar Value (or an empty container) is its compact JSON.
-    let _ = write!(out, "{v}");
-}
-
-fn indent(depth: usize, out: &mut String) {
-    for _ in 0..depth {
-        out.push_str("  ");
-    }
-}
-
 /// A unified diff (`--- expected` / `+++ actual`) of the canonical forms of two JSON values, or
 /// `None` when they are canonically identical.
 pub fn json_diff(expected: &Value, actual: &Value) -> Option<String> {
-    text_diff(&canonical_json(expected), &canonical_json(actual))
+    text_diff(&canonical_text(expected), &canonical_text(actual))
 }
 
 /// A unified diff of two texts (Patience algorithm, 3 lines of context, changed hunks only), or
 /// `None` when they are identical. Very long diffs are cut after 200 lines.
 pub fn text_diff(expected: &str, actual: &str) -> Option<String> {
-    if expected == actual {
+    labelled_diff(expected, actual, "expected", "actual", MAX_DIFF_LINES)
+}
+
+/// A unified diff of two texts under `--- old_label` / `+++ new_label` headers, or `None` when
+/// they are identical; see [`text_diff`]. Diffs longer than `max_lines` lines are cut.
+pub fn labelled_diff(
+    old: &str,
+    new: &str,
+    old_label: &str,
+    new_label: &str,
+    max_lines: usize,
+) -> Option<String> {
+    if old == new {
         return None;
     }
     let diff = TextDiff::configure()
         .algorithm(Algorithm::Patience)
         .timeout(DIFF_TIMEOUT)
-        .diff_lines(expected, actual);
+        .diff_lines(old, new);
     let mut udiff = diff.unified_diff();
     udiff.context_radius(CONTEXT).missing_newline_hint(false);
     let mut body = String::new();
@@ -88,11 +55,11 @@ pub fn text_diff(expected: &str, actual: &str) -> Option<String> {
         body = "@@ texts differ only in line endings or a trailing newline @@\n".to_owned();
     }
     let mut out = String::with_capacity(body.len() + 32);
-    out.push_str("--- expected\n+++ actual\n");
+    let _ = writeln!(out, "--- {old_label}\n+++ {new_label}");
     let total = body.lines().count();
     for (i, line) in body.lines().enumerate() {
-        if i == MAX_DIFF_LINES {
-            let _ = writeln!(out, "… {} more diff lines", total - MAX_DIFF_LINES);
+        if i == max_lines {
+            let _ = writeln!(out, "… {} more diff lines", total - max_lines);
             break;
         }
         out.push_str(line);
@@ -105,14 +72,6 @@ pub fn text_diff(expected: &str, actual: &str) -> Option<String> {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn canonical_sorts_keys_and_indents() {
-        let v = json!({"b": [1, {"d": null, "c": "x"}], "a": {}, "e": []});
-        let want = "{\n  \"a\": {},\n  \"b\": [\n    1,\n    {\n      \"c\": \"x\",\n      \"d\": null\n    }\n  ],\n  \"e\": []\n}";
-        assert_eq!(canonical_json(&v), want);
-        assert_eq!(canonical_json(&json!("a\"b")), "\"a\\\"b\"");
-    }
 
     #[test]
     fn identical_values_have_no_diff() {

@@ -13,18 +13,30 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::Value;
-use tokio::sync::Semaphore;
 
-use super::diff::{Because, Comparison, compare, compare_with, fold_body_on_status};
+
+mod learning;
+mod schedule;
+pub(crate) mod side;
+mod verdict;
+
+use learning::{
+    count_strings, endpoint_noise, learn_all, pair_generated_values, pair_golden_values,
+    resolve_noise,
+};
+use schedule::execute_all;
+use side::{SideCtx, redact_value};
+use verdict::{decide, skeleton};
+
+use super::compare::{Comparison, compare_with, fold_body_on_status};
 use super::golden::{FORMAT, GoldenCase, GoldenDir, GoldenError, GoldenStep, mask_noise};
-use super::noise::{Learning, NoiseEntry, NoiseSet, Pairs, learn};
-use crate::result::compat::{CompatReport, DiffSummary, UnstableLine};
-use super::side::{SideCtx, SideRun, redact_value, run_side};
+use super::noise::{Learning, NoiseEntry, NoiseSet, Pairs};
 use super::summary::{NoiseTally, case_findings};
-use crate::engine::{Cancel, Plan, PlannedCase, RunConfig};
+use crate::engine::{Cancel, Plan, RunConfig};
+use crate::result::compat::{CompatReport, DiffSummary, UnstableLine};
 use crate::http::HttpClient;
 use crate::redact::Redactor;
-use crate::result::{CaseResult, Counts, Event, RunInfo, RunSummary, Verdict};
+use crate::result::{Counts, Event, RunInfo, RunSummary, Verdict};
 
 /// How to run a diff.
 #[derive(Debug, Clone)]
@@ -32,7 +44,7 @@ pub struct DiffOptions {
     /// Timeouts, concurrency (cases in flight), retries, `--var`.
     pub run: RunConfig,
     /// Declared rules and compared headers.
-    pub rules: super::rules::Rules,
+    pub rules: crate::compat::rules::Rules,
     /// Call the baseline a second time to learn noise.
     pub learn: bool,
     /// Save the baseline's normalised exchanges here.
@@ -61,13 +73,6 @@ pub enum DiffError {
     Golden(#[from] GoldenError),
 }
 
-#[derive(Default)]
-struct CaseRuns {
-    base: Option<SideRun>,
-    cand: Option<SideRun>,
-    replay: Option<SideRun>,
-    interrupted: bool,
-}
 
 /// Runs a diff and feeds every event to `sink`; returns the summary (also the last event).
 pub async fn run_diff(
@@ -375,81 +380,16 @@ pub async fn run_diff(
 }
 
 /// Everything one case's comparison needs.
-struct Prepared {
-    redactor: Redactor,
-    golden_case: Option<GoldenCase>,
-    base_docs: Vec<(usize, Value)>,
-    cand_docs: Vec<(usize, Value)>,
-    noise_by_step: BTreeMap<usize, NoiseSet>,
-}
-
-/// Pairs the values that learned noise let differ between the sides (fresh ids, tokens): the
-/// same request generated them, so wherever they appear later they stand for each other.
-fn pair_generated_values(
-    reference: &Plan,
-    prepared: &[Prepared],
-    rules: &super::rules::Rules,
-) -> Pairs {
-    let mut pairs = Pairs::default();
-    for (pc, p) in reference.cases.iter().zip(prepared) {
-        for (step, cand_doc) in &p.cand_docs {
-            let Some((_, base_doc)) = p.base_docs.iter().find(|(s, _)| s == step) else {
-                continue;
-            };
-            let Some(noise) = p.noise_by_step.get(step) else {
-                continue;
-            };
-            let c = compare(base_doc, cand_doc, rules, Some(noise));
-            for s in &c.suppressed {
-                if !matches!(s.because, Because::Noise(_)) {
-                    continue;
-                }
-                if let (Some(Value::String(a)), Some(Value::String(b))) =
-                    (base_doc.pointer(&s.pointer), cand_doc.pointer(&s.pointer))
-                {
-                    let origin = format!("{} step {} {}", pc.case().id, step + 1, s.pointer);
-                    pairs.add(a, b, &p.redactor.redact(&origin));
-                }
-            }
-        }
-    }
-    pairs
-}
-
-fn count_strings(v: &Value, out: &mut BTreeMap<String, usize>) {
-    match v {
-        Value::String(s) if s.len() >= 8 => *out.entry(s.clone()).or_default() += 1,
-        Value::Array(a) => a.iter().for_each(|x| count_strings(x, out)),
-        Value::Object(m) => m.values().for_each(|x| count_strings(x, out)),
-        _ => {}
-    }
-}
-
-/// [`pair_generated_values`] for golden files: the recorded values of masked noise pair with
-/// the candidate's values at the same places.
-fn pair_golden_values(reference: &Plan, prepared: &[Prepared]) -> Pairs {
-    let mut pairs = Pairs::default();
-    for (pc, p) in reference.cases.iter().zip(prepared) {
-        let Some(g) = &p.golden_case else {
-            continue;
-        };
-        for s in &g.steps {
-            let Some((_, cand_doc)) = p.cand_docs.iter().find(|(step, _)| *step == s.step) else {
-                continue;
-            };
-            for (ptr, recorded) in &s.generated {
-                if let Some(Value::String(now)) = cand_doc.pointer(ptr) {
-                    let origin = format!("{} step {} {ptr}", pc.case().id, s.step + 1);
-                    pairs.add(recorded, now, &origin);
-                }
-            }
-        }
-    }
-    pairs
+pub(super) struct Prepared {
+    pub redactor: Redactor,
+    pub golden_case: Option<GoldenCase>,
+    pub base_docs: Vec<(usize, Value)>,
+    pub cand_docs: Vec<(usize, Value)>,
+    pub noise_by_step: BTreeMap<usize, NoiseSet>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
+pub(super) enum Mode {
     /// Baseline and candidate online.
     Live,
     /// Baseline only, writing golden files.
@@ -488,343 +428,3 @@ impl Mode {
     }
 }
 
-/// Groups cases into scheduling units (a serial suite is one unit) and runs them.
-async fn execute_all(
-    sides: &DiffSides,
-    base: Option<Arc<SideCtx>>,
-    cand: Option<Arc<SideCtx>>,
-    opts: &DiffOptions,
-    cancel: &Cancel,
-) -> Vec<CaseRuns> {
-    let reference = match sides.baseline.as_ref().or(sides.candidate.as_ref()) {
-        Some(p) => Arc::clone(p),
-        None => return Vec::new(),
-    };
-    let n = reference.cases.len();
-    let units = reference.units();
-    let sem = Arc::new(Semaphore::new(opts.run.jobs.max(1)));
-    let mut all: Vec<CaseRuns> = (0..n).map(|_| CaseRuns::default()).collect();
-    // Phase 1: both sides. Phase 2, after every unit of phase 1, so that its side effects never
-    // reach a compared response: the baseline again, to learn noise.
-    for (idx, b, c, interrupted) in phase(&units, sides, &base, &cand, &sem, cancel).await {
-        if let Some(slot) = all.get_mut(idx) {
-            slot.base = b;
-            slot.cand = c;
-            slot.interrupted = interrupted;
-        }
-    }
-    if opts.learn && sides.baseline.is_some() && !cancel.is_cancelled() {
-        let only_base = DiffSides {
-            baseline: sides.baseline.clone(),
-            candidate: None,
-        };
-        let replays = phase(&units, &only_base, &base, &None, &sem, cancel).await;
-        for (idx, b, _, _) in replays {
-            if let Some(slot) = all.get_mut(idx) {
-                if !slot.interrupted {
-                    slot.replay = b;
-                }
-            }
-        }
-    }
-    all
-}
-
-type PhaseResult = (usize, Option<SideRun>, Option<SideRun>, bool);
-
-/// Runs every unit (its cases in order, units concurrently within the `jobs` budget) against the
-/// given sides; a case's two sides run concurrently.
-async fn phase(
-    units: &[Vec<usize>],
-    sides: &DiffSides,
-    base: &Option<Arc<SideCtx>>,
-    cand: &Option<Arc<SideCtx>>,
-    sem: &Arc<Semaphore>,
-    cancel: &Cancel,
-) -> Vec<PhaseResult> {
-    let mut all = Vec::new();
-    // One case at a time: in plan order, so that every run (a recording and a later comparison
-    // with it, too) sends the same calls in the same order.
-    if sem.available_permits() <= 1 {
-        for unit in units {
-            let out = run_unit(
-                unit.clone(),
-                sides.clone(),
-                base.clone(),
-                cand.clone(),
-                Arc::clone(sem),
-                cancel.clone(),
-            )
-            .await;
-            all.extend(out);
-        }
-        return all;
-    }
-    let mut handles = Vec::new();
-    for unit in units {
-        handles.push(tokio::spawn(run_unit(
-            unit.clone(),
-            sides.clone(),
-            base.clone(),
-            cand.clone(),
-            Arc::clone(sem),
-            cancel.clone(),
-        )));
-    }
-    for h in handles {
-        // A panicking unit is a bug; its cases stay empty and are reported as errors.
-        if let Ok(list) = h.await {
-            all.extend(list);
-        }
-    }
-    all
-}
-
-/// Runs a unit's cases in order, both sides of each case concurrently.
-async fn run_unit(
-    unit: Vec<usize>,
-    sides: DiffSides,
-    base: Option<Arc<SideCtx>>,
-    cand: Option<Arc<SideCtx>>,
-    sem: Arc<Semaphore>,
-    cancel: Cancel,
-) -> Vec<PhaseResult> {
-    let mut out: Vec<PhaseResult> = Vec::new();
-    for idx in unit {
-        let Ok(_permit) = sem.acquire().await else {
-            out.push((idx, None, None, true));
-            continue;
-        };
-        if cancel.is_cancelled() {
-            out.push((idx, None, None, true));
-            continue;
-        }
-        let b = side_future(&sides.baseline, &base, idx);
-        let c = side_future(&sides.candidate, &cand, idx);
-        tokio::select! {
-            (b, c) = async { tokio::join!(b, c) } => out.push((idx, b, c, false)),
-            () = cancel.cancelled() => out.push((idx, None, None, true)),
-        }
-    }
-    out
-}
-
-async fn side_future(
-    plan: &Option<Arc<Plan>>,
-    ctx: &Option<Arc<SideCtx>>,
-    idx: usize,
-) -> Option<SideRun> {
-    let (Some(plan), Some(ctx)) = (plan, ctx) else {
-        return None;
-    };
-    let pc = plan.cases.get(idx)?;
-    Some(run_side(pc, ctx).await)
-}
-
-type Learnings = BTreeMap<(usize, usize), Learning>;
-
-fn learn_all(
-    reference: &Plan,
-    runs: &[CaseRuns],
-    opts: &DiffOptions,
-    golden: Option<&GoldenDir>,
-) -> Result<Learnings, DiffError> {
-    let mut out = Learnings::new();
-    if golden.is_some() {
-        return Ok(out);
-    }
-    for (idx, r) in runs.iter().enumerate() {
-        let (Some(b), Some(rep)) = (&r.base, &r.replay) else {
-            continue;
-        };
-        let Some(pc) = reference.cases.get(idx) else {
-            continue;
-        };
-        for d in &b.docs {
-            let learned_at = format!("{} step {}", pc.case().id, d.step + 1);
-            let l = match rep.docs.iter().find(|x| x.step == d.step) {
-                Some(second) => learn(&d.doc, &second.doc, &opts.rules, &learned_at),
-                None => Learning::Unstable(match &rep.failure {
-                    Some(f) => format!("the second call did not complete: {}", f.message),
-                    None => "the second call did not reach this step".to_owned(),
-                }),
-            };
-            out.insert((idx, d.step), l);
-        }
-    }
-    Ok(out)
-}
-
-fn endpoint_key(pc: &PlannedCase, step: usize) -> Option<String> {
-    let s = pc.case().steps.get(step)?;
-    let path = match &s.request.path {
-        Value::String(p) => p.clone(),
-        other => other.to_string(),
-    };
-    Some(format!("{} {} {path}", pc.suite.api, s.request.method))
-}
-
-struct EndpointNoise {
-    /// Endpoint key → noise learned at stable exchanges of it.
-    by_endpoint: BTreeMap<String, Vec<NoiseEntry>>,
-    /// API → noise patterns learned at two or more endpoints of it.
-    by_api: BTreeMap<String, Vec<NoiseEntry>>,
-}
-
-fn endpoint_noise(reference: &Plan, learnings: &Learnings) -> EndpointNoise {
-    let mut by_endpoint: BTreeMap<String, Vec<NoiseEntry>> = BTreeMap::new();
-    let mut api_patterns: BTreeMap<String, BTreeMap<String, (NoiseEntry, Vec<String>)>> =
-        BTreeMap::new();
-    for ((idx, step), l) in learnings {
-        let Learning::Stable(entries) = l else {
-            continue;
-        };
-        let Some(pc) = reference.cases.get(*idx) else {
-            continue;
-        };
-        let Some(key) = endpoint_key(pc, *step) else {
-            continue;
-        };
-        for e in entries {
-            let list = by_endpoint.entry(key.clone()).or_default();
-            if !list.iter().any(|x| x.pattern == e.pattern) {
-                list.push(e.clone());
-            }
-            let slot = api_patterns
-                .entry(pc.suite.api.clone())
-                .or_default()
-                .entry(e.pattern.clone())
-                .or_insert_with(|| (e.clone(), Vec::new()));
-            if !slot.1.contains(&key) {
-                slot.1.push(key.clone());
-            }
-        }
-    }
-    let by_api = api_patterns
-        .into_iter()
-        .map(|(api, pats)| {
-            let list = pats
-                .into_values()
-                .filter(|(_, eps)| eps.len() >= 2)
-                .map(|(e, _)| e)
-                .collect();
-            (api, list)
-        })
-        .collect();
-    EndpointNoise {
-        by_endpoint,
-        by_api,
-    }
-}
-
-/// The noise of one exchange: what its own two baseline calls taught; when they were not
-/// repeatable (or not made), what varied at the same endpoint elsewhere and at two or more
-/// endpoints of the same API.
-fn resolve_noise(
-    idx: usize,
-    step: usize,
-    pc: &PlannedCase,
-    learnings: &Learnings,
-    shared: &EndpointNoise,
-) -> NoiseSet {
-    let mut set = NoiseSet::default();
-    let own_stable = match learnings.get(&(idx, step)) {
-        Some(Learning::Stable(entries)) => {
-            for e in entries {
-                set.add(e.clone());
-            }
-            true
-        }
-        _ => false,
-    };
-    // An exchange with its own stable sample keeps exactly what it learned: inheriting from
-    // other cases would let fields that vary there (the id of a session they created) hide a
-    // real difference here.
-    if own_stable {
-        return set;
-    }
-    if let Some(list) = endpoint_key(pc, step).and_then(|k| shared.by_endpoint.get(&k)) {
-        for e in list {
-            set.add(e.inherit("same endpoint"));
-        }
-    }
-    {
-        if let Some(list) = shared.by_api.get(&pc.suite.api) {
-            for e in list {
-                set.add(e.inherit("varied at several endpoints of this API"));
-            }
-        }
-    }
-    set
-}
-
-fn skeleton(pc: &PlannedCase, label: &str, sides: &DiffSides) -> CaseResult {
-    let case = pc.case();
-    let url = |p: &Option<Arc<Plan>>| {
-        p.as_ref()
-            .and_then(|p| p.cases.get(pc.position))
-            .and_then(|c| c.api.as_ref())
-            .map(|a| a.base_url.to_string())
-    };
-    let base_url = match (url(&sides.baseline), url(&sides.candidate)) {
-        (Some(b), Some(c)) => format!("{b} vs {c}"),
-        (Some(x), None) | (None, Some(x)) => x,
-        (None, None) => String::new(),
-    };
-    CaseResult {
-        id: case.id.clone(),
-        suite: pc.suite.name.clone(),
-        case: case.name.clone(),
-        api: pc.suite.api.clone(),
-        target: label.to_owned(),
-        base_url,
-        tags: case.tags.clone(),
-        span: case.span.clone(),
-        verdict: Verdict::Pass,
-        findings: Vec::new(),
-        exchanges: Vec::new(),
-        reason: None,
-        schema_ids: Vec::new(),
-        duration: std::time::Duration::ZERO,
-    }
-}
-
-/// Verdict before comparison: skip, error (a side could not complete) or pass.
-fn decide(result: &mut CaseResult, r: &CaseRuns, mode: Mode, golden_missing: bool) {
-    if r.interrupted {
-        result.verdict = Verdict::Skip;
-        result.reason = Some("not run: interrupted".to_owned());
-        return;
-    }
-    if golden_missing {
-        result.verdict = Verdict::Skip;
-        result.reason =
-            Some("no golden file for this case (record it with --record DIR)".to_owned());
-        return;
-    }
-    let labelled = [("baseline", &r.base), ("candidate", &r.cand)];
-    for (label, s) in labelled {
-        if let Some(reason) = s.as_ref().and_then(|s| s.skipped.as_ref()) {
-            result.verdict = Verdict::Skip;
-            result.reason = Some(format!("{label}: {reason}"));
-            return;
-        }
-    }
-    let expected = match mode {
-        Mode::Live => [true, true],
-        Mode::Record => [true, false],
-        Mode::Against => [false, true],
-    };
-    for ((label, s), want) in labelled.into_iter().zip(expected) {
-        if want && s.is_none() {
-            result.verdict = Verdict::Error;
-            result.reason = Some(format!("{label}: internal error: the case did not run"));
-            return;
-        }
-        if let Some(f) = s.as_ref().and_then(|s| s.failure.as_ref()) {
-            result.verdict = Verdict::Error;
-            result.reason = Some(format!("{label}: {}", f.message));
-            return;
-        }
-    }
-}

@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use sessconform::{app, case::load::{LoadedSuite, parse_suite}, engine, schema::SchemaStore};
+//! use sessconform::{target_source, case::load::{LoadedSuite, parse_suite}, engine, schema::SchemaStore};
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! let schemas = Arc::new(SchemaStore::builtin().unwrap());
@@ -26,7 +26,7 @@
 //! "#;
 //! let suite = parse_suite("doc.yaml", yaml, &schemas).unwrap();
 //! // No target file and no base URL: start the embedded reference server.
-//! let resolved = app::resolve_target(&app::TargetRequest::default()).await.unwrap();
+//! let resolved = target_source::resolve_target(&target_source::TargetRequest::default()).await.unwrap();
 //! let cfg = engine::RunConfig::default();
 //! let plan = engine::plan(
 //!     vec![LoadedSuite { suite, dir: None }],
@@ -47,7 +47,7 @@
 //! ```
 #![warn(missing_docs)]
 
-pub mod app;
+
 pub mod canonical;
 pub mod case;
 pub mod check;
@@ -65,4 +65,5 @@ pub mod server;
 pub mod source;
 pub mod tape;
 pub mod target;
+pub mod target_source;
 pub mod text_diff;

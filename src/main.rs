@@ -11,7 +11,7 @@ use std::sync::Arc;
 use clap::Parser;
 
 use cli::{Cli, ColorChoice, Command, LintArgs, ListArgs, RunArgs, ValidateArgs};
-use sessconform::app::{TargetRequest, resolve_target};
+use sessconform::target_source::{TargetRequest, resolve_target};
 use sessconform::case::load::{SuiteSource, compile_suites, parse_suites};
 use sessconform::engine::{self, Cancel};
 use sessconform::exit;

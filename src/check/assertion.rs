@@ -12,7 +12,7 @@ use crate::result::Finding;
 use super::collection;
 use super::compare::{self, Key, json_eq};
 use super::failure::{Failure, Join, Msg};
-use super::{CheckContext, jwt, render};
+use super::{CheckContext, excerpt, jwt};
 
 /// Findings reported per `every` assertion before the rest are summarised.
 const MAX_EVERY: usize = 10;
@@ -76,11 +76,11 @@ pub(crate) fn eval(a: &Assertion, doc: &Value, ctx: &CheckContext<'_>, out: &mut
         Op::Absent => {
             if let Some(first) = nodes.first() {
                 let what = match nodes.len() {
-                    1 => format!("expected no value, got {}", render::short(first)),
+                    1 => format!("expected no value, got {}", excerpt::short(first)),
                     n => format!("expected no value, got {n} values"),
                 };
                 let mut f = Failure::what(a, what);
-                f.actual = Some(render::value(first));
+                f.actual = Some(excerpt::value(first));
                 f.loc = location(&a.path, doc, 0);
                 f.show_loc = !collection::is_singular(&a.path_text);
                 out.push(f);
@@ -102,11 +102,11 @@ pub(crate) fn eval(a: &Assertion, doc: &Value, ctx: &CheckContext<'_>, out: &mut
                 json_eq(&exp, n).then(|| {
                     Mismatch::new(format!(
                         "expected a value other than {}",
-                        render::short(&exp)
+                        excerpt::short(&exp)
                     ))
                     .values(
-                        Some(format!("not {}", render::value(&exp))),
-                        Some(render::value(n)),
+                        Some(format!("not {}", excerpt::value(&exp))),
+                        Some(excerpt::value(n)),
                     )
                 })
             });
@@ -115,26 +115,26 @@ pub(crate) fn eval(a: &Assertion, doc: &Value, ctx: &CheckContext<'_>, out: &mut
             if matches!(n, Value::String(s) if re.is_match(s)) {
                 return None;
             }
-            let pattern = format!("/{}/", render::one_line(re.as_str()));
+            let pattern = format!("/{}/", excerpt::one_line(re.as_str()));
             let what = match n {
-                Value::String(_) => format!("{} does not match {pattern}", render::short(n)),
+                Value::String(_) => format!("{} does not match {pattern}", excerpt::short(n)),
                 other => format!(
                     "expected a string matching {pattern}, got {} {}",
-                    render::type_name(other),
-                    render::short(other)
+                    excerpt::type_name(other),
+                    excerpt::short(other)
                 ),
             };
-            Some(Mismatch::new(what).values(Some(pattern), Some(render::value(n))))
+            Some(Mismatch::new(what).values(Some(pattern), Some(excerpt::value(n))))
         }),
         Op::Type(t) => per_node(a, doc, &nodes, out, |n| {
             (!has_type(*t, n)).then(|| {
                 Mismatch::new(format!(
                     "expected type {}, got {} {}",
                     type_label(*t),
-                    render::type_name(n),
-                    render::short(n)
+                    excerpt::type_name(n),
+                    excerpt::short(n)
                 ))
-                .values(Some(type_label(*t).to_owned()), Some(render::value(n)))
+                .values(Some(type_label(*t).to_owned()), Some(excerpt::value(n)))
             })
         }),
         Op::OneOf(t) => {
@@ -144,7 +144,7 @@ pub(crate) fn eval(a: &Assertion, doc: &Value, ctx: &CheckContext<'_>, out: &mut
             let Value::Array(list) = options.as_ref() else {
                 let what = format!(
                     "one_of needs a list of values, got {}",
-                    render::short(&options)
+                    excerpt::short(&options)
                 );
                 out.push(Failure::what(a, what));
                 return;
@@ -153,10 +153,10 @@ pub(crate) fn eval(a: &Assertion, doc: &Value, ctx: &CheckContext<'_>, out: &mut
                 (!list.iter().any(|o| json_eq(o, n))).then(|| {
                     Mismatch::new(format!(
                         "expected one of {}, got {}",
-                        render::short(&options),
-                        render::short(n)
+                        excerpt::short(&options),
+                        excerpt::short(n)
                     ))
-                    .values(Some(render::value(&options)), Some(render::value(n)))
+                    .values(Some(excerpt::value(&options)), Some(excerpt::value(n)))
                 })
             });
         }
@@ -259,10 +259,10 @@ pub(crate) fn from_mismatch(a: &Assertion, m: Mismatch) -> Failure {
 fn not_equal(expected: &Value, actual: &Value) -> Mismatch {
     let mut m = Mismatch::new(format!(
         "expected {}, got {}",
-        render::short(expected),
-        render::short(actual)
+        excerpt::short(expected),
+        excerpt::short(actual)
     ))
-    .values(Some(render::value(expected)), Some(render::value(actual)));
+    .values(Some(excerpt::value(expected)), Some(excerpt::value(actual)));
     let structured = |v: &Value| v.is_array() || v.is_object();
     if structured(expected) || structured(actual) {
         m.detail = crate::text_diff::json_diff(expected, actual);
@@ -365,7 +365,7 @@ fn compare_op(
     };
     let rhs_desc = || match (rkey, base_value) {
         (Key::Time(t), _) => format!("{} ({})", rhs.text, compare::format_instant(t)),
-        (_, Some(v)) => match render::short(v) {
+        (_, Some(v)) => match excerpt::short(v) {
             shown if shown == rhs.text => shown,
             shown => format!("{} ({shown})", rhs.text),
         },
@@ -379,7 +379,7 @@ fn compare_op(
                     compare::describe_value(n),
                     rhs_desc()
                 );
-                return Some(Mismatch::new(what).values(None, Some(render::value(n))));
+                return Some(Mismatch::new(what).values(None, Some(excerpt::value(n))));
             }
             Ok(o) => match op {
                 CmpOp::Before => o.is_lt(),
@@ -393,7 +393,7 @@ fn compare_op(
             let got = compare::describe_value(n);
             Mismatch::new(format!("expected {expected}, got {got}")).values(
                 Some(expected),
-                Some(render::truncate(&got, render::VALUE_MAX)),
+                Some(excerpt::truncate(&got, excerpt::VALUE_MAX)),
             )
         })
     });
@@ -418,9 +418,9 @@ fn every(
         let Value::Array(items) = node else {
             let mut f = Failure::what(
                 a,
-                format!("expected an array, got {}", render::type_name(node)),
+                format!("expected an array, got {}", excerpt::type_name(node)),
             );
-            f.actual = Some(render::value(node));
+            f.actual = Some(excerpt::value(node));
             f.loc = location(&a.path, doc, k);
             f.show_loc = nodes.len() > 1;
             out.push(f);
@@ -474,8 +474,8 @@ fn jwt_op(
             // The token itself is never copied into the finding: it is a credential.
             Value::String(token) => jwt::decode(token).map_err(|e| (e, None)),
             other => Err((
-                format!("expected a JWT string, got {}", render::type_name(other)),
-                Some(render::value(other)),
+                format!("expected a JWT string, got {}", excerpt::type_name(other)),
+                Some(excerpt::value(other)),
             )),
         };
         let decoded = match decoded {

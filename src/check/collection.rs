@@ -14,7 +14,7 @@ use crate::case::plan::{Assertion, LengthSpec, Order};
 use super::assertion::{Mismatch, from_mismatch, location};
 use super::compare::{self, Key, as_int, json_eq};
 use super::failure::{Failure, Msg};
-use super::render;
+use super::excerpt;
 
 /// What a collection operator applies to.
 enum Target<'n, 'v> {
@@ -41,21 +41,21 @@ impl<'v> Target<'_, 'v> {
 
     fn render(&self) -> String {
         match self {
-            Target::Array(items) => render::json_limited(items, render::VALUE_MAX),
-            Target::Nodes(nodes) => render::json_limited(nodes, render::VALUE_MAX),
-            Target::Str(s) => render::json_limited(s, render::VALUE_MAX),
-            Target::Object(m) => render::json_limited(m, render::VALUE_MAX),
-            Target::Scalar(v) => render::value(v),
+            Target::Array(items) => excerpt::json_limited(items, excerpt::VALUE_MAX),
+            Target::Nodes(nodes) => excerpt::json_limited(nodes, excerpt::VALUE_MAX),
+            Target::Str(s) => excerpt::json_limited(s, excerpt::VALUE_MAX),
+            Target::Object(m) => excerpt::json_limited(m, excerpt::VALUE_MAX),
+            Target::Scalar(v) => excerpt::value(v),
         }
     }
 
     fn short(&self) -> String {
         match self {
-            Target::Array(items) => render::json_limited(items, render::SHORT_MAX),
-            Target::Nodes(nodes) => render::json_limited(nodes, render::SHORT_MAX),
-            Target::Str(s) => render::json_limited(s, render::SHORT_MAX),
-            Target::Object(m) => render::json_limited(m, render::SHORT_MAX),
-            Target::Scalar(v) => render::short(v),
+            Target::Array(items) => excerpt::json_limited(items, excerpt::SHORT_MAX),
+            Target::Nodes(nodes) => excerpt::json_limited(nodes, excerpt::SHORT_MAX),
+            Target::Str(s) => excerpt::json_limited(s, excerpt::SHORT_MAX),
+            Target::Object(m) => excerpt::json_limited(m, excerpt::SHORT_MAX),
+            Target::Scalar(v) => excerpt::short(v),
         }
     }
 
@@ -64,7 +64,7 @@ impl<'v> Target<'_, 'v> {
             Target::Array(_) | Target::Nodes(_) => "array",
             Target::Str(_) => "string",
             Target::Object(_) => "object",
-            Target::Scalar(v) => render::type_name(v),
+            Target::Scalar(v) => excerpt::type_name(v),
         }
     }
 }
@@ -206,7 +206,7 @@ pub(crate) fn contains(
         (Target::Str(_), other) => {
             let what = format!(
                 "contains on a string needs a string, got {}",
-                render::type_name(other)
+                excerpt::type_name(other)
             );
             return report(a, doc, &t, Mismatch::new(what).with_actual(t.render()), out);
         }
@@ -215,11 +215,11 @@ pub(crate) fn contains(
     if !found {
         let what = format!(
             "expected {kind} containing {}, got {}",
-            render::short(needle),
+            excerpt::short(needle),
             t.short()
         );
         let mut m = Mismatch::new(what).with_actual(t.render());
-        m.expected = Some(format!("contains {}", render::value(needle)));
+        m.expected = Some(format!("contains {}", excerpt::value(needle)));
         report(a, doc, &t, m, out);
     }
 }
@@ -270,9 +270,9 @@ pub(crate) fn unique(a: &Assertion, doc: &Value, nodes: &[&Value], out: &mut Vec
                 let i = *e.get();
                 let what = format!(
                     "expected unique values, but items {i} and {j} are both {}",
-                    render::short(v)
+                    excerpt::short(v)
                 );
-                let mut m = Mismatch::new(what).with_actual(render::value(v));
+                let mut m = Mismatch::new(what).with_actual(excerpt::value(v));
                 m.item = Some(j);
                 return report(a, doc, &t, m, out);
             }
@@ -314,7 +314,7 @@ pub(crate) fn sorted(
                                 "sort key {by_text} selects {n} values in item {i}, expected one"
                             ),
                         };
-                        let mut m = Mismatch::new(what).with_actual(render::value(item));
+                        let mut m = Mismatch::new(what).with_actual(excerpt::value(item));
                         m.item = Some(i);
                         return report(a, doc, &t, m, out);
                     }

@@ -7,7 +7,7 @@ use serde_json::{Number, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::render;
+use super::excerpt;
 
 /// Integers at or above this are epoch milliseconds; below it, epoch seconds.
 const EPOCH_MS_THRESHOLD: i128 = 100_000_000_000;
@@ -37,7 +37,7 @@ impl<'v> Key<'v> {
             Value::Number(n) => {
                 epoch_nanos(n).map_or_else(|| Key::Num(n.as_f64().unwrap_or(f64::NAN)), Key::Time)
             }
-            other => Key::Other(render::type_name(other)),
+            other => Key::Other(excerpt::type_name(other)),
         }
     }
 
@@ -129,7 +129,7 @@ pub(crate) fn format_instant(nanos: i128) -> String {
 pub(crate) fn describe_value(v: &Value) -> String {
     match (v, Key::of(v)) {
         (Value::Number(_), Key::Time(t)) => format!("{v} ({})", format_instant(t)),
-        _ => render::short(v),
+        _ => excerpt::short(v),
     }
 }
 

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::case::plan::{HeaderExpect, HeaderRule};
 use crate::result::{Finding, FindingKind};
 
-use super::{CheckContext, Response, finding, render};
+use super::{CheckContext, Response, excerpt, finding};
 
 /// Adds a finding for each header expectation the response does not meet.
 pub(crate) fn check(
@@ -49,7 +49,7 @@ fn check_one(e: &HeaderExpect, resp: &Response<'_>, ctx: &CheckContext<'_>) -> O
             if values().any(|v| re.is_match(v)) {
                 return None;
             }
-            let wanted = format!("/{}/", render::one_line(re.as_str()));
+            let wanted = format!("/{}/", excerpt::one_line(re.as_str()));
             let got = got(&values().collect::<Vec<_>>());
             (
                 format!("header {name}: expected to match {wanted}, got {got}"),
@@ -82,15 +82,15 @@ fn check_one(e: &HeaderExpect, resp: &Response<'_>, ctx: &CheckContext<'_>) -> O
     let mut f = finding(FindingKind::Header, e.level, &e.span, ctx.step);
     f.message = message;
     f.path = Some(name.clone());
-    f.expected = Some(render::truncate(&expected, render::VALUE_MAX));
+    f.expected = Some(excerpt::truncate(&expected, excerpt::VALUE_MAX));
     let actual: Vec<&str> = values().collect();
     f.actual =
-        (!actual.is_empty()).then(|| render::truncate(&actual.join(", "), render::VALUE_MAX));
+        (!actual.is_empty()).then(|| excerpt::truncate(&actual.join(", "), excerpt::VALUE_MAX));
     Some(f)
 }
 
 fn quote(v: &str) -> String {
-    render::truncate(&format!("{v:?}"), render::SHORT_MAX)
+    excerpt::truncate(&format!("{v:?}"), excerpt::SHORT_MAX)
 }
 
 fn got(values: &[&str]) -> String {

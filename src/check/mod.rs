@@ -11,7 +11,7 @@ mod compare;
 mod failure;
 mod headers;
 mod jwt;
-mod render;
+mod excerpt;
 mod schema;
 mod snapshot;
 mod status;
@@ -124,10 +124,10 @@ fn not_json(expect: &Expect, span: &Span, resp: &Response<'_>, step: usize) -> F
     } else {
         format!(
             "body is not JSON: {reason}; first bytes: {}",
-            render::body_start(resp.body, 60)
+            excerpt::body_start(resp.body, 60)
         )
     };
-    f.actual = Some(render::body_start(resp.body, render::VALUE_MAX));
+    f.actual = Some(excerpt::body_start(resp.body, excerpt::VALUE_MAX));
     f
 }
 

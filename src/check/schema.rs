@@ -4,7 +4,7 @@
 use crate::case::plan::SchemaExpect;
 use crate::result::{Finding, FindingKind};
 
-use super::{CheckContext, JsonBody, finding, render};
+use super::{CheckContext, JsonBody, excerpt, finding};
 
 /// Violations reported per schema before the rest are summarised.
 const MAX_VIOLATIONS: usize = 20;
@@ -30,16 +30,16 @@ pub(crate) fn check(
         for v in violations.iter().take(MAX_VIOLATIONS) {
             let mut f = finding(FindingKind::Schema, e.level, &e.span, ctx.step);
             let mut lines = v.message.lines();
-            f.message = render::one_line(lines.next().unwrap_or("schema violation"));
+            f.message = excerpt::one_line(lines.next().unwrap_or("schema violation"));
             let rest: String = lines.map(|l| format!("{l}\n")).collect();
             f.path = Some(v.instance_path.clone());
             f.schema_id = Some(e.id.clone());
-            f.expected = Some(render::truncate(
+            f.expected = Some(excerpt::truncate(
                 &expected(&v.keyword, &v.schema_path),
-                render::VALUE_MAX,
+                excerpt::VALUE_MAX,
             ));
-            f.actual = Some(render::truncate(&v.value_excerpt, render::VALUE_MAX));
-            f.detail = Some(rest + &render::excerpt(body.value(), &v.instance_path));
+            f.actual = Some(excerpt::truncate(&v.value_excerpt, excerpt::VALUE_MAX));
+            f.detail = Some(rest + &excerpt::excerpt(body.value(), &v.instance_path));
             out.push(f);
         }
         if violations.len() > MAX_VIOLATIONS {

@@ -3,7 +3,7 @@
 use crate::case::plan::{Level, StatusExpect, StatusPattern};
 use crate::result::{Finding, FindingKind};
 
-use super::{CheckContext, Response, finding, render};
+use super::{CheckContext, Response, excerpt, finding};
 
 /// Adds a finding when the status is not accepted; its detail shows the start of the body.
 pub(crate) fn check(
@@ -21,9 +21,9 @@ pub(crate) fn check(
     f.expected = Some(wanted);
     f.actual = Some(resp.status.to_string());
     f.detail = match resp.json {
-        Some(json) => Some(render::document(json.value())),
+        Some(json) => Some(excerpt::document(json.value())),
         None if resp.body.is_empty() => None,
-        None => Some(format!("{}\n", render::body_start(resp.body, 400))),
+        None => Some(format!("{}\n", excerpt::body_start(resp.body, 400))),
     };
     out.push(f);
 }

@@ -5,7 +5,7 @@ mod config;
 mod exchange;
 mod execute;
 mod plan;
-mod render;
+mod request;
 mod run;
 pub(crate) mod step;
 

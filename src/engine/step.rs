@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::exchange::{describe, excerpt, keep_captures, parse_json, request_id};
 use super::plan::PlannedCase;
-use super::render::{curl, render_request};
+use super::request::{curl, render_request};
 use crate::case::Scope;
 use crate::case::plan::{Step, StatusExpect};
 use crate::check::{Response, capture_values};

@@ -85,7 +85,11 @@ mod tests {
 
     #[test]
     fn the_text_is_the_pretty_print_of_the_sorted_copy() {
-        let v = json!({"z": [{"b": 1.5, "a": "é\u{0}"}, [], {}], "a": null, "m": {"y": true, "x": -0}});
-        assert_eq!(canonical_text(&v), serde_json::to_string_pretty(&canonical(&v)).unwrap());
+        let v =
+            json!({"z": [{"b": 1.5, "a": "é\u{0}"}, [], {}], "a": null, "m": {"y": true, "x": -0}});
+        assert_eq!(
+            canonical_text(&v),
+            serde_json::to_string_pretty(&canonical(&v)).unwrap()
+        );
     }
 }

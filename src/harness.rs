@@ -20,12 +20,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 use serde_json::Value;
 
-use crate::target_source::{ResolvedTarget, TargetRequest, resolve_target};
 use crate::case::load::{SuiteSource, load_suites};
 use crate::engine::{RunConfig, Runner, Selection, plan};
 use crate::report::text::{Style, render_case};
 use crate::result::Verdict;
 use crate::schema::SchemaStore;
+use crate::target_source::{ResolvedTarget, TargetRequest, resolve_target};
 
 /// Builds libtest trials from suites and runs them.
 #[derive(Debug, Clone)]

@@ -47,7 +47,6 @@
 //! ```
 #![warn(missing_docs)]
 
-
 pub mod canonical;
 pub mod case;
 pub mod check;

@@ -6,6 +6,8 @@ pub mod plan;
 mod raw;
 pub mod template;
 
-pub use load::{LoadError, ParsedSuites, SuiteSource, compile_suites, load_suites, parse_suites};
+pub use load::{
+    LoadError, LoadedSuite, ParsedSuites, SuiteSource, compile_suites, load_suites, parse_suites,
+};
 pub use plan::*;
 pub use template::{Scope, TemplateError};

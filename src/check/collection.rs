@@ -13,8 +13,8 @@ use crate::case::plan::{Assertion, LengthSpec, Order};
 
 use super::assertion::{Mismatch, from_mismatch, location};
 use super::compare::{self, Key, as_int, json_eq};
-use super::failure::{Failure, Msg};
 use super::excerpt;
+use super::failure::{Failure, Msg};
 
 /// What a collection operator applies to.
 enum Target<'n, 'v> {

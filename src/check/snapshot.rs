@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
-use crate::case::plan::SnapshotExpect;
 use crate::canonical::canonical_text;
-use crate::text_diff::text_diff;
+use crate::case::plan::SnapshotExpect;
 use crate::result::{Finding, FindingKind};
+use crate::text_diff::text_diff;
 
 use super::compare::json_eq;
 use super::{CheckContext, finding};

@@ -141,8 +141,7 @@ fn status_first_and_bodies_folded_when_statuses_differ() {
     assert_eq!(ptrs(&c), vec!["/status", "/body"]);
     assert_eq!(c.differences[1].baseline, Some(a["body"].clone()));
     // Same status: nothing is folded.
-    let b3 =
-        json!({"status": 401, "headers": {}, "body": {"error_type": "x", "status_code": 400}});
+    let b3 = json!({"status": 401, "headers": {}, "body": {"error_type": "x", "status_code": 400}});
     let mut c = compare(&a, &b3, &Rules::default(), None);
     fold_body_on_status(&mut c, &a, &b3);
     assert_eq!(ptrs(&c), vec!["/body/error_type", "/body/status_code"]);

@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::canonical::canonical;
 use super::noise::NoiseEntry;
 use super::pointer;
+use crate::canonical::canonical;
 
 /// Format version written to every file.
 pub const FORMAT: u32 = 1;

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 use std::future::Future;
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::Poll;
@@ -12,11 +13,43 @@ use std::time::Instant;
 
 use tokio::sync::mpsc;
 
+use crate::case::{LoadError, LoadedSuite, SuiteSource, load_suites};
+use crate::engine::{self, Cancel, Plan, RunConfig, Selection};
 use crate::result::compat::{CompatReport, Matrix};
-use crate::engine::{self, Cancel, Plan, RunConfig};
 use crate::result::{CaseResult, Counts, Event, RunInfo, RunSummary};
 use crate::schema::SchemaStore;
-use crate::target::Target;
+use crate::target::{Target, load_target_file};
+
+/// Plans a matrix run: one plan for `first` (the target already resolved from the first file,
+/// base URLs or the embedded server) and one for each further file of `files` (`files[0]` is
+/// the first target's file, if any, and only names it). Target names are made unique. Planning
+/// consumes the suites, so each further target gets a fresh load of the same `source`.
+pub fn plan_matrix(
+    first: Target,
+    files: &[PathBuf],
+    suites: Vec<LoadedSuite>,
+    source: &SuiteSource,
+    schemas: &SchemaStore,
+    selection: &Selection,
+    cfg: &RunConfig,
+) -> Result<Vec<Arc<Plan>>, LoadError> {
+    let mut targets = vec![first];
+    for path in files.iter().skip(1) {
+        targets.push(load_target_file(path)?);
+    }
+    let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    unique_names(&mut targets, &names);
+    let mut plans = Vec::with_capacity(targets.len());
+    let mut suites = Some(suites);
+    for t in targets {
+        let loaded = match suites.take() {
+            Some(s) => s,
+            None => load_suites(source, schemas)?,
+        };
+        plans.push(Arc::new(engine::plan(loaded, t, selection, cfg)));
+    }
+    Ok(plans)
+}
 
 /// Makes target display names unique: a repeated name gets its file stem, then a number.
 pub fn unique_names(targets: &mut [Target], files: &[String]) {

@@ -11,13 +11,13 @@ mod rules;
 mod summary;
 
 pub use crate::canonical::canonical;
-pub use compare::{Because, Change, Comparison, Difference, Suppressed, compare};
-pub use differential::{DiffError, DiffOptions, DiffSides, run_diff};
-pub use golden::{GoldenCase, GoldenDir, GoldenError, GoldenStep};
-pub use matrix::{run_matrix, unique_names};
-pub use noise::{Learning, NoiseEntry, NoiseSet, learn};
-pub use pointer::Pattern;
 pub use crate::result::compat::{
     Cell, CompatReport, DiffSummary, Matrix, MatrixCell, MatrixRow, NoiseLine, UnstableLine, anchor,
 };
+pub use compare::{Because, Change, Comparison, Difference, Suppressed, compare};
+pub use differential::{DiffError, DiffOptions, DiffSides, run_diff};
+pub use golden::{GoldenCase, GoldenDir, GoldenError, GoldenStep};
+pub use matrix::{plan_matrix, run_matrix, unique_names};
+pub use noise::{Learning, NoiseEntry, NoiseSet, learn};
+pub use pointer::Pattern;
 pub use rules::{Rule, RuleKind, RuleOrigin, Rules};

@@ -6,15 +6,15 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::compare::{Because, Change, Comparison, Difference};
-use crate::canonical::{canonical, canonical_text};
-use crate::text_diff::labelled_diff;
 use super::noise::{NoiseSet, short};
 use super::pointer;
-use crate::result::compat::NoiseLine;
+use crate::canonical::{canonical, canonical_text};
 use crate::case::plan::Level;
 use crate::engine::PlannedCase;
 use crate::redact::Redactor;
+use crate::result::compat::NoiseLine;
 use crate::result::{Finding, FindingKind};
+use crate::text_diff::labelled_diff;
 
 /// Longest diff kept per group, in lines.
 const MAX_DIFF_LINES: usize = 80;

@@ -9,7 +9,7 @@ use super::exchange::{describe, excerpt, keep_captures, parse_json, request_id};
 use super::plan::PlannedCase;
 use super::request::{curl, render_request};
 use crate::case::Scope;
-use crate::case::plan::{Step, StatusExpect};
+use crate::case::plan::{StatusExpect, Step};
 use crate::check::{Response, capture_values};
 use crate::http::{HttpClient, RenderedRequest};
 use crate::redact::Redactor;
@@ -83,8 +83,7 @@ pub(crate) async fn run_steps(
     let mut scope = pc.scope.clone();
     for (i, step) in case.steps.iter().enumerate() {
         run.attempted = i + 1;
-        let req = match render_request(&step.request, &scope, api, env.timeout, &mut run.redactor)
-        {
+        let req = match render_request(&step.request, &scope, api, env.timeout, &mut run.redactor) {
             Ok(r) => r,
             Err(e) => {
                 run.error = Some(format!("{}: could not render the request: {e}", step.name));

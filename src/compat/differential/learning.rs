@@ -79,7 +79,6 @@ pub(super) fn pair_golden_values(reference: &Plan, prepared: &[Prepared]) -> Pai
     pairs
 }
 
-
 pub(super) type Learnings = BTreeMap<(usize, usize), Learning>;
 
 pub(super) fn learn_all(
@@ -216,4 +215,3 @@ pub(super) fn resolve_noise(
     }
     set
 }
-

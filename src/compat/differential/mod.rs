@@ -14,7 +14,6 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-
 mod learning;
 mod schedule;
 pub(crate) mod side;
@@ -33,9 +32,9 @@ use super::golden::{FORMAT, GoldenCase, GoldenDir, GoldenError, GoldenStep, mask
 use super::noise::{Learning, NoiseEntry, NoiseSet, Pairs};
 use super::summary::{NoiseTally, case_findings};
 use crate::engine::{Cancel, Plan, RunConfig};
-use crate::result::compat::{CompatReport, DiffSummary, UnstableLine};
 use crate::http::HttpClient;
 use crate::redact::Redactor;
+use crate::result::compat::{CompatReport, DiffSummary, UnstableLine};
 use crate::result::{Counts, Event, RunInfo, RunSummary, Verdict};
 
 /// How to run a diff.
@@ -72,7 +71,6 @@ pub enum DiffError {
     #[error(transparent)]
     Golden(#[from] GoldenError),
 }
-
 
 /// Runs a diff and feeds every event to `sink`; returns the summary (also the last event).
 pub async fn run_diff(
@@ -427,4 +425,3 @@ impl Mode {
         }
     }
 }
-

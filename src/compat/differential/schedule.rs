@@ -18,7 +18,6 @@ pub(super) struct CaseRuns {
     pub interrupted: bool,
 }
 
-
 /// Groups cases into scheduling units (a serial suite is one unit) and runs them.
 pub(super) async fn execute_all(
     sides: &DiffSides,
@@ -151,4 +150,3 @@ pub(super) async fn side_future(
     let pc = plan.cases.get(idx)?;
     Some(run_side(pc, ctx).await)
 }
-

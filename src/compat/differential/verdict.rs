@@ -78,4 +78,3 @@ pub(super) fn decide(result: &mut CaseResult, r: &CaseRuns, mode: Mode, golden_m
         }
     }
 }
-

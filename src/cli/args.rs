@@ -1,5 +1,7 @@
-//! Command-line interface: clap arguments and their conversion to engine configuration.
+//! The clap arguments of every command, the groups they share, and their conversion to engine
+//! configuration.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -59,8 +61,8 @@ pub enum Command {
     )]
     Serve(ServeArgs),
     /// Send every case to two targets (or one and golden files) and compare the responses.
-    #[command(after_help = crate::cli_diff::AFTER_HELP)]
-    Diff(Box<crate::cli_diff::DiffArgs>),
+    #[command(after_help = super::diff::AFTER_HELP)]
+    Diff(Box<super::diff::DiffArgs>),
 }
 
 /// Where suites and schemas come from.
@@ -116,9 +118,59 @@ pub struct TargetArgs {
     /// Base URL for every API (`URL`) or one (`API=URL`); repeatable.
     #[arg(long, value_name = "[API=]URL")]
     pub base_url: Vec<String>,
-    /// Set a variable, overriding suite defaults and the target (repeatable).
+}
+
+/// `--var`, shared by `run` and `diff`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct VarArgs {
+    /// Set a variable, overriding suite defaults and the target(s) (repeatable).
     #[arg(long = "var", value_name = "KEY=VALUE")]
     pub vars: Vec<String>,
+}
+
+impl VarArgs {
+    /// The variables as JSON strings.
+    pub fn parse(&self) -> Result<BTreeMap<String, serde_json::Value>, String> {
+        parse_vars(&self.vars)
+    }
+}
+
+/// How requests are sent, shared by `run` and `diff`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct HttpArgs {
+    /// Per-request timeout (e.g. 10s, 500ms).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// Connect timeout.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub connect_timeout: Duration,
+    /// Largest response body accepted, in bytes (suffixes KiB, MiB allowed).
+    #[arg(long, default_value = "10MiB", value_parser = parse_size)]
+    pub body_cap: usize,
+    /// Retries after a 429 response (honouring Retry-After).
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub max_retries: u32,
+}
+
+impl HttpArgs {
+    /// The engine configuration for `jobs` cases in flight, every other setting at its default.
+    pub fn config(&self, jobs: usize, vars: &VarArgs) -> Result<RunConfig, String> {
+        if jobs == 0 {
+            return Err("--jobs must be at least 1".to_owned());
+        }
+        Ok(RunConfig {
+            jobs,
+            timeout: self.timeout,
+            connect_timeout: self.connect_timeout,
+            body_cap: self.body_cap,
+            retry: sessconform::http::RetryPolicy {
+                max_retries: self.max_retries,
+                ..Default::default()
+            },
+            vars: vars.parse()?,
+            ..RunConfig::default()
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, Default, PartialEq, Eq)]
@@ -146,22 +198,14 @@ pub struct RunArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
+    pub vars: VarArgs,
+    #[command(flatten)]
     pub select: SelectArgs,
     /// Cases in flight at once.
     #[arg(long, short = 'j', default_value_t = 16, value_name = "N")]
     pub jobs: usize,
-    /// Per-request timeout (e.g. 10s, 500ms).
-    #[arg(long, default_value = "10s", value_parser = parse_duration)]
-    pub timeout: Duration,
-    /// Connect timeout.
-    #[arg(long, default_value = "10s", value_parser = parse_duration)]
-    pub connect_timeout: Duration,
-    /// Largest response body accepted, in bytes (suffixes KiB, MiB allowed).
-    #[arg(long, default_value = "10MiB", value_parser = parse_size)]
-    pub body_cap: usize,
-    /// Retries after a 429 response (honouring Retry-After).
-    #[arg(long, default_value_t = 3, value_name = "N")]
-    pub max_retries: u32,
+    #[command(flatten)]
+    pub http: HttpArgs,
     /// Stop starting new cases after the first failure.
     #[arg(long)]
     pub fail_fast: bool,
@@ -227,23 +271,13 @@ impl OutputArgs {
 }
 
 impl RunArgs {
+    /// The engine configuration.
     pub fn config(&self) -> Result<RunConfig, String> {
-        if self.jobs == 0 {
-            return Err("--jobs must be at least 1".to_owned());
-        }
         Ok(RunConfig {
-            jobs: self.jobs,
-            timeout: self.timeout,
-            connect_timeout: self.connect_timeout,
-            body_cap: self.body_cap,
-            retry: sessconform::http::RetryPolicy {
-                max_retries: self.max_retries,
-                ..Default::default()
-            },
             fail_fast: self.fail_fast,
             strict: self.strict,
             update_snapshots: self.update_snapshots,
-            vars: parse_vars(&self.target.vars)?,
+            ..self.http.config(self.jobs, &self.vars)?
         })
     }
 }
@@ -298,11 +332,11 @@ pub struct ServeArgs {
     pub fault: Vec<String>,
 }
 
-pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
+fn parse_duration(s: &str) -> Result<Duration, String> {
     sessconform::case::load::parse_duration(s)
 }
 
-pub(crate) fn parse_size(s: &str) -> Result<usize, String> {
+fn parse_size(s: &str) -> Result<usize, String> {
     let t = s.trim();
     let (num, mult) = if let Some(n) = t.strip_suffix("MiB") {
         (n, 1024 * 1024)
@@ -321,10 +355,8 @@ pub(crate) fn parse_size(s: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("size `{s}` is too large"))
 }
 
-pub(crate) fn parse_vars(
-    items: &[String],
-) -> Result<std::collections::BTreeMap<String, serde_json::Value>, String> {
-    let mut out = std::collections::BTreeMap::new();
+fn parse_vars(items: &[String]) -> Result<BTreeMap<String, serde_json::Value>, String> {
+    let mut out = BTreeMap::new();
     for item in items {
         let (k, v) = item
             .split_once('=')

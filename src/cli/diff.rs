@@ -1,24 +1,25 @@
-//! `sessconform diff`: arguments and the command (load, plan both sides, run, report, exit).
+//! `sessconform diff`: its arguments and the command (load, plan both sides, run, report, exit).
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use clap::Args;
 
-use sessconform::case::load::{LoadedSuite, load_suites};
+use sessconform::case::{LoadedSuite, load_suites};
 use sessconform::compat::{self, DiffOptions, DiffSides, Rule, Rules};
-use sessconform::report::compat_console::DiffConsole;
-use sessconform::engine::{self, Cancel, RunConfig};
+use sessconform::engine::{self, Cancel};
 use sessconform::exit;
-use sessconform::report::github::GithubReporter;
-use sessconform::report::progress::{self, ProgressReporter};
+use sessconform::report::Reporter;
+use sessconform::report::compat_console::DiffConsole;
 use sessconform::report::stdout::BufferedStdout;
-use sessconform::report::{FanOut, Reporter};
 use sessconform::schema::SchemaStore;
 use sessconform::target::{Target, load_target_file};
 
-use crate::cli::{InputArgs, SelectArgs, parse_duration, parse_size, parse_vars};
+use super::args::{HttpArgs, InputArgs, OutputArgs, SelectArgs, VarArgs};
+use super::inputs::source;
+use super::output::{finish, reporters, style};
+use super::signal::cancel_on_ctrl_c;
+use super::{diagnostic, usage_error};
 
 /// Examples and exit codes of `diff`.
 pub(crate) const AFTER_HELP: &str = "\
@@ -74,60 +75,41 @@ pub struct DiffArgs {
     /// Compare the candidate with golden files in DIR (no baseline needed).
     #[arg(long, value_name = "DIR", conflicts_with_all = ["baseline", "record"])]
     pub against: Option<PathBuf>,
-    /// Set a variable on both sides, overriding suite defaults and the targets (repeatable).
-    #[arg(long = "var", value_name = "KEY=VALUE")]
-    pub vars: Vec<String>,
+    #[command(flatten)]
+    pub vars: VarArgs,
     /// Cases in flight at once. One by default, so both sides see the same history of calls;
     /// raise it when the suites' cases do not share server state.
     #[arg(long, short = 'j', default_value_t = 1, value_name = "N")]
     pub jobs: usize,
-    /// Per-request timeout.
-    #[arg(long, default_value = "10s", value_parser = parse_duration)]
-    pub timeout: Duration,
-    /// Connect timeout.
-    #[arg(long, default_value = "10s", value_parser = parse_duration)]
-    pub connect_timeout: Duration,
-    /// Largest response body accepted, in bytes (suffixes KiB, MiB allowed).
-    #[arg(long, default_value = "10MiB", value_parser = parse_size)]
-    pub body_cap: usize,
-    /// Retries after a 429 response (honouring Retry-After).
-    #[arg(long, default_value_t = 3, value_name = "N")]
-    pub max_retries: u32,
     #[command(flatten)]
-    pub output: crate::cli::OutputArgs,
+    pub http: HttpArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 impl DiffArgs {
-    fn options(&self) -> Result<DiffOptions, String> {
-        if self.jobs == 0 {
-            return Err("--jobs must be at least 1".to_owned());
-        }
-        let run = RunConfig {
-            jobs: self.jobs,
-            timeout: self.timeout,
-            connect_timeout: self.connect_timeout,
-            body_cap: self.body_cap,
-            retry: sessconform::http::RetryPolicy {
-                max_retries: self.max_retries,
-                ..Default::default()
-            },
-            vars: parse_vars(&self.vars)?,
-            ..RunConfig::default()
-        };
+    /// The diff options; errors are printed and returned as the exit code.
+    fn options(&self) -> Result<DiffOptions, u8> {
+        let run = self
+            .http
+            .config(self.jobs, &self.vars)
+            .map_err(usage_error)?;
         let mut rules = Rules::default();
         if !self.no_default_rules {
             rules.rules.extend(Rules::defaults());
         }
         for f in &self.rules_file {
-            rules.load_file(f).map_err(|e| e.to_string())?;
+            rules.load_file(f).map_err(diagnostic)?;
         }
         for r in &self.rule {
-            rules.rules.push(Rule::parse_cli(r)?);
+            rules.rules.push(Rule::parse_cli(r).map_err(usage_error)?);
         }
         for h in &self.header {
             let h = h.trim().to_ascii_lowercase();
             if h.is_empty() || h.contains(|c: char| c.is_whitespace() || c == ':') {
-                return Err(format!("invalid --header `{h}`: give a header name"));
+                return Err(usage_error(format!(
+                    "invalid --header `{h}`: give a header name"
+                )));
             }
             if !rules.headers.contains(&h) {
                 rules.headers.push(h);
@@ -144,8 +126,7 @@ impl DiffArgs {
 }
 
 fn load(args: &DiffArgs, schemas: &SchemaStore) -> Result<Vec<LoadedSuite>, String> {
-    let mut suites =
-        load_suites(&crate::source(&args.input.paths), schemas).map_err(|e| e.to_string())?;
+    let mut suites = load_suites(&source(&args.input.paths), schemas).map_err(|e| e.to_string())?;
     if !args.suite.is_empty() {
         for name in &args.suite {
             if !suites.iter().any(|s| s.suite.name == *name) {
@@ -171,21 +152,13 @@ fn target(path: &Option<PathBuf>) -> Result<Option<Target>, String> {
 pub(crate) async fn diff(args: DiffArgs) -> u8 {
     let opts = match args.options() {
         Ok(o) => o,
-        Err(e) => {
-            // Rules-file errors are already rendered as `error: ...` diagnostics.
-            if e.starts_with("error:") {
-                eprintln!("{e}");
-            } else {
-                eprintln!("error: {e}");
-            }
-            return exit::USAGE;
-        }
+        Err(code) => return code,
     };
     // Suites refer to schema ids, so the store is loaded; a diff checks no schema, so none is
     // compiled.
     let schemas = match SchemaStore::load_lazy(true, &args.input.specs) {
         Ok(s) => Arc::new(s),
-        Err(e) => return crate::usage_error(e),
+        Err(e) => return usage_error(e),
     };
     let (mut baseline, mut candidate) = match (target(&args.baseline), target(&args.candidate)) {
         (Ok(b), Ok(c)) => (b, c),
@@ -235,43 +208,22 @@ pub(crate) async fn diff(args: DiffArgs) -> u8 {
         .or(sides.candidate.as_ref())
         .is_some_and(|p| p.cases.is_empty());
     if empty && args.select.shard.is_none() {
-        return crate::usage_error("no cases match the filters (see `sessconform list`)");
+        return usage_error("no cases match the filters (see `sessconform list`)");
     }
     let recording_only = sides.candidate.is_none();
-    let files = match args.output.report_files() {
-        Ok(f) => f,
-        Err(e) => return crate::usage_error(e),
+    let console = DiffConsole::new(BufferedStdout, style(args.output.color), recording_only);
+    let mut reporters = match reporters(&args.output, Box::new(console)) {
+        Ok(r) => r,
+        Err(code) => return code,
     };
-    let mut terminal = FanOut::default();
-    terminal.push(Box::new(DiffConsole::new(
-        BufferedStdout,
-        crate::style(args.output.color),
-        recording_only,
-    )));
-    let github = args.output.github();
-    if github {
-        let workspace = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);
-        terminal.push(Box::new(GithubReporter::new(BufferedStdout, workspace)));
-    }
-    // The same bar as `run` (stderr, terminals only, not in CI, runs of more than 20 cases).
-    let mut reporters = FanOut::default();
-    reporters.push(Box::new(ProgressReporter::new(
-        Box::new(terminal),
-        progress::wanted(),
-    )));
-    if !files.is_empty() {
-        reporters.push(Box::new(files));
-    }
     let cancel = Cancel::default();
-    let ctrl_c = crate::cancel_on_ctrl_c(&cancel);
+    let ctrl_c = cancel_on_ctrl_c(&cancel);
     let result = compat::run_diff(sides, &opts, cancel, &mut |ev| reporters.on_event(ev)).await;
     ctrl_c.abort();
     let summary = match result {
         Ok(s) => s,
-        Err(e) => return crate::usage_error(e),
+        Err(e) => return usage_error(e),
     };
-    if let Err(e) = reporters.finish() {
-        eprintln!("error: failed to write a report: {e}");
-    }
+    finish(&mut reporters);
     exit::for_summary(&summary)
 }

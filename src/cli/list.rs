@@ -1,0 +1,46 @@
+//! `sessconform list`: the suites and cases the filters select, without any network.
+
+use sessconform::exit;
+
+use super::args::ListArgs;
+use super::inputs::load_inputs;
+
+/// Prints every selected case with its tags and the variables it uses.
+pub(crate) fn list(args: &ListArgs) -> u8 {
+    let (_schemas, suites) = match load_inputs(&args.input, false) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let sel = args.select.selection();
+    let mut total = 0;
+    for loaded in &suites {
+        let s = &loaded.suite;
+        let cases: Vec<_> = s
+            .cases
+            .iter()
+            .filter(|c| sel.selects(&c.id, &c.tags))
+            .collect();
+        if cases.is_empty() {
+            continue;
+        }
+        println!(
+            "{} (api {}, {} case{}){}",
+            s.name,
+            s.api,
+            cases.len(),
+            if cases.len() == 1 { "" } else { "s" },
+            if s.serial { " [serial]" } else { "" }
+        );
+        for c in cases {
+            total += 1;
+            let vars = if c.uses_vars.is_empty() {
+                String::new()
+            } else {
+                format!("  vars: {}", c.uses_vars.join(", "))
+            };
+            println!("  {}  [{}]{vars}", c.id, c.tags.join(", "));
+        }
+    }
+    println!("{total} case{}", if total == 1 { "" } else { "s" });
+    exit::SUCCESS
+}

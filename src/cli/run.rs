@@ -1,0 +1,83 @@
+//! `sessconform run` (the default command): the suites against one target, or a case × target
+//! matrix against several.
+
+use std::sync::Arc;
+
+use sessconform::compat::{plan_matrix, run_matrix};
+use sessconform::engine::{self, Cancel};
+use sessconform::exit;
+use sessconform::report::Reporter;
+use sessconform::report::console::ConsoleReporter;
+use sessconform::report::stdout::BufferedStdout;
+use sessconform::result::Event;
+use sessconform::target_source::{TargetRequest, resolve_target};
+
+use super::args::RunArgs;
+use super::inputs::{load_inputs, source};
+use super::output::{finish, reporters, style};
+use super::signal::cancel_on_ctrl_c;
+use super::{diagnostic, usage_error};
+
+/// Loads, plans, runs and reports; the exit code follows the summary.
+pub(crate) async fn run(args: RunArgs) -> u8 {
+    let cfg = match args.config() {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    if args.target.target.len() > 1 && !args.target.base_url.is_empty() {
+        return usage_error(
+            "--base-url cannot be combined with several --target files (set base URLs in each file)",
+        );
+    }
+    let (schemas, suites) = match load_inputs(&args.input, false) {
+        Ok((schemas, suites)) => (Arc::new(schemas), suites),
+        Err(code) => return code,
+    };
+    let req = TargetRequest {
+        file: args.target.target.first().cloned(),
+        base_urls: args.target.base_url.clone(),
+    };
+    let resolved = match resolve_target(&req).await {
+        Ok(t) => t,
+        Err(e) => return diagnostic(e),
+    };
+    let selection = args.select.selection();
+    let plans = match plan_matrix(
+        resolved.target.clone(),
+        &args.target.target,
+        suites,
+        &source(&args.input.paths),
+        &schemas,
+        &selection,
+        &cfg,
+    ) {
+        Ok(p) => p,
+        Err(e) => return diagnostic(e),
+    };
+    for p in &plans {
+        if let Err(e) = schemas.compile(p.schema_ids()) {
+            return usage_error(e);
+        }
+    }
+    if plans[0].cases.is_empty() && args.select.shard.is_none() {
+        return usage_error("no cases match the filters (see `sessconform list`)");
+    }
+    let console = ConsoleReporter::new(BufferedStdout, style(args.output.color));
+    let mut reporters = match reporters(&args.output, Box::new(console)) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let cancel = Cancel::default();
+    let ctrl_c = cancel_on_ctrl_c(&cancel);
+    let mut sink = |ev: &Event| reporters.on_event(ev);
+    let summary = if plans.len() > 1 {
+        run_matrix(plans, schemas, &cfg, cancel, &mut sink).await
+    } else {
+        let plan = Arc::clone(&plans[0]);
+        engine::run(plan, schemas, &cfg, cancel, &mut sink).await
+    };
+    ctrl_c.abort();
+    finish(&mut reporters);
+    resolved.shutdown().await;
+    exit::for_summary(&summary)
+}

@@ -1,0 +1,33 @@
+//! `sessconform serve`: the reference server in the foreground.
+
+use sessconform::exit;
+use sessconform::server::ServerOptions;
+
+use super::args::ServeArgs;
+use super::usage_error;
+
+/// Serves until interrupted; exit 0, or 2 when the options are invalid or the address is taken.
+pub(crate) async fn serve(args: ServeArgs) -> u8 {
+    let mut opts = ServerOptions {
+        addr: args.addr,
+        ..Default::default()
+    };
+    if let Some(rl) = &args.rate_limit {
+        match rl.parse() {
+            Ok(r) => opts.rate_limit = Some(r),
+            Err(e) => return usage_error(format!("invalid --rate-limit `{rl}`: {e}")),
+        }
+    }
+    for f in &args.fault {
+        match f.parse() {
+            Ok(fault) => {
+                opts.faults.insert(fault);
+            }
+            Err(e) => return usage_error(format!("invalid --fault `{f}`: {e}")),
+        }
+    }
+    match sessconform::server::serve(opts, args.target_out).await {
+        Ok(()) => exit::SUCCESS,
+        Err(e) => usage_error(e),
+    }
+}

@@ -20,12 +20,13 @@ use std::sync::{Arc, Mutex, OnceLock};
 use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 use serde_json::Value;
 
-use crate::case::load::{SuiteSource, load_suites};
+use crate::case::{LoadError, SuiteSource, load_suites};
+use crate::http::ClientBuildError;
 use crate::engine::{RunConfig, Runner, Selection, plan};
 use crate::report::text::{Style, render_case};
 use crate::result::Verdict;
-use crate::schema::SchemaStore;
-use crate::target_source::{ResolvedTarget, TargetRequest, resolve_target};
+use crate::schema::{SchemaError, SchemaStore};
+use crate::target_source::{ResolvedTarget, TargetError, TargetRequest, resolve_target};
 
 /// Builds libtest trials from suites and runs them.
 #[derive(Debug, Clone)]
@@ -42,17 +43,38 @@ impl Default for Harness {
     }
 }
 
-fn runtime() -> Result<&'static tokio::runtime::Runtime, String> {
+/// Why the harness could not build its trials.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HarnessError {
+    /// The tokio runtime did not start.
+    #[error("failed to start the tokio runtime: {0}")]
+    Runtime(String),
+    /// The schemas do not load or compile.
+    #[error("{0}")]
+    Schemas(#[from] SchemaError),
+    /// The case files do not load.
+    #[error("{0}")]
+    Cases(#[from] LoadError),
+    /// The target could not be resolved.
+    #[error("{0}")]
+    Target(#[from] TargetError),
+    /// The HTTP client could not be built.
+    #[error(transparent)]
+    Client(#[from] ClientBuildError),
+}
+
+fn runtime() -> Result<&'static tokio::runtime::Runtime, HarnessError> {
     static RT: OnceLock<Result<tokio::runtime::Runtime, String>> = OnceLock::new();
     RT.get_or_init(|| {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
-            .map_err(|e| format!("failed to start the tokio runtime: {e}"))
+            .map_err(|e| e.to_string())
     })
     .as_ref()
-    .map_err(Clone::clone)
+    .map_err(|e| HarnessError::Runtime(e.clone()))
 }
 
 impl Harness {
@@ -121,16 +143,15 @@ impl Harness {
 
     /// Loads suites, resolves the target and returns one trial per case. Cases that cannot run
     /// (missing vars, declared skips) are ignored trials whose name carries the reason.
-    pub fn trials(&self) -> Result<Vec<Trial>, String> {
+    pub fn trials(&self) -> Result<Vec<Trial>, HarnessError> {
         let rt = runtime()?;
-        let schemas =
-            Arc::new(SchemaStore::load_lazy(true, &self.specs).map_err(|e| e.to_string())?);
+        let schemas = Arc::new(SchemaStore::load_lazy(true, &self.specs)?);
         let source = if self.paths.is_empty() {
             SuiteSource::Builtin
         } else {
             SuiteSource::Paths(self.paths.clone())
         };
-        let suites = load_suites(&source, &schemas).map_err(|e| e.to_string())?;
+        let suites = load_suites(&source, &schemas)?;
         let resolved: ResolvedTarget = rt.block_on(resolve_target(&self.target))?;
         let plan = Arc::new(plan(
             suites,
@@ -138,9 +159,7 @@ impl Harness {
             &Selection::default(),
             &self.config,
         ));
-        schemas
-            .compile(plan.schema_ids())
-            .map_err(|e| e.to_string())?;
+        schemas.compile(plan.schema_ids())?;
         let runner = Arc::new(Runner::new(Arc::clone(&plan), schemas, &self.config)?);
         // Keep the embedded server alive for the rest of the process.
         static SERVERS: Mutex<Vec<ResolvedTarget>> = Mutex::new(Vec::new());

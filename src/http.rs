@@ -103,6 +103,11 @@ pub struct SendOutcome {
     pub elapsed: Duration,
 }
 
+/// The HTTP client could not be built (e.g. no TLS backend): a configuration error.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("failed to build the HTTP client: {0}")]
+pub struct ClientBuildError(String);
+
 /// An HTTP client shared by a run.
 ///
 /// Four reqwest clients (plain HTTP or TLS, with or without redirects) are built on first use:
@@ -110,7 +115,7 @@ pub struct SendOutcome {
 /// `http://` target should not pay.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
-    clients: Arc<[OnceLock<Result<reqwest::Client, String>>; 4]>,
+    clients: Arc<[OnceLock<Result<reqwest::Client, ClientBuildError>>; 4]>,
     connect_timeout: Duration,
     pool: usize,
     body_cap: usize,
@@ -124,7 +129,7 @@ impl HttpClient {
         body_cap: usize,
         retry: RetryPolicy,
         pool: usize,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, ClientBuildError> {
         let this = Self {
             clients: Arc::new(Default::default()),
             connect_timeout,
@@ -137,7 +142,7 @@ impl HttpClient {
         Ok(this)
     }
 
-    fn client(&self, tls: bool, follow: bool) -> Result<&reqwest::Client, String> {
+    fn client(&self, tls: bool, follow: bool) -> Result<&reqwest::Client, ClientBuildError> {
         let slot = &self.clients[usize::from(tls) * 2 + usize::from(follow)];
         slot.get_or_init(|| {
             let policy = if follow {
@@ -156,7 +161,7 @@ impl HttpClient {
             }
             builder
                 .build()
-                .map_err(|e| format!("failed to build the HTTP client: {e}"))
+                .map_err(|e| ClientBuildError(e.to_string()))
         })
         .as_ref()
         .map_err(Clone::clone)
@@ -203,7 +208,7 @@ impl HttpClient {
         let tls = req.url.scheme() == "https" || req.follow_redirects;
         let client = self
             .client(tls, req.follow_redirects)
-            .map_err(TransportError::Other)?;
+            .map_err(|e| TransportError::Other(e.to_string()))?;
         let mut builder = client
             .request(req.method.clone(), req.url.clone())
             .timeout(req.timeout);

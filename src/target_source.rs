@@ -5,8 +5,28 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::server::{self, RunningServer, ServerOptions};
+use crate::case::LoadError;
+use crate::server::{self, RunningServer, ServerError, ServerOptions};
 use crate::target::{Target, load_target_file, parse_target};
+
+/// Why a target could not be resolved. Displayed ready to print (diagnostics start with
+/// `error:`); every variant is a configuration error (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TargetError {
+    /// The target file does not load.
+    #[error("{0}")]
+    File(LoadError),
+    /// A `--base-url` / `SESSCONFORM_BASE_URL` value is invalid.
+    #[error("error: {0}")]
+    BaseUrl(String),
+    /// The embedded reference server did not start.
+    #[error("error: failed to start the embedded reference server: {0}")]
+    Embedded(#[source] ServerError),
+    /// The embedded server's own target description does not parse (a defect).
+    #[error("internal error: the embedded server's target does not parse:\n{0}")]
+    EmbeddedTarget(LoadError),
+}
 
 /// How the user asked for a target.
 #[derive(Debug, Clone, Default)]
@@ -59,19 +79,18 @@ impl ResolvedTarget {
 }
 
 /// Resolves a target request; starts the embedded reference server when nothing was asked.
-/// Errors are rendered, ready to print (configuration errors: exit code 2).
-pub async fn resolve_target(req: &TargetRequest) -> Result<ResolvedTarget, String> {
+pub async fn resolve_target(req: &TargetRequest) -> Result<ResolvedTarget, TargetError> {
     if req.is_embedded() {
         return start_embedded(ServerOptions::default()).await;
     }
     let mut target = match &req.file {
-        Some(path) => load_target_file(path).map_err(|e| e.to_string())?,
+        Some(path) => load_target_file(path).map_err(TargetError::File)?,
         None => Target::default(),
     };
     for b in &req.base_urls {
         target
             .apply_base_url(b)
-            .map_err(|e| format!("error: {e}"))?;
+            .map_err(|e| TargetError::BaseUrl(e.to_string()))?;
     }
     Ok(ResolvedTarget {
         target,
@@ -80,15 +99,11 @@ pub async fn resolve_target(req: &TargetRequest) -> Result<ResolvedTarget, Strin
 }
 
 /// Starts the reference server in-process on a free loopback port and describes it as a target.
-pub async fn start_embedded(opts: ServerOptions) -> Result<ResolvedTarget, String> {
-    let server = server::start(opts)
-        .await
-        .map_err(|e| format!("error: failed to start the embedded reference server: {e}"))?;
+pub async fn start_embedded(opts: ServerOptions) -> Result<ResolvedTarget, TargetError> {
+    let server = server::start(opts).await.map_err(TargetError::Embedded)?;
     let yaml = server.target_yaml();
-    let mut target =
-        parse_target("embedded reference server", &yaml, &BTreeMap::new()).map_err(|e| {
-            format!("internal error: the embedded server's target does not parse:\n{e}")
-        })?;
+    let mut target = parse_target("embedded reference server", &yaml, &BTreeMap::new())
+        .map_err(TargetError::EmbeddedTarget)?;
     target.name = "reference".to_owned();
     Ok(ResolvedTarget {
         target,

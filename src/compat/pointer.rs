@@ -56,6 +56,11 @@ enum Seg {
     Deep,
 }
 
+/// A path pattern that is not a JSON Pointer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PatternError(String);
+
 /// A pointer pattern: a JSON Pointer whose tokens may be `*` (any one token) or `**` (any run of
 /// tokens, including none). `/body/sessions/*/expires_at`, `/body/**/request_id`, `/**`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -66,12 +71,12 @@ pub struct Pattern {
 
 impl Pattern {
     /// Parses a pattern; it must be empty (the whole document) or start with `/`.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, PatternError> {
         let text = text.trim();
         if !text.is_empty() && !text.starts_with('/') {
-            return Err(format!(
+            return Err(PatternError(format!(
                 "invalid path `{text}`: use a JSON Pointer such as /body/request_id (wildcards: * for one segment, ** for any)"
-            ));
+            )));
         }
         let segs = tokens(text)
             .into_iter()

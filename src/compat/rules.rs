@@ -95,18 +95,23 @@ pub fn format_duration(d: Duration) -> String {
     }
 }
 
+/// An invalid `--rule` value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct RuleError(String);
+
 impl Rule {
     /// Parses `KIND[:PATH][:TOLERANCE]`.
-    pub fn parse_cli(spec: &str) -> Result<Self, String> {
+    pub fn parse_cli(spec: &str) -> Result<Self, RuleError> {
         let spec = spec.trim();
         let (kind, rest) = match spec.split_once(':') {
             Some((k, r)) => (k.trim(), Some(r.trim())),
             None => (spec, None),
         };
         let bad = |m: &str| {
-            format!(
+            RuleError(format!(
                 "invalid --rule `{spec}`: {m} (forms: ignore:PATH, uuid[:PATH], timestamp[:PATH][:TOLERANCE], set:PATH)"
-            )
+            ))
         };
         let (path, tolerance) = match (kind, rest) {
             ("timestamp" | "time", Some(r)) => match r.rsplit_once(':') {
@@ -128,7 +133,7 @@ impl Rule {
             other => return Err(bad(&format!("unknown rule kind `{other}`"))),
         };
         let pattern = match (path, &kind) {
-            (Some(p), _) => Pattern::parse(p).map_err(|e| bad(&e))?,
+            (Some(p), _) => Pattern::parse(p).map_err(|e| bad(&e.to_string()))?,
             (None, RuleKind::Uuid | RuleKind::Timestamp(_)) => any(),
             (None, _) => return Err(bad("this kind needs a path")),
         };
@@ -296,7 +301,7 @@ impl RawRule {
         };
         Ok(Rule {
             kind,
-            pattern: Pattern::parse(&path)?,
+            pattern: Pattern::parse(&path).map_err(|e| e.to_string())?,
             why: self.why,
             origin: RuleOrigin::File,
         })
@@ -329,7 +334,7 @@ mod tests {
         );
         for bad in ["ignore", "nope:/x", "set:body", "timestamp:/x:forever"] {
             let e = Rule::parse_cli(bad).unwrap_err();
-            assert!(e.contains("invalid --rule"), "{e}");
+            assert!(e.to_string().contains("invalid --rule"), "{e}");
         }
     }
 

@@ -70,22 +70,27 @@ pub struct Shard {
     pub count: u32,
 }
 
+/// An invalid `--shard` value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ShardError(String);
+
 impl std::str::FromStr for Shard {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = ShardError;
+    fn from_str(s: &str) -> Result<Self, ShardError> {
         let (k, n) = s
             .split_once('/')
-            .ok_or_else(|| format!("invalid shard `{s}`: use K/N, e.g. 1/4"))?;
+            .ok_or_else(|| ShardError(format!("invalid shard `{s}`: use K/N, e.g. 1/4")))?;
         let index: u32 = k
             .trim()
             .parse()
-            .map_err(|_| format!("invalid shard index `{k}`"))?;
+            .map_err(|_| ShardError(format!("invalid shard index `{k}`")))?;
         let count: u32 = n
             .trim()
             .parse()
-            .map_err(|_| format!("invalid shard count `{n}`"))?;
+            .map_err(|_| ShardError(format!("invalid shard count `{n}`")))?;
         if count == 0 || index == 0 || index > count {
-            return Err(format!("invalid shard `{s}`: need 1 <= K <= N"));
+            return Err(ShardError(format!("invalid shard `{s}`: need 1 <= K <= N")));
         }
         Ok(Self { index, count })
     }

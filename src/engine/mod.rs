@@ -9,6 +9,6 @@ mod request;
 mod run;
 pub(crate) mod step;
 
-pub use config::{RunConfig, Selection, Shard};
+pub use config::{RunConfig, Selection, Shard, ShardError};
 pub use plan::{Plan, PlannedCase, plan};
 pub use run::{Cancel, Runner, run};

@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, watch};
 use super::config::RunConfig;
 use super::execute::{Shared, execute, not_run};
 use super::plan::{Plan, PlannedCase};
-use crate::http::HttpClient;
+use crate::http::{ClientBuildError, HttpClient};
 use crate::result::{CaseResult, Counts, Event, RunInfo, RunSummary, Verdict};
 use crate::schema::SchemaStore;
 
@@ -59,7 +59,7 @@ impl Runner {
         plan: Arc<Plan>,
         schemas: Arc<SchemaStore>,
         cfg: &RunConfig,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, ClientBuildError> {
         let client = HttpClient::new(cfg.connect_timeout, cfg.body_cap, cfg.retry, cfg.jobs)?;
         let shared = Arc::new(Shared {
             client,
@@ -109,7 +109,7 @@ pub async fn run(
                     &plan.redactor,
                     &plan.target.name,
                     Verdict::Error,
-                    e.clone(),
+                    e.to_string(),
                 );
                 counts.add(&r);
                 sink(&Event::CaseFinished(Box::new(r)));

@@ -70,6 +70,9 @@ pub enum DiffError {
     /// Golden directory problems.
     #[error(transparent)]
     Golden(#[from] GoldenError),
+    /// The HTTP client could not be built.
+    #[error(transparent)]
+    Client(#[from] crate::http::ClientBuildError),
 }
 
 /// Runs a diff and feeds every event to `sink`; returns the summary (also the last event).
@@ -113,8 +116,7 @@ pub async fn run_diff(
      -> Result<Option<Arc<SideCtx>>, DiffError> {
         let Some(p) = plan else { return Ok(None) };
         let cfg = &opts.run;
-        let client = HttpClient::new(cfg.connect_timeout, cfg.body_cap, cfg.retry, cfg.jobs)
-            .map_err(DiffError::Usage)?;
+        let client = HttpClient::new(cfg.connect_timeout, cfg.body_cap, cfg.retry, cfg.jobs)?;
         Ok(Some(Arc::new(SideCtx {
             label,
             client,

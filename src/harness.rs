@@ -21,8 +21,8 @@ use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 use serde_json::Value;
 
 use crate::case::{LoadError, SuiteSource, load_suites};
-use crate::http::ClientBuildError;
 use crate::engine::{RunConfig, Runner, Selection, plan};
+use crate::http::ClientBuildError;
 use crate::report::text::{Style, render_case};
 use crate::result::Verdict;
 use crate::schema::{SchemaError, SchemaStore};

@@ -159,9 +159,7 @@ impl HttpClient {
                 // Never used for https: skip loading the platform's root certificates.
                 builder = builder.tls_certs_only(Vec::new());
             }
-            builder
-                .build()
-                .map_err(|e| ClientBuildError(e.to_string()))
+            builder.build().map_err(|e| ClientBuildError(e.to_string()))
         })
         .as_ref()
         .map_err(Clone::clone)

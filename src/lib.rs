@@ -60,6 +60,7 @@ pub mod redact;
 pub mod report;
 pub mod result;
 pub mod schema;
+#[cfg(feature = "server")]
 pub mod server;
 pub mod source;
 pub mod tape;

@@ -2,12 +2,12 @@
 //! comes from, starting the embedded reference server when none is given. The engine itself
 //! never sees the server; it only receives the [`Target`] the server describes.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::case::LoadError;
+#[cfg(feature = "server")]
 use crate::server::{self, RunningServer, ServerError, ServerOptions};
-use crate::target::{Target, load_target_file, parse_target};
+use crate::target::{Target, load_target_file};
 
 /// Why a target could not be resolved. Displayed ready to print (diagnostics start with
 /// `error:`); every variant is a configuration error (exit code 2).
@@ -21,8 +21,15 @@ pub enum TargetError {
     #[error("error: {0}")]
     BaseUrl(String),
     /// The embedded reference server did not start.
+    #[cfg(feature = "server")]
     #[error("error: failed to start the embedded reference server: {0}")]
     Embedded(#[source] ServerError),
+    /// No target was given and this build has no embedded reference server.
+    #[cfg(not(feature = "server"))]
+    #[error(
+        "error: no target: give a target file (--target FILE / SESSCONFORM_TARGET) or base URLs (--base-url / SESSCONFORM_BASE_URL); this build has no embedded reference server (cargo feature `server`)"
+    )]
+    NoEmbeddedServer,
     /// The embedded server's own target description does not parse (a defect).
     #[error("internal error: the embedded server's target does not parse:\n{0}")]
     EmbeddedTarget(LoadError),
@@ -66,12 +73,23 @@ pub struct ResolvedTarget {
     /// The target.
     pub target: Target,
     /// The embedded server, when it was started.
+    #[cfg(feature = "server")]
     pub server: Option<RunningServer>,
 }
 
 impl ResolvedTarget {
+    /// A target that needs no embedded server.
+    fn external(target: Target) -> Self {
+        Self {
+            target,
+            #[cfg(feature = "server")]
+            server: None,
+        }
+    }
+
     /// Stops the embedded server, if any.
     pub async fn shutdown(self) {
+        #[cfg(feature = "server")]
         if let Some(s) = self.server {
             s.shutdown().await;
         }
@@ -81,7 +99,10 @@ impl ResolvedTarget {
 /// Resolves a target request; starts the embedded reference server when nothing was asked.
 pub async fn resolve_target(req: &TargetRequest) -> Result<ResolvedTarget, TargetError> {
     if req.is_embedded() {
+        #[cfg(feature = "server")]
         return start_embedded(ServerOptions::default()).await;
+        #[cfg(not(feature = "server"))]
+        return Err(TargetError::NoEmbeddedServer);
     }
     let mut target = match &req.file {
         Some(path) => load_target_file(path).map_err(TargetError::File)?,
@@ -92,18 +113,20 @@ pub async fn resolve_target(req: &TargetRequest) -> Result<ResolvedTarget, Targe
             .apply_base_url(b)
             .map_err(|e| TargetError::BaseUrl(e.to_string()))?;
     }
-    Ok(ResolvedTarget {
-        target,
-        server: None,
-    })
+    Ok(ResolvedTarget::external(target))
 }
 
 /// Starts the reference server in-process on a free loopback port and describes it as a target.
+#[cfg(feature = "server")]
 pub async fn start_embedded(opts: ServerOptions) -> Result<ResolvedTarget, TargetError> {
     let server = server::start(opts).await.map_err(TargetError::Embedded)?;
     let yaml = server.target_yaml();
-    let mut target = parse_target("embedded reference server", &yaml, &BTreeMap::new())
-        .map_err(TargetError::EmbeddedTarget)?;
+    let mut target = crate::target::parse_target(
+        "embedded reference server",
+        &yaml,
+        &std::collections::BTreeMap::new(),
+    )
+    .map_err(TargetError::EmbeddedTarget)?;
     target.name = "reference".to_owned();
     Ok(ResolvedTarget {
         target,

@@ -1,6 +1,8 @@
 //! The built-in suites pass against the embedded reference server with no warnings, also under
 //! `--strict` (the bar for mocks and compatible servers), and nothing is skipped.
 
+#![cfg(feature = "server")]
+
 use std::process::Command;
 
 #[test]

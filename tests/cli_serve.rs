@@ -1,6 +1,8 @@
 //! `sessconform serve`: writes a target file that `run --target` accepts, serves until Ctrl-C
 //! (SIGINT) and then shuts down cleanly with exit code 0.
 
+#![cfg(feature = "server")]
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 

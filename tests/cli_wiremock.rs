@@ -1,6 +1,8 @@
 //! The binary against wiremock doubles: a conformant server and broken ones. Asserts verdicts,
 //! exit codes and rendered output.
 
+#![cfg(feature = "server")]
+
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::{Command, Output};

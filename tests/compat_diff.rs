@@ -3,6 +3,8 @@
 //! fresh tokens as noise, accepts clock-derived timestamps by rule, records and replays golden
 //! files, and maps outcomes to exit codes.
 
+#![cfg(feature = "server")]
+
 mod compat_support;
 
 use std::collections::BTreeSet;

@@ -2,6 +2,8 @@
 //! that stalls, refuses connections or rate-limits does not disturb another's results or its
 //! concurrency budget), the merged event stream, the console matrix and exit codes.
 
+#![cfg(feature = "server")]
+
 mod compat_support;
 
 use std::sync::{Arc, Mutex};

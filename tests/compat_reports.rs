@@ -3,6 +3,8 @@
 //! top, every cell linking to the case's findings; the noise table of a diff) and GitHub
 //! annotations.
 
+#![cfg(feature = "server")]
+
 mod compat_support;
 mod report_support;
 

@@ -2,6 +2,8 @@
 //! builds it with our dependencies) passes against the embedded reference server and fails, with
 //! a readable message, against a wiremock double that breaks the contract.
 
+#![cfg(feature = "server")]
+
 use std::process::{Command, Output};
 
 use serde_json::json;

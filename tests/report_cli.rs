@@ -1,6 +1,8 @@
 //! The binary writes its reports: all three formats agree, they survive a target that is down
 //! and Ctrl-C, annotations appear under GitHub Actions, and CI logs get no progress noise.
 
+#![cfg(feature = "server")]
+
 mod report_support;
 
 use std::path::{Path, PathBuf};

@@ -1,6 +1,8 @@
 //! `--format github`: one annotation per failing check at its YAML line, escaped per GitHub's
 //! workflow-command rules.
 
+#![cfg(feature = "server")]
+
 mod report_support;
 
 use std::path::PathBuf;

@@ -2,6 +2,8 @@
 //! checks the counts and filters from the live DOM, checks the console stays silent, and saves
 //! a screenshot to reports/screenshot.png.
 
+#![cfg(feature = "server")]
+
 mod report_support;
 
 use std::path::{Path, PathBuf};

@@ -1,5 +1,7 @@
 //! The JSON report against its own JSON Schema (specs/report/run-report.json), and its content.
 
+#![cfg(feature = "server")]
+
 mod report_support;
 
 use report_support::*;

@@ -1,5 +1,7 @@
 //! JUnit XML: structure, Jenkins' XSD (xmllint) and a real third-party reader (junitparser).
 
+#![cfg(feature = "server")]
+
 mod report_support;
 
 use std::process::Command;

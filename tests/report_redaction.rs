@@ -3,6 +3,8 @@
 //! (stdout, stderr, GitHub annotations) and all three reports are searched for the secrets, their
 //! Base64 Basic form and their URL-encoded forms.
 
+#![cfg(feature = "server")]
+
 mod report_support;
 
 use std::process::Command;

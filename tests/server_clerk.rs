@@ -1,6 +1,8 @@
 //! Clerk Backend API routes over real HTTP: listing (order, filters, paging),
 //! get/create/revoke, verify and version switching, tokens, JWKS, errors.
 
+#![cfg(feature = "server")]
+
 mod server_support;
 
 use reqwest::Method;

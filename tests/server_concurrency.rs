@@ -1,6 +1,8 @@
 //! Hundreds of concurrent requests (mint, revoke, list, authenticate, Clerk
 //! create/revoke/tokens) neither deadlock nor leave inconsistent state.
 
+#![cfg(feature = "server")]
+
 mod server_support;
 
 use std::collections::BTreeSet;

@@ -1,5 +1,7 @@
 //! Each `--fault` changes exactly the behaviour it names (compared with a clean server).
 
+#![cfg(feature = "server")]
+
 mod server_support;
 
 use reqwest::Method;

@@ -1,5 +1,7 @@
 //! Reference server lifecycle: fast start, target file, summary, shutdown.
 
+#![cfg(feature = "server")]
+
 mod server_support;
 
 use std::time::{Duration, Instant};

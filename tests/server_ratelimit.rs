@@ -1,6 +1,8 @@
 //! Per-credential rate limits: the always-on throttled credentials, the
 //! `--rate-limit` budget of the main credentials, and Clerk's exempt `/jwks`.
 
+#![cfg(feature = "server")]
+
 mod server_support;
 
 use std::time::Duration;

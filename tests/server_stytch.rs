@@ -1,6 +1,8 @@
 //! Stytch consumer routes over real HTTP: listing, authenticate, revoke, JWKS,
 //! errors, sandbox values and JWT signatures.
 
+#![cfg(feature = "server")]
+
 mod server_support;
 
 use reqwest::Method;

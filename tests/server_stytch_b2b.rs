@@ -1,6 +1,8 @@
 //! Stytch B2B routes over real HTTP: org/member resolution, authenticate,
 //! revoke (including by member), JWKS and errors.
 
+#![cfg(feature = "server")]
+
 mod server_support;
 
 use reqwest::Method;

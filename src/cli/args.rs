@@ -56,6 +56,7 @@ pub enum Command {
     )]
     Validate(ValidateArgs),
     /// Serve the reference implementation of the Stytch, Stytch B2B and Clerk session APIs.
+    #[cfg(feature = "server")]
     #[command(
         after_help = "Examples:\n  sessconform serve\n  sessconform serve --addr 127.0.0.1:4010 --target-out target.yaml\n  sessconform serve --rate-limit 100/10 --fault clerk-list-unsorted"
     )]
@@ -315,6 +316,7 @@ pub struct ValidateArgs {
     pub files: Vec<PathBuf>,
 }
 
+#[cfg(feature = "server")]
 /// `serve` options.
 #[derive(Debug, Args, Clone)]
 pub struct ServeArgs {

@@ -9,6 +9,7 @@ mod lint;
 mod list;
 mod output;
 mod run;
+#[cfg(feature = "server")]
 mod serve;
 mod signal;
 mod validate;
@@ -33,6 +34,7 @@ pub fn dispatch(cli: Cli) -> u8 {
         Some(Command::List(args)) => list::list(&args),
         Some(Command::Lint(args)) => lint::lint(&args),
         Some(Command::Validate(args)) => validate::validate(&args),
+        #[cfg(feature = "server")]
         Some(Command::Serve(args)) => runtime.block_on(serve::serve(args)),
         Some(Command::Diff(args)) => on_worker(&runtime, diff::diff(*args)),
     }

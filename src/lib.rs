@@ -45,7 +45,8 @@
 //! resolved.shutdown().await;
 //! # });
 //! ```
-#![warn(missing_docs)]
+
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod canonical;
 pub mod case;

@@ -30,12 +30,16 @@ pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> 
                     mine.push((i, f(item)));
                 }
                 // A poisoned lock only means another worker panicked; the scope re-raises that.
-                let mut done = done.lock().unwrap_or_else(|p| p.into_inner());
+                let mut done = done
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 done.extend(mine);
             });
         }
     });
-    let mut done = done.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut done = done
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     done.sort_unstable_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, r)| r).collect()
 }

@@ -235,7 +235,7 @@ pub fn parse_target(
             span: Some(span),
             message: msg,
             hint: hint.map(str::to_owned),
-        })
+        });
     };
     let file_span = Span::file_start(&file);
     let render =

@@ -111,7 +111,7 @@ pub async fn resolve_target(req: &TargetRequest) -> Result<ResolvedTarget, Targe
     for b in &req.base_urls {
         target
             .apply_base_url(b)
-            .map_err(|e| TargetError::BaseUrl(e.to_string()))?;
+            .map_err(|e| TargetError::BaseUrl(e.clone()))?;
     }
     Ok(ResolvedTarget::external(target))
 }

@@ -67,7 +67,7 @@ fn one_testsuite_per_suite_and_one_testcase_per_case() {
                     Verdict::Error,
                 ) => assert_eq!(message.as_deref(), r.reason.as_deref()),
                 (TestCaseStatus::Skipped { message, .. }, Verdict::Skip) => {
-                    assert_eq!(message.as_deref(), r.reason.as_deref())
+                    assert_eq!(message.as_deref(), r.reason.as_deref());
                 }
                 (st, v) => panic!("{}: verdict {v:?} written as {st:?}", r.id),
             }

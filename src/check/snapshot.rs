@@ -108,7 +108,7 @@ fn mask(v: &mut Value, ignore: &[(String, JsonPath)]) {
         let pointers: Vec<String> = path
             .query_located(v)
             .locations()
-            .map(|l| l.to_json_pointer())
+            .map(serde_json_path::NormalizedPath::to_json_pointer)
             .collect();
         for p in pointers {
             if let Some(slot) = v.pointer_mut(&p) {

@@ -282,7 +282,7 @@ mod tests {
             "c",
         ) {
             Learning::Unstable(why) => {
-                assert!(why.contains("/body/x/2 only in the second"), "{why}")
+                assert!(why.contains("/body/x/2 only in the second"), "{why}");
             }
             other => panic!("{other:?}"),
         }

@@ -247,7 +247,7 @@ fn unified(root: &str, c: &Comparison, base: &Value, cand: &Value) -> String {
         }
         for set in &c.sets {
             if let Some(Value::Array(items)) = d.pointer_mut(set) {
-                items.sort_by_cached_key(|v| v.to_string());
+                items.sort_by_cached_key(std::string::ToString::to_string);
             }
         }
         d

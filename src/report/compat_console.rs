@@ -286,7 +286,7 @@ impl<W: Write + Send> Reporter for DiffConsole<W> {
                         )));
                     }
                     Verdict::Error | Verdict::Skip => {
-                        line.push_str(&s.dim(&format!(" ({})", r.reason.as_deref().unwrap_or(""))))
+                        line.push_str(&s.dim(&format!(" ({})", r.reason.as_deref().unwrap_or(""))));
                     }
                     Verdict::Pass => {}
                 }

@@ -43,7 +43,7 @@ impl<W: Write> ConsoleReporter<W> {
         }
         match r.verdict {
             Verdict::Skip => {
-                line.push_str(&s.dim(&format!(" ({})", r.reason.as_deref().unwrap_or("skipped"))))
+                line.push_str(&s.dim(&format!(" ({})", r.reason.as_deref().unwrap_or("skipped"))));
             }
             Verdict::Error => line.push_str(&s.dim(&format!(
                 " ({ms:.0} ms) {}",

@@ -37,7 +37,9 @@ pub struct BufferedStdout;
 impl Write for BufferedStdout {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         // A poisoned lock only means a reporter panicked mid-write; the bytes are still usable.
-        let mut s = shared().lock().unwrap_or_else(|p| p.into_inner());
+        let mut s = shared()
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let n = s.out.write(buf)?;
         let since = *s.pending_since.get_or_insert_with(Instant::now);
         if s.interactive || since.elapsed() >= MAX_DELAY {
@@ -48,7 +50,9 @@ impl Write for BufferedStdout {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        let mut s = shared().lock().unwrap_or_else(|p| p.into_inner());
+        let mut s = shared()
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         s.pending_since = None;
         s.out.flush()
     }

@@ -127,7 +127,7 @@ impl SchemaStore {
                     .iter()
                     .map(|d| (d.uri.clone(), Resource::from_contents(d.value.clone()))),
             )
-            .and_then(|builder| builder.prepare())
+            .and_then(jsonschema::RegistryBuilder::prepare)
             .map_err(|e| SchemaError::Registry {
                 message: e.to_string(),
             })?;

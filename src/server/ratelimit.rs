@@ -65,7 +65,10 @@ impl Limiter {
     fn check_at(&self, key: &str, limit: RateLimit, now: Instant) -> Result<(), u64> {
         // A poisoned lock only means another request panicked mid-update; the
         // counters are still usable.
-        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        let mut windows = self
+            .windows
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let window = windows.entry(key.to_owned()).or_insert(Window {
             started: now,
             count: 0,

@@ -45,7 +45,7 @@ pub(crate) struct App {
 // poisoned lock means a handler panicked mid-update; the data stays usable, so
 // the server keeps answering rather than failing every later request.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl App {

@@ -299,7 +299,7 @@ pub struct ServeArgs {
 }
 
 pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
-    sessconform::case::load::parse_duration(s)
+    sessconform::case::parse_duration(s)
 }
 
 pub(crate) fn parse_size(s: &str) -> Result<usize, String> {

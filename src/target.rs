@@ -24,8 +24,8 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 use url::Url;
 
-use crate::case::load::{Diagnostic, LoadError, yaml_error};
 use crate::case::template::Scope;
+use crate::diagnostic::{Diagnostic, LoadError, yaml_error};
 use crate::source::{SourceFile, Span};
 
 /// A secret value with the environment variable a reproducer should use for it.

@@ -4,10 +4,8 @@
 //! and reports all problems of a file at once.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use regex::Regex;
 use serde_json::Value;
@@ -17,85 +15,14 @@ use serde_saphyr::Spanned;
 use super::parse;
 use super::plan::*;
 use super::raw::*;
+use super::scalar::{length_spec, parse_duration_value, parse_operand};
 use super::template::{self, Ref};
+use crate::diagnostic::{Diagnostic, LoadError, yaml_error};
 use crate::schema::SchemaStore;
 use crate::source::{SourceFile, Span};
 
 /// Largest case file accepted (a YAML bomb must not exhaust memory).
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
-
-/// One configuration problem.
-#[derive(Debug, Clone)]
-pub struct Diagnostic {
-    /// Where, when known.
-    pub span: Option<Span>,
-    /// File name when there is no span.
-    pub file: String,
-    /// What is wrong.
-    pub message: String,
-    /// How to fix it.
-    pub hint: Option<String>,
-}
-
-impl Diagnostic {
-    fn at(span: &Span, message: impl Into<String>, hint: Option<String>) -> Self {
-        Self {
-            span: Some(span.clone()),
-            file: span.file.name.clone(),
-            message: message.into(),
-            hint,
-        }
-    }
-
-    /// Renders `error: message`, the snippet and the hint as plain text.
-    pub fn render(&self) -> String {
-        let mut out = format!("error: {}\n", self.message);
-        match &self.span {
-            Some(span) if span.is_known() => out.push_str(&indent(&span.snippet(""))),
-            Some(span) => out.push_str(&format!("  --> {span}\n")),
-            None => out.push_str(&format!("  --> {}\n", self.file)),
-        }
-        if let Some(h) = &self.hint {
-            out.push_str(&format!("  = hint: {h}\n"));
-        }
-        out
-    }
-}
-
-fn indent(s: &str) -> String {
-    s.lines().map(|l| format!("  {l}\n")).collect()
-}
-
-/// Configuration errors found while loading suites.
-#[derive(Debug, Clone)]
-pub struct LoadError {
-    /// All problems found.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for d in &self.diagnostics {
-            write!(f, "{}", d.render())?;
-        }
-        write!(f, "{} configuration error(s)", self.diagnostics.len())
-    }
-}
-
-impl std::error::Error for LoadError {}
-
-impl LoadError {
-    fn single(file: &str, message: impl Into<String>) -> Self {
-        Self {
-            diagnostics: vec![Diagnostic {
-                span: None,
-                file: file.to_owned(),
-                message: message.into(),
-                hint: None,
-            }],
-        }
-    }
-}
 
 /// Where suites come from.
 #[derive(Debug, Clone)]
@@ -322,33 +249,6 @@ fn compile_suite(
         Err(LoadError {
             diagnostics: cx.diags,
         })
-    }
-}
-
-/// Converts a YAML parse error into a diagnostic with location and a hint.
-pub(crate) fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error) -> LoadError {
-    let message = e.without_snippet().to_string();
-    let message = message.lines().next().unwrap_or("invalid YAML").to_owned();
-    // The location is shown separately.
-    let message = match message.rfind(" at line ") {
-        Some(i) if message[i..].contains("column") => message[..i].to_owned(),
-        _ => message,
-    };
-    let span = e.location().map(|l| Span::from_location(file, l));
-    let hint = if message.contains("unknown field") {
-        Some("check the spelling; see the case-file reference in README.md".to_owned())
-    } else if message.contains("missing field") {
-        Some("add the required key".to_owned())
-    } else {
-        None
-    };
-    LoadError {
-        diagnostics: vec![Diagnostic {
-            span: span.or_else(|| Some(Span::file_start(file))),
-            file: file.name.clone(),
-            message: format!("invalid case file: {message}"),
-            hint,
-        }],
     }
 }
 
@@ -1256,120 +1156,6 @@ impl<'a> Compiler<'a> {
     }
 }
 
-fn length_spec(v: &Value) -> Option<LengthSpec> {
-    match v {
-        Value::Number(n) => n.as_u64().map(|n| LengthSpec {
-            min: Some(n as usize),
-            max: Some(n as usize),
-        }),
-        Value::Object(m) if !m.is_empty() && m.keys().all(|k| k == "min" || k == "max") => {
-            let get = |k: &str| -> Result<Option<usize>, ()> {
-                match m.get(k) {
-                    None => Ok(None),
-                    Some(v) => v.as_u64().map(|n| Some(n as usize)).ok_or(()),
-                }
-            };
-            Some(LengthSpec {
-                min: get("min").ok()?,
-                max: get("max").ok()?,
-            })
-        }
-        _ => None,
-    }
-}
-
-/// Parses a duration such as `300s`, `5m`, `2h`, `1d`, `250ms` or a bare number of seconds.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let (num, unit) = match s.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
-        Some(i) => (&s[..i], s[i..].trim()),
-        None => (s, "s"),
-    };
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration"))?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        "d" => n * 86400.0,
-        _ => {
-            return Err(format!(
-                "unknown unit `{unit}` in `{s}` (use ms, s, m, h, d)"
-            ));
-        }
-    };
-    if !secs.is_finite() || !(0.0..=1e9).contains(&secs) {
-        return Err(format!("`{s}` is out of range"));
-    }
-    Ok(Duration::from_secs_f64(secs))
-}
-
-fn parse_duration_value(v: &Value) -> Result<Duration, String> {
-    match v {
-        Value::Number(n) => n
-            .as_f64()
-            .ok_or_else(|| "not a number".to_owned())
-            .and_then(|f| parse_duration(&f.to_string())),
-        Value::String(s) => parse_duration(s),
-        _ => Err("expected a duration".to_owned()),
-    }
-}
-
-/// Parses a comparison operand: `now`, `now+5m`, `$.path`, `$.path-300s` or a literal.
-pub fn parse_operand(v: &Value) -> Result<Operand, String> {
-    let text = match v {
-        Value::String(s) => s.trim().to_owned(),
-        other => {
-            return Ok(Operand {
-                base: OperandBase::Literal(other.clone()),
-                shift_ms: 0,
-                text: other.to_string(),
-            });
-        }
-    };
-    let (base_text, shift_ms) = split_shift(&text)?;
-    let base = if base_text == "now" {
-        OperandBase::Now
-    } else if base_text.starts_with('$') && !base_text.starts_with("${") {
-        OperandBase::Path(
-            JsonPath::parse(base_text)
-                .map_err(|e| format!("invalid JSONPath `{base_text}`: {e}"))?,
-        )
-    } else {
-        if shift_ms != 0 {
-            return Err("a shift (`+5m`) applies only to `now` or a JSONPath".to_owned());
-        }
-        OperandBase::Literal(Value::String(text.clone()))
-    };
-    Ok(Operand {
-        base,
-        shift_ms,
-        text,
-    })
-}
-
-/// Splits `base+300s` into (`base`, 300000). Only a trailing `+N<unit>`/`-N<unit>` counts.
-fn split_shift(text: &str) -> Result<(&str, i64), String> {
-    if !(text == "now" || text.starts_with("now") || text.starts_with('$')) {
-        return Ok((text, 0));
-    }
-    if let Some(i) = text.rfind(['+', '-']) {
-        let tail = text[i + 1..].trim();
-        if !tail.is_empty()
-            && tail.starts_with(|c: char| c.is_ascii_digit())
-            && tail.chars().last().is_some_and(|c| c.is_ascii_alphabetic())
-        {
-            let d = parse_duration(tail)?;
-            let ms = i64::try_from(d.as_millis()).map_err(|_| "shift too large".to_owned())?;
-            let sign = if text.as_bytes()[i] == b'-' { -1 } else { 1 };
-            return Ok((text[..i].trim(), sign * ms));
-        }
-    }
-    Ok((text, 0))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1506,18 +1292,5 @@ cases:
         }
         let deep = "[".repeat(100_000);
         assert!(parse_suite("deep.yaml", &deep, &store()).is_err());
-    }
-
-    #[test]
-    fn durations_and_operands() {
-        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
-        assert_eq!(parse_duration("5m").unwrap(), Duration::from_secs(300));
-        assert!(parse_duration("5y").is_err());
-        let o = parse_operand(&Value::String("now-1h".into())).unwrap();
-        assert!(matches!(o.base, OperandBase::Now));
-        assert_eq!(o.shift_ms, -3_600_000);
-        let lit = parse_operand(&Value::String("2021-08-28T00:41:58Z".into())).unwrap();
-        assert!(matches!(lit.base, OperandBase::Literal(_)));
-        assert_eq!(lit.shift_ms, 0);
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use sessconform::case::load::{LoadedSuite, load_suites};
+use sessconform::case::{LoadedSuite, load_suites};
 use sessconform::compat::{self, DiffConsole, DiffOptions, DiffSides, Rule, Rules};
 use sessconform::engine::{self, Cancel, RunConfig};
 use sessconform::exit;

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use sessconform::case::load::{LoadedSuite, load_suites};
+use sessconform::case::{LoadedSuite, load_suites};
 use sessconform::compat::unique_names;
 use sessconform::engine::{self, Plan, RunConfig, Selection};
 use sessconform::exit;

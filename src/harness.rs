@@ -21,7 +21,7 @@ use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 use serde_json::Value;
 
 use crate::app::{ResolvedTarget, TargetRequest, resolve_target};
-use crate::case::load::{SuiteSource, load_suites};
+use crate::case::{SuiteSource, load_suites};
 use crate::engine::{RunConfig, Runner, Selection, plan};
 use crate::report::text::{Style, render_case};
 use crate::result::Verdict;

@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use sessconform::{app, case::load::{LoadedSuite, parse_suite}, engine, schema::SchemaStore};
+//! use sessconform::{app, case::{LoadedSuite, parse_suite}, engine, schema::SchemaStore};
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! let schemas = Arc::new(SchemaStore::builtin().unwrap());

@@ -12,7 +12,7 @@ use clap::Parser;
 
 use cli::{Cli, ColorChoice, Command, LintArgs, ListArgs, RunArgs, ValidateArgs};
 use sessconform::app::{TargetRequest, resolve_target};
-use sessconform::case::load::{SuiteSource, compile_suites, parse_suites};
+use sessconform::case::{SuiteSource, compile_suites, parse_suites};
 use sessconform::engine::{self, Cancel};
 use sessconform::exit;
 use sessconform::report::console::ConsoleReporter;
@@ -179,7 +179,7 @@ async fn run(args: RunArgs) -> u8 {
 fn load_inputs(
     input: &cli::InputArgs,
     eager: bool,
-) -> Result<(SchemaStore, Vec<sessconform::case::load::LoadedSuite>), u8> {
+) -> Result<(SchemaStore, Vec<sessconform::case::LoadedSuite>), u8> {
     // Schemas load on another core while the case files are parsed.
     let (schemas, parsed) = std::thread::scope(|scope| {
         let schemas = scope.spawn(|| {

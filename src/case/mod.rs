@@ -1,6 +1,11 @@
 //! Suites and cases: the YAML model, its validated plan form, templates and the loader.
+//!
+//! Loading runs one way: `discover` finds and reads the case files, `parse` turns their YAML
+//! into the raw model ([`parse_suites`]), `compile` checks it and builds the validated [`Suite`]s
+//! ([`compile_suites`]); every problem is a [`crate::diagnostic::Diagnostic`].
 
-pub mod load;
+mod compile;
+mod discover;
 mod parse;
 pub mod plan;
 mod raw;
@@ -8,7 +13,19 @@ mod scalar;
 pub mod template;
 
 pub use crate::diagnostic::LoadError;
-pub use load::{ParsedSuites, SuiteSource, compile_suites, load_suites, parse_suites};
+pub use compile::{compile_suites, parse_suite};
+pub use discover::{LoadedSuite, MAX_FILE_BYTES, SuiteSource};
+pub use parse::{ParsedSuites, parse_suites};
 pub use plan::*;
 pub use scalar::{parse_duration, parse_operand};
 pub use template::{Scope, TemplateError};
+
+use crate::schema::SchemaStore;
+
+/// Loads every suite of `source`, checking it against the schema store.
+pub fn load_suites(
+    source: &SuiteSource,
+    schemas: &SchemaStore,
+) -> Result<Vec<LoadedSuite>, LoadError> {
+    compile_suites(parse_suites(source)?, schemas)
+}

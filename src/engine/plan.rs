@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::config::{RunConfig, Selection};
-use crate::case::load::LoadedSuite;
+use crate::case::LoadedSuite;
 use crate::case::plan::{Case, Suite};
 use crate::case::template::Scope;
 use crate::redact::Redactor;

@@ -1,10 +1,10 @@
-//! Finds case files, parses them with spans and turns them into validated [`Suite`]s.
+//! Compiles parsed suites into the validated [`Suite`] model: names, variables, templates,
+//! schema ids, steps (requests, expectations, assertions, captures).
 //!
-//! Every problem is a [`Diagnostic`] with file, line, column and a hint; the loader never panics
-//! and reports all problems of a file at once.
+//! Every problem is a [`Diagnostic`] with file, line, column and a hint; the compiler never
+//! panics and reports all problems of a file at once.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use regex::Regex;
@@ -12,7 +12,8 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 use serde_saphyr::Spanned;
 
-use super::parse;
+use super::discover::{LoadedSuite, MAX_FILE_BYTES, too_large};
+use super::parse::{self, ParsedFile, ParsedSuites};
 use super::plan::*;
 use super::raw::*;
 use super::scalar::{length_spec, parse_duration_value, parse_operand};
@@ -20,166 +21,6 @@ use super::template::{self, Ref};
 use crate::diagnostic::{Diagnostic, LoadError, yaml_error};
 use crate::schema::SchemaStore;
 use crate::source::{SourceFile, Span};
-
-/// Largest case file accepted (a YAML bomb must not exhaust memory).
-pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
-
-/// Where suites come from.
-#[derive(Debug, Clone)]
-pub enum SuiteSource {
-    /// The suites embedded in the binary.
-    Builtin,
-    /// Files or directories (searched recursively for `*.yaml` / `*.yml`).
-    Paths(Vec<PathBuf>),
-}
-
-/// A suite together with the directory its file lives in (for snapshots).
-#[derive(Debug)]
-pub struct LoadedSuite {
-    /// The suite.
-    pub suite: Suite,
-    /// Directory of the case file; `None` for embedded suites.
-    pub dir: Option<PathBuf>,
-}
-
-static BUILTIN_CASES: include_dir::Dir<'static> =
-    include_dir::include_dir!("$CARGO_MANIFEST_DIR/cases");
-
-/// Lists `(display name, directory, text)` for every case file of a source.
-fn read_sources(source: &SuiteSource) -> Result<Vec<(String, Option<PathBuf>, String)>, LoadError> {
-    match source {
-        SuiteSource::Builtin => {
-            let mut out = Vec::new();
-            collect_builtin(&BUILTIN_CASES, &mut out);
-            out.sort_by(|a, b| a.0.cmp(&b.0));
-            Ok(out)
-        }
-        SuiteSource::Paths(paths) => {
-            let mut files = Vec::new();
-            for p in paths {
-                collect_files(p, &mut files)?;
-            }
-            files.sort();
-            files.dedup();
-            let mut out = Vec::new();
-            for f in files {
-                let name = f.display().to_string();
-                let meta = std::fs::metadata(&f).map_err(|e| {
-                    LoadError::single(&name, format!("failed to read case file: {e}"))
-                })?;
-                if meta.len() as usize > MAX_FILE_BYTES {
-                    return Err(LoadError::single(
-                        &name,
-                        format!(
-                            "case file is {} bytes; the limit is {MAX_FILE_BYTES}",
-                            meta.len()
-                        ),
-                    ));
-                }
-                let text = std::fs::read_to_string(&f).map_err(|e| {
-                    LoadError::single(&name, format!("failed to read case file: {e}"))
-                })?;
-                out.push((name, f.parent().map(Path::to_path_buf), text));
-            }
-            Ok(out)
-        }
-    }
-}
-
-fn collect_builtin(
-    dir: &include_dir::Dir<'static>,
-    out: &mut Vec<(String, Option<PathBuf>, String)>,
-) {
-    for f in dir.files() {
-        let p = f.path();
-        if is_yaml(p) {
-            if let Some(text) = f.contents_utf8() {
-                out.push((
-                    format!("builtin:cases/{}", p.display()),
-                    None,
-                    text.to_owned(),
-                ));
-            }
-        }
-    }
-    for d in dir.dirs() {
-        collect_builtin(d, out);
-    }
-}
-
-fn is_yaml(p: &Path) -> bool {
-    matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-}
-
-fn collect_files(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let name = p.display().to_string();
-    let meta = std::fs::metadata(p)
-        .map_err(|e| LoadError::single(&name, format!("failed to read {name}: {e}")))?;
-    if meta.is_dir() {
-        let entries = std::fs::read_dir(p)
-            .map_err(|e| LoadError::single(&name, format!("failed to list {name}: {e}")))?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
-            if is_dir || is_yaml(&path) {
-                collect_files(&path, out)?;
-            }
-        }
-    } else {
-        out.push(p.to_path_buf());
-    }
-    Ok(())
-}
-
-/// Loads every suite of `source`, checking it against the schema store.
-pub fn load_suites(
-    source: &SuiteSource,
-    schemas: &SchemaStore,
-) -> Result<Vec<LoadedSuite>, LoadError> {
-    compile_suites(parse_suites(source)?, schemas)
-}
-
-/// Case files read and parsed, not yet checked against the schema store (see [`load_suites`];
-/// the two halves let a caller load schemas on another core meanwhile).
-pub struct ParsedSuites {
-    files: Vec<ParsedFile>,
-}
-
-struct ParsedFile {
-    file: Arc<SourceFile>,
-    dir: Option<PathBuf>,
-    raw: Result<RawSuite, LoadError>,
-}
-
-/// Reads every case file of `source` and parses its YAML (large files on several cores).
-pub fn parse_suites(source: &SuiteSource) -> Result<ParsedSuites, LoadError> {
-    let files = read_sources(source)?;
-    if files.is_empty() {
-        if let SuiteSource::Paths(p) = source {
-            let names: Vec<String> = p.iter().map(|p| p.display().to_string()).collect();
-            return Err(LoadError::single(
-                &names.join(", "),
-                "no case files (*.yaml, *.yml) found",
-            ));
-        }
-    }
-    let texts: Vec<&str> = files.iter().map(|(_, _, text)| text.as_str()).collect();
-    let raws = parse::raw_suites(&texts);
-    let files = files
-        .iter()
-        .zip(raws)
-        .map(|((name, dir, text), raw)| {
-            let file = SourceFile::new(name, text);
-            let raw = raw.map_err(|e| yaml_error(&file, &e));
-            ParsedFile {
-                file,
-                dir: dir.clone(),
-                raw,
-            }
-        })
-        .collect();
-    Ok(ParsedSuites { files })
-}
 
 /// Checks parsed suites against the schema store (schema ids, variables, names, ...).
 pub fn compile_suites(
@@ -220,13 +61,7 @@ pub fn compile_suites(
 pub fn parse_suite(name: &str, text: &str, schemas: &SchemaStore) -> Result<Suite, LoadError> {
     let file = SourceFile::new(name, text);
     if text.len() > MAX_FILE_BYTES {
-        return Err(LoadError::single(
-            name,
-            format!(
-                "case file is {} bytes; the limit is {MAX_FILE_BYTES}",
-                text.len()
-            ),
-        ));
+        return Err(too_large(name, text.len()));
     }
     let raw = parse::whole(text).map_err(|e| yaml_error(&file, &e))?;
     compile_suite(file, raw, schemas)

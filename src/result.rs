@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::case::plan::Level;
+use crate::case::model::Level;
 use crate::source::Span;
 
 /// How a case ended.

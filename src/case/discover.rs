@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::plan::Suite;
+use super::model::Suite;
 use crate::diagnostic::LoadError;
 
 /// Largest case file accepted (a YAML bomb must not exhaust memory).

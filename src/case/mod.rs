@@ -1,4 +1,4 @@
-//! Suites and cases: the YAML model, its validated plan form, templates and the loader.
+//! Suites and cases: the YAML model, its compiled form (`model`), templates and the loader.
 //!
 //! Loading runs one way: `discover` finds and reads the case files, `parse` turns their YAML
 //! into the raw model ([`parse_suites`]), `compile` checks it and builds the validated [`Suite`]s
@@ -6,8 +6,8 @@
 
 mod compile;
 mod discover;
+pub mod model;
 mod parse;
-pub mod plan;
 mod raw;
 mod scalar;
 pub mod template;
@@ -15,8 +15,8 @@ pub mod template;
 pub use crate::diagnostic::LoadError;
 pub use compile::{compile_suites, parse_suite};
 pub use discover::{LoadedSuite, MAX_FILE_BYTES, SuiteSource};
+pub use model::*;
 pub use parse::{ParsedSuites, parse_suites};
-pub use plan::*;
 pub use scalar::{parse_duration, parse_operand};
 pub use template::{Scope, TemplateError};
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
-use super::plan::{LengthSpec, Operand, OperandBase};
+use super::model::{LengthSpec, Operand, OperandBase};
 
 pub(crate) fn length_spec(v: &Value) -> Option<LengthSpec> {
     match v {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
-use crate::case::plan::SnapshotExpect;
+use crate::case::model::SnapshotExpect;
 use crate::diff::{canonical_json, text_diff};
 use crate::result::{Finding, FindingKind};
 
@@ -133,7 +133,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::case::plan::Level;
+    use crate::case::model::Level;
     use crate::check::testutil::*;
 
     fn expect(file: &str, ignore: &[&str]) -> SnapshotExpect {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use crate::case::plan::StatusExpect;
+use crate::case::model::StatusExpect;
 use crate::check::{JsonBody, Response, capture_values};
 use crate::engine::{
     PlannedCase, RunConfig, curl, describe, excerpt, keep_captures, parse_json, render_request,

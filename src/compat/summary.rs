@@ -11,7 +11,7 @@ use super::diff::{Because, Change, Comparison, Difference, canonical, canonical_
 use super::noise::{NoiseSet, short};
 use super::pointer;
 use super::report::NoiseLine;
-use crate::case::plan::Level;
+use crate::case::model::Level;
 use crate::engine::PlannedCase;
 use crate::redact::Redactor;
 use crate::result::{Finding, FindingKind};

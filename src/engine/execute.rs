@@ -6,7 +6,7 @@ use super::config::RunConfig;
 use super::exchange::{describe, excerpt, keep_captures, parse_json, request_id};
 use super::plan::PlannedCase;
 use super::render::{curl, render_request};
-use crate::case::plan::{Level, StatusExpect};
+use crate::case::model::{Level, StatusExpect};
 use crate::check::{CheckContext, Response, capture_values, check_response};
 use crate::http::{HttpClient, HttpResponse};
 use crate::redact::Redactor;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::case::plan::Level;
+use crate::case::model::Level;
 use crate::result::{CaseResult, Finding, FindingKind, Verdict};
 pub use crate::style::Style;
 

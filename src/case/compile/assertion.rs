@@ -6,7 +6,7 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::{Compiler, Names};
-use crate::case::plan::{Assertion, CmpOp, JsonType, Op, Order};
+use crate::case::model::{Assertion, CmpOp, JsonType, Op, Order};
 use crate::case::raw::RawAssertion;
 use crate::case::scalar::{length_spec, parse_operand};
 use crate::source::Span;

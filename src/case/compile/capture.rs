@@ -6,7 +6,7 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::{Compiler, Names};
-use crate::case::plan::{Capture, CaptureSource};
+use crate::case::model::{Capture, CaptureSource};
 
 impl Compiler<'_> {
     pub(super) fn captures(

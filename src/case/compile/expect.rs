@@ -5,7 +5,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::{Compiler, Names};
-use crate::case::plan::{
+use crate::case::model::{
     Expect, HeaderExpect, HeaderRule, Level, SchemaExpect, SnapshotExpect, StatusExpect,
     StatusPattern,
 };

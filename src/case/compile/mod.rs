@@ -17,8 +17,8 @@ use serde_json_path::JsonPath;
 use serde_saphyr::Spanned;
 
 use super::discover::{LoadedSuite, MAX_FILE_BYTES, too_large};
+use super::model::*;
 use super::parse::{self, ParsedFile, ParsedSuites};
-use super::plan::*;
 use super::raw::*;
 use super::template::{self, Ref};
 use crate::diagnostic::{Diagnostic, LoadError, yaml_error};

@@ -4,7 +4,7 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::{Compiler, Names};
-use crate::case::plan::{AuthSpec, BodySpec, RequestSpec};
+use crate::case::model::{AuthSpec, BodySpec, RequestSpec};
 use crate::case::raw::RawRequest;
 use crate::case::scalar::parse_duration_value;
 use crate::source::Span;

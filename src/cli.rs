@@ -298,7 +298,7 @@ pub struct ServeArgs {
     pub fault: Vec<String>,
 }
 
-pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<Duration, sessconform::case::DurationError> {
     sessconform::case::parse_duration(s)
 }
 

@@ -122,7 +122,7 @@ impl Rule {
             "ignore" => RuleKind::Ignore,
             "uuid" => RuleKind::Uuid,
             "timestamp" | "time" => RuleKind::Timestamp(match tolerance {
-                Some(t) => parse_duration(t).map_err(|e| bad(&e))?,
+                Some(t) => parse_duration(t).map_err(|e| bad(&e.to_string()))?,
                 None => DEFAULT_TOLERANCE,
             }),
             "set" => RuleKind::Set,
@@ -276,7 +276,7 @@ impl RawRule {
         }
         if let Some(p) = self.timestamp {
             let tol = match &self.tolerance {
-                Some(t) => parse_duration(t)?,
+                Some(t) => parse_duration(t).map_err(|e| e.to_string())?,
                 None => DEFAULT_TOLERANCE,
             };
             kinds.insert("timestamp", (RuleKind::Timestamp(tol), p));

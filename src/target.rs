@@ -248,12 +248,7 @@ pub fn parse_target(
     };
     let mut diags = Vec::new();
     let mut err = |span: Span, msg: String, hint: Option<&str>| {
-        diags.push(Diagnostic {
-            file: span.file.name.clone(),
-            span: Some(span),
-            message: msg,
-            hint: hint.map(str::to_owned),
-        })
+        diags.push(Diagnostic::at(&span, msg, hint.map(str::to_owned)));
     };
     let file_span = Span::file_start(&file);
     let render =
@@ -394,14 +389,8 @@ fn credentials(api: &str, v: &Value, scope: &Scope) -> Result<Credentials, AuthE
 /// Loads a target file from disk.
 pub fn load_target_file(path: &std::path::Path) -> Result<Target, LoadError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError {
-        diagnostics: vec![Diagnostic {
-            span: None,
-            file: name.clone(),
-            message: format!("failed to read target file: {e}"),
-            hint: None,
-        }],
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| LoadError::single(&name, format!("failed to read target file: {e}")))?;
     parse_target(&name, &text, &BTreeMap::new())
 }
 

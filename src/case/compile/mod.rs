@@ -90,6 +90,7 @@ fn compile_suite(
     }
 }
 
+/// Compiles one file's raw suite, collecting every problem instead of stopping at the first.
 struct Compiler<'a> {
     file: Arc<SourceFile>,
     schemas: &'a SchemaStore,
@@ -371,6 +372,7 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// A check's `level:` (`fail` when absent).
     fn level(&mut self, v: Option<&str>, sp: &Span) -> Level {
         match v {
             None | Some("fail") => Level::Fail,
@@ -386,6 +388,7 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// Parses a JSONPath, reporting it when it does not parse.
     fn jsonpath(&mut self, p: &str, sp: &Span) -> Option<JsonPath> {
         match JsonPath::parse(p) {
             Ok(jp) => Some(jp),

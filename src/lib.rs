@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use sessconform::{target_source, case::load::{LoadedSuite, parse_suite}, engine, schema::SchemaStore};
+//! use sessconform::{target_source, case::{LoadedSuite, parse_suite}, engine, schema::SchemaStore};
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! let schemas = Arc::new(SchemaStore::builtin().unwrap());
@@ -52,6 +52,7 @@ pub mod canonical;
 pub mod case;
 pub mod check;
 pub mod compat;
+pub mod diagnostic;
 pub mod engine;
 pub mod exit;
 pub mod harness;
@@ -64,6 +65,7 @@ pub mod schema;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod source;
+pub mod style;
 pub mod tape;
 pub mod target;
 pub mod target_source;

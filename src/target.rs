@@ -24,8 +24,8 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 use url::Url;
 
-use crate::case::load::{Diagnostic, LoadError, yaml_error};
-use crate::case::template::Scope;
+use crate::case::template::{Scope, TemplateError};
+use crate::diagnostic::{Diagnostic, LoadError, yaml_error};
 use crate::source::{SourceFile, Span};
 
 /// A secret value with the environment variable a reproducer should use for it.
@@ -132,7 +132,7 @@ impl Target {
     }
 
     /// Applies `--base-url` values: `URL` for every API, `API=URL` for one.
-    pub fn apply_base_url(&mut self, spec: &str) -> Result<(), String> {
+    pub fn apply_base_url(&mut self, spec: &str) -> Result<(), BaseUrlError> {
         let (api, url) = match spec.split_once('=') {
             Some((a, u)) if !a.contains("://") => (Some(a.trim()), u.trim()),
             _ => (None, spec.trim()),
@@ -175,18 +175,36 @@ pub fn env_placeholder(api: &str, what: &str) -> String {
     }
 }
 
+/// Why a base URL is not usable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BaseUrlError {
+    /// Not a URL at all.
+    #[error("invalid base URL `{url}`: {error}")]
+    Parse {
+        /// The URL as given.
+        url: String,
+        /// What the URL parser says.
+        error: url::ParseError,
+    },
+    /// Not http or https.
+    #[error("invalid base URL `{0}`: the scheme must be http or https")]
+    Scheme(String),
+    /// Has a query or a fragment.
+    #[error("invalid base URL `{0}`: it must not have a query or fragment")]
+    QueryOrFragment(String),
+}
+
 /// Parses a base URL (http or https), without a trailing slash in its path.
-pub fn parse_base_url(s: &str) -> Result<Url, String> {
-    let url = Url::parse(s).map_err(|e| format!("invalid base URL `{s}`: {e}"))?;
+pub fn parse_base_url(s: &str) -> Result<Url, BaseUrlError> {
+    let url = Url::parse(s).map_err(|error| BaseUrlError::Parse {
+        url: s.to_owned(),
+        error,
+    })?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
-            "invalid base URL `{s}`: the scheme must be http or https"
-        ));
+        return Err(BaseUrlError::Scheme(s.to_owned()));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!(
-            "invalid base URL `{s}`: it must not have a query or fragment"
-        ));
+        return Err(BaseUrlError::QueryOrFragment(s.to_owned()));
     }
     Ok(url)
 }
@@ -230,12 +248,7 @@ pub fn parse_target(
     };
     let mut diags = Vec::new();
     let mut err = |span: Span, msg: String, hint: Option<&str>| {
-        diags.push(Diagnostic {
-            file: span.file.name.clone(),
-            span: Some(span),
-            message: msg,
-            hint: hint.map(str::to_owned),
-        });
+        diags.push(Diagnostic::at(&span, msg, hint.map(str::to_owned)));
     };
     let file_span = Span::file_start(&file);
     let render =
@@ -275,7 +288,7 @@ pub fn parse_target(
             Err(e) => {
                 err(
                     burl_span,
-                    e,
+                    e.to_string(),
                     Some("e.g. https://test.stytch.com or http://127.0.0.1:4010/clerk/v1"),
                 );
                 continue;
@@ -290,7 +303,7 @@ pub fn parse_target(
                     Err(e) => {
                         err(
                             aspan,
-                            e,
+                            e.to_string(),
                             Some(
                                 "use `none`, `{basic: {username: .., password: ..}}` or `{bearer: TOKEN}`",
                             ),
@@ -326,18 +339,32 @@ pub fn parse_target(
     }
 }
 
-fn secret(api: &str, what: &str, v: &Value, scope: &Scope) -> Result<Secret, String> {
+/// Why a target's `auth:` does not resolve to credentials.
+#[derive(Debug, thiserror::Error)]
+enum AuthError {
+    /// A placeholder does not render (e.g. an unset environment variable).
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    /// `basic` without a username or a password.
+    #[error("basic auth needs `username` and `password`")]
+    BasicIncomplete,
+    /// Neither `none`, `basic` nor `bearer`.
+    #[error("invalid `auth`")]
+    Invalid,
+}
+
+fn secret(api: &str, what: &str, v: &Value, scope: &Scope) -> Result<Secret, AuthError> {
     let env_name = match v.as_str() {
         Some(s) if s.starts_with("${env.") && s.ends_with('}') && s.matches("${").count() == 1 => {
             s[6..s.len() - 1].to_owned()
         }
         _ => env_placeholder(api, what),
     };
-    let value = scope.render_text(v).map_err(|e| e.to_string())?;
+    let value = scope.render_text(v)?;
     Ok(Secret { value, env_name })
 }
 
-fn credentials(api: &str, v: &Value, scope: &Scope) -> Result<Credentials, String> {
+fn credentials(api: &str, v: &Value, scope: &Scope) -> Result<Credentials, AuthError> {
     match v {
         Value::String(s) if s == "none" => Ok(Credentials::None),
         Value::Object(m) if m.len() == 1 => {
@@ -346,30 +373,24 @@ fn credentials(api: &str, v: &Value, scope: &Scope) -> Result<Credentials, Strin
             }
             if let Some(Value::Object(b)) = m.get("basic") {
                 let (Some(u), Some(p)) = (b.get("username"), b.get("password")) else {
-                    return Err("basic auth needs `username` and `password`".to_owned());
+                    return Err(AuthError::BasicIncomplete);
                 };
                 return Ok(Credentials::Basic {
                     username: secret(api, "USERNAME", u, scope)?,
                     password: secret(api, "PASSWORD", p, scope)?,
                 });
             }
-            Err("invalid `auth`".to_owned())
+            Err(AuthError::Invalid)
         }
-        _ => Err("invalid `auth`".to_owned()),
+        _ => Err(AuthError::Invalid),
     }
 }
 
 /// Loads a target file from disk.
 pub fn load_target_file(path: &std::path::Path) -> Result<Target, LoadError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError {
-        diagnostics: vec![Diagnostic {
-            span: None,
-            file: name.clone(),
-            message: format!("failed to read target file: {e}"),
-            hint: None,
-        }],
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| LoadError::single(&name, format!("failed to read target file: {e}")))?;
     parse_target(&name, &text, &BTreeMap::new())
 }
 
@@ -425,5 +446,36 @@ mod tests {
         );
         assert_eq!(t.api("clerk").unwrap().base_url.port(), Some(8));
         assert!(t.apply_base_url("nope").is_err());
+    }
+
+    #[test]
+    fn base_url_error_messages() {
+        let msg = |s: &str| parse_base_url(s).unwrap_err().to_string();
+        assert_eq!(
+            msg("nope"),
+            "invalid base URL `nope`: relative URL without a base"
+        );
+        assert_eq!(
+            msg("ftp://x"),
+            "invalid base URL `ftp://x`: the scheme must be http or https"
+        );
+        assert_eq!(
+            msg("http://x/?a=1"),
+            "invalid base URL `http://x/?a=1`: it must not have a query or fragment"
+        );
+        let e = parse_target(
+            "t.yaml",
+            "apis:\n  a:\n    base_url: http://x\n    auth: {basic: {username: u}}\n  b:\n    base_url: http://x\n    auth: 5\n",
+            &BTreeMap::new(),
+        )
+        .unwrap_err();
+        let messages: Vec<&str> = e.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "basic auth needs `username` and `password`",
+                "invalid `auth`"
+            ]
+        );
     }
 }

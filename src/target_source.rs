@@ -19,7 +19,7 @@ pub enum TargetError {
     File(LoadError),
     /// A `--base-url` / `SESSCONFORM_BASE_URL` value is invalid.
     #[error("error: {0}")]
-    BaseUrl(String),
+    BaseUrl(#[source] crate::target::BaseUrlError),
     /// The embedded reference server did not start.
     #[cfg(feature = "server")]
     #[error("error: failed to start the embedded reference server: {0}")]
@@ -109,9 +109,7 @@ pub async fn resolve_target(req: &TargetRequest) -> Result<ResolvedTarget, Targe
         None => Target::default(),
     };
     for b in &req.base_urls {
-        target
-            .apply_base_url(b)
-            .map_err(|e| TargetError::BaseUrl(e.clone()))?;
+        target.apply_base_url(b).map_err(TargetError::BaseUrl)?;
     }
     Ok(ResolvedTarget::external(target))
 }

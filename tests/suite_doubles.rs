@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
-use sessconform::case::load::{LoadedSuite, parse_suite};
+use sessconform::case::{LoadedSuite, parse_suite};
 use sessconform::engine::{self, Cancel, RunConfig, Selection};
 use sessconform::result::{CaseResult, Event, Verdict};
 use sessconform::schema::SchemaStore;

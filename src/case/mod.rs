@@ -1,13 +1,31 @@
-//! Suites and cases: the YAML model, its validated plan form, templates and the loader.
+//! Suites and cases: the YAML model, its compiled form (`model`), templates and the loader.
+//!
+//! Loading runs one way: `discover` finds and reads the case files, `parse` turns their YAML
+//! into the raw model ([`parse_suites`]), `compile` checks it and builds the validated [`Suite`]s
+//! ([`compile_suites`]); every problem is a [`crate::diagnostic::Diagnostic`].
 
-pub mod load;
+mod compile;
+mod discover;
+pub mod model;
 mod parse;
-pub mod plan;
 mod raw;
+mod scalar;
 pub mod template;
 
-pub use load::{
-    LoadError, LoadedSuite, ParsedSuites, SuiteSource, compile_suites, load_suites, parse_suites,
-};
-pub use plan::*;
+pub use crate::diagnostic::LoadError;
+pub use compile::{compile_suites, parse_suite};
+pub use discover::{LoadedSuite, MAX_FILE_BYTES, SuiteSource};
+pub use model::*;
+pub use parse::{ParsedSuites, parse_suites};
+pub use scalar::{DurationError, OperandError, parse_duration, parse_operand};
 pub use template::{Scope, TemplateError};
+
+use crate::schema::SchemaStore;
+
+/// Loads every suite of `source`, checking it against the schema store.
+pub fn load_suites(
+    source: &SuiteSource,
+    schemas: &SchemaStore,
+) -> Result<Vec<LoadedSuite>, LoadError> {
+    compile_suites(parse_suites(source)?, schemas)
+}

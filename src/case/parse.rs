@@ -8,13 +8,60 @@
 //! alias may point into another piece). If the header or any piece fails to parse alone, the
 //! whole file goes through the ordinary single parse: results and diagnostics never depend on
 //! the cut.
+//!
+//! [`parse_suites`] is the first half of loading: read a source's files and parse them all.
+
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
+use super::discover::{CaseFile, SuiteSource, read_sources};
 use super::raw::{RawCase, RawSuite};
+use crate::diagnostic::{LoadError, yaml_error};
+use crate::source::SourceFile;
 
 /// Files smaller than this are parsed whole: splitting would cost more than it saves.
 const MIN_SPLIT_BYTES: usize = 32 * 1024;
+
+/// Case files read and parsed, not yet checked against the schema store (see [`load_suites`](super::load_suites);
+/// the two halves let a caller load schemas on another core meanwhile).
+pub struct ParsedSuites {
+    pub(super) files: Vec<ParsedFile>,
+}
+
+/// One case file and its raw suite (or why its YAML does not parse).
+pub(super) struct ParsedFile {
+    pub(super) file: Arc<SourceFile>,
+    pub(super) dir: Option<PathBuf>,
+    pub(super) raw: Result<RawSuite, LoadError>,
+}
+
+/// Reads every case file of `source` and parses its YAML (large files on several cores).
+pub fn parse_suites(source: &SuiteSource) -> Result<ParsedSuites, LoadError> {
+    let files = read_sources(source)?;
+    if files.is_empty() {
+        if let SuiteSource::Paths(p) = source {
+            let names: Vec<String> = p.iter().map(|p| p.display().to_string()).collect();
+            return Err(LoadError::single(
+                &names.join(", "),
+                "no case files (*.yaml, *.yml) found",
+            ));
+        }
+    }
+    let texts: Vec<&str> = files.iter().map(|f| f.text.as_str()).collect();
+    let raws = raw_suites(&texts);
+    let files = files
+        .into_iter()
+        .zip(raws)
+        .map(|(CaseFile { name, dir, text }, raw)| {
+            let file = SourceFile::new(name, text);
+            let raw = raw.map_err(|e| yaml_error(&file, &e));
+            ParsedFile { file, dir, raw }
+        })
+        .collect();
+    Ok(ParsedSuites { files })
+}
 
 /// Parses each text (in order) into a raw suite, spreading the work over the cores.
 pub(crate) fn raw_suites(texts: &[&str]) -> Vec<Result<RawSuite, serde_saphyr::Error>> {

@@ -1,4 +1,4 @@
-//! Serde model of case files exactly as written. The loader turns it into the plan model.
+//! Serde model of case files exactly as written. `compile` turns it into the case model.
 
 use std::collections::BTreeMap;
 

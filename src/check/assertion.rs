@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
-use crate::case::plan::{Assertion, CmpOp, JsonType, Op, Operand, OperandBase};
+use crate::case::model::{Assertion, CmpOp, JsonType, Op, Operand, OperandBase};
 use crate::result::Finding;
 
 use super::collection;

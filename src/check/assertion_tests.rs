@@ -4,7 +4,7 @@ use regex::Regex;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::case::plan::{Level, Operand};
+use crate::case::model::{Level, Operand};
 use crate::check::jwt::tests::token;
 use crate::check::testutil::*;
 use crate::result::FindingKind;

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::case::plan::{Capture, CaptureSource, Level};
+use crate::case::model::{Capture, CaptureSource, Level};
 use crate::result::{Finding, FindingKind};
 
 use super::{Response, finding};

@@ -9,7 +9,7 @@ use std::collections::hash_map::Entry;
 use serde_json::{Map, Value};
 use serde_json_path::JsonPath;
 
-use crate::case::plan::{Assertion, LengthSpec, Order};
+use crate::case::model::{Assertion, LengthSpec, Order};
 
 use super::assertion::{Mismatch, from_mismatch, location};
 use super::compare::{self, Key, as_int, json_eq};
@@ -357,7 +357,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::case::plan::{Level, Op};
+    use crate::case::model::{Level, Op};
     use crate::check::assertion::eval;
     use crate::check::testutil::*;
 

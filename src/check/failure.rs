@@ -1,7 +1,7 @@
 //! [`Failure`]: an assertion failure before it becomes a [`Finding`], kept relative to the
 //! document it was evaluated on so `every` and `jwt` can re-root it.
 
-use crate::case::plan::{Assertion, Level};
+use crate::case::model::{Assertion, Level};
 use crate::result::{Finding, FindingKind};
 use crate::source::Span;
 

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use crate::case::plan::{HeaderExpect, HeaderRule};
+use crate::case::model::{HeaderExpect, HeaderRule};
 use crate::result::{Finding, FindingKind};
 
 use super::{CheckContext, Response, excerpt, finding};
@@ -104,7 +104,7 @@ fn got(values: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::plan::Level;
+    use crate::case::model::Level;
     use crate::check::testutil::*;
     use regex::Regex;
     use serde_json::json;

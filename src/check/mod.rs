@@ -21,7 +21,7 @@ mod testutil;
 use std::path::Path;
 
 use crate::case::Scope;
-use crate::case::plan::{Expect, Level};
+use crate::case::model::{Expect, Level};
 use crate::result::{Finding, FindingKind};
 use crate::schema::SchemaStore;
 use crate::source::Span;

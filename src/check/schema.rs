@@ -1,7 +1,7 @@
 //! The `schema` check: one finding per violation (at most 20 per schema), each with an excerpt
 //! of the body around the failing value.
 
-use crate::case::plan::SchemaExpect;
+use crate::case::model::SchemaExpect;
 use crate::result::{Finding, FindingKind};
 
 use super::{CheckContext, JsonBody, excerpt, finding};
@@ -66,7 +66,7 @@ fn expected(keyword: &str, schema_path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::plan::Level;
+    use crate::case::model::Level;
     use crate::check::testutil::*;
     use serde_json::{Value, json};
 

@@ -8,7 +8,7 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 
 use crate::canonical::canonical_text;
-use crate::case::plan::SnapshotExpect;
+use crate::case::model::SnapshotExpect;
 use crate::result::{Finding, FindingKind};
 use crate::text_diff::text_diff;
 
@@ -134,7 +134,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::case::plan::Level;
+    use crate::case::model::Level;
     use crate::check::testutil::*;
 
     fn expect(file: &str, ignore: &[&str]) -> SnapshotExpect {

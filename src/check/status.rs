@@ -1,6 +1,6 @@
 //! The `status` check.
 
-use crate::case::plan::{Level, StatusExpect, StatusPattern};
+use crate::case::model::{Level, StatusExpect, StatusPattern};
 use crate::result::{Finding, FindingKind};
 
 use super::{CheckContext, Response, excerpt, finding};

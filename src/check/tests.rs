@@ -4,9 +4,9 @@ use serde_json::{Value, json};
 
 use super::testutil::*;
 use super::*;
-use crate::case::plan::{Op, SchemaExpect, StatusExpect, StatusPattern};
+use crate::case::model::{Op, SchemaExpect, StatusExpect, StatusPattern};
 
-fn expect(assertions: Vec<crate::case::plan::Assertion>) -> Expect {
+fn expect(assertions: Vec<crate::case::model::Assertion>) -> Expect {
     Expect {
         status: Some(StatusExpect {
             allowed: vec![StatusPattern::Code(200)],
@@ -128,7 +128,7 @@ fn schema_assertions_and_status_all_report() {
 #[test]
 #[ignore = "timing, not a correctness test"]
 fn timing_large_body() {
-    use crate::case::plan::{CmpOp, JsonType, Operand, OperandBase, Order};
+    use crate::case::model::{CmpOp, JsonType, Operand, OperandBase, Order};
     let sessions: Vec<Value> = (0..1500)
         .map(|i| {
             json!({

@@ -6,7 +6,7 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 
 use crate::case::Scope;
-use crate::case::plan::{Assertion, Level, Op};
+use crate::case::model::{Assertion, Level, Op};
 use crate::schema::SchemaStore;
 use crate::source::{SourceFile, Span};
 

@@ -334,8 +334,8 @@ pub struct ServeArgs {
     pub fault: Vec<String>,
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    sessconform::case::load::parse_duration(s)
+fn parse_duration(s: &str) -> Result<Duration, sessconform::case::DurationError> {
+    sessconform::case::parse_duration(s)
 }
 
 fn parse_size(s: &str) -> Result<usize, String> {

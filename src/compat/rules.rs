@@ -20,7 +20,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::pointer::Pattern;
-use crate::case::load::{LoadError, parse_duration, yaml_error};
+use crate::case::parse_duration;
+use crate::diagnostic::{LoadError, yaml_error};
 use crate::source::SourceFile;
 
 /// Tolerance of a `timestamp` rule without one.
@@ -126,7 +127,7 @@ impl Rule {
             "ignore" => RuleKind::Ignore,
             "uuid" => RuleKind::Uuid,
             "timestamp" | "time" => RuleKind::Timestamp(match tolerance {
-                Some(t) => parse_duration(t).map_err(|e| bad(&e))?,
+                Some(t) => parse_duration(t).map_err(|e| bad(&e.to_string()))?,
                 None => DEFAULT_TOLERANCE,
             }),
             "set" => RuleKind::Set,
@@ -198,7 +199,7 @@ impl Rules {
     pub fn load_file(&mut self, path: &Path) -> Result<(), LoadError> {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| LoadError {
-            diagnostics: vec![crate::case::load::Diagnostic {
+            diagnostics: vec![crate::diagnostic::Diagnostic {
                 span: None,
                 file: name.clone(),
                 message: format!("failed to read rules file: {e}"),
@@ -222,7 +223,7 @@ impl Rules {
         for (i, r) in raw.rules.into_iter().enumerate() {
             match r.into_rule() {
                 Ok(rule) => self.rules.push(rule),
-                Err(e) => errors.push(crate::case::load::Diagnostic {
+                Err(e) => errors.push(crate::diagnostic::Diagnostic {
                     span: None,
                     file: name.to_owned(),
                     message: format!("rule {}: {e}", i + 1),
@@ -280,7 +281,7 @@ impl RawRule {
         }
         if let Some(p) = self.timestamp {
             let tol = match &self.tolerance {
-                Some(t) => parse_duration(t)?,
+                Some(t) => parse_duration(t).map_err(|e| e.to_string())?,
                 None => DEFAULT_TOLERANCE,
             };
             kinds.insert("timestamp", (RuleKind::Timestamp(tol), p));

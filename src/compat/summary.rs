@@ -9,7 +9,7 @@ use super::compare::{Because, Change, Comparison, Difference};
 use super::noise::{NoiseSet, short};
 use super::pointer;
 use crate::canonical::{canonical, canonical_text};
-use crate::case::plan::Level;
+use crate::case::model::Level;
 use crate::engine::PlannedCase;
 use crate::redact::Redactor;
 use crate::result::compat::NoiseLine;

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use super::config::RunConfig;
 use super::plan::PlannedCase;
 use super::step::{Flow, StepEnv, run_steps};
-use crate::case::plan::Level;
+use crate::case::model::Level;
 use crate::check::{CheckContext, check_response};
 use crate::http::HttpClient;
 use crate::redact::Redactor;

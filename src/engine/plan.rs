@@ -7,8 +7,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::config::{RunConfig, Selection};
-use crate::case::load::LoadedSuite;
-use crate::case::plan::{Case, Suite};
+use crate::case::LoadedSuite;
+use crate::case::model::{Case, Suite};
 use crate::case::template::Scope;
 use crate::redact::Redactor;
 use crate::target::{ApiTarget, Secret, Target, env_placeholder};

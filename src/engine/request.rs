@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::Value;
 use url::Url;
 
-use crate::case::plan::{AuthSpec, BodySpec, RequestSpec};
+use crate::case::model::{AuthSpec, BodySpec, RequestSpec};
 use crate::case::template::{Scope, TemplateError};
 use crate::http::RenderedRequest;
 use crate::redact::Redactor;

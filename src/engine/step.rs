@@ -9,7 +9,7 @@ use super::exchange::{describe, excerpt, keep_captures, parse_json, request_id};
 use super::plan::PlannedCase;
 use super::request::{curl, render_request};
 use crate::case::Scope;
-use crate::case::plan::{StatusExpect, Step};
+use crate::case::model::{StatusExpect, Step};
 use crate::check::{Response, capture_values};
 use crate::http::{HttpClient, RenderedRequest};
 use crate::redact::Redactor;

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::Reporter;
-use crate::case::plan::Level;
+use crate::case::model::Level;
 use crate::result::{CaseResult, Event, Finding, Verdict};
 use crate::source::Span;
 

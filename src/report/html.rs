@@ -12,7 +12,7 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 use super::record::{RunRecord, kind_name};
-use crate::case::plan::Level;
+use crate::case::model::Level;
 use crate::result::{CaseResult, Counts, ExchangeRecord, Finding, Verdict};
 
 const CSS: &str = include_str!("html/report.css");

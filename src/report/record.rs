@@ -155,10 +155,10 @@ impl RunRecord {
 }
 
 /// Lower-case name of a finding level.
-pub fn level_name(level: crate::case::plan::Level) -> &'static str {
+pub fn level_name(level: crate::case::model::Level) -> &'static str {
     match level {
-        crate::case::plan::Level::Warn => "warn",
-        crate::case::plan::Level::Fail => "fail",
+        crate::case::model::Level::Warn => "warn",
+        crate::case::model::Level::Fail => "fail",
     }
 }
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 pub mod compat;
 
-use crate::case::plan::Level;
+use crate::case::model::Level;
 use crate::source::Span;
 
 /// How a case ended.

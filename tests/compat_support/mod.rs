@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
 
-use sessconform::case::load::{SuiteSource, load_suites};
+use sessconform::case::{SuiteSource, load_suites};
 use sessconform::engine::{self, Plan, RunConfig, Selection};
 use sessconform::schema::SchemaStore;
 use sessconform::server::{Fault, RunningServer, ServerOptions, start};

@@ -1,0 +1,544 @@
+//! Compiles parsed suites into the validated [`Suite`] model: names, variables, templates,
+//! schema ids, steps (requests, expectations, assertions, captures).
+//!
+//! Every problem is a [`Diagnostic`] with file, line, column and a hint; the compiler never
+//! panics and reports all problems of a file at once.
+
+mod assertion;
+mod capture;
+mod expect;
+mod request;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde_json::Value;
+use serde_json_path::JsonPath;
+use serde_saphyr::Spanned;
+
+use super::discover::{LoadedSuite, MAX_FILE_BYTES, too_large};
+use super::model::*;
+use super::parse::{self, ParsedFile, ParsedSuites};
+use super::raw::*;
+use super::template::{self, Ref};
+use crate::diagnostic::{Diagnostic, LoadError, yaml_error};
+use crate::schema::SchemaStore;
+use crate::source::{SourceFile, Span};
+
+/// Checks parsed suites against the schema store (schema ids, variables, names, ...).
+pub fn compile_suites(
+    parsed: ParsedSuites,
+    schemas: &SchemaStore,
+) -> Result<Vec<LoadedSuite>, LoadError> {
+    let mut diagnostics = Vec::new();
+    let mut suites: Vec<LoadedSuite> = Vec::new();
+    let mut seen: BTreeMap<String, Span> = BTreeMap::new();
+    for ParsedFile { file, dir, raw } in parsed.files {
+        match raw.and_then(|raw| compile_suite(file, raw, schemas)) {
+            Ok(suite) => {
+                let span = Span::file_start(&suite.source);
+                if let Some(prev) = seen.get(&suite.name) {
+                    diagnostics.push(Diagnostic::at(
+                        &span,
+                        format!("duplicate suite name `{}`", suite.name),
+                        Some(format!(
+                            "also defined in {prev}; suite names must be unique"
+                        )),
+                    ));
+                } else {
+                    seen.insert(suite.name.clone(), span);
+                }
+                suites.push(LoadedSuite { suite, dir });
+            }
+            Err(e) => diagnostics.extend(e.diagnostics),
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(suites)
+    } else {
+        Err(LoadError { diagnostics })
+    }
+}
+
+/// Parses and validates one suite from text.
+pub fn parse_suite(name: &str, text: &str, schemas: &SchemaStore) -> Result<Suite, LoadError> {
+    let file = SourceFile::new(name, text);
+    if text.len() > MAX_FILE_BYTES {
+        return Err(too_large(name, text.len()));
+    }
+    let raw = parse::whole(text).map_err(|e| yaml_error(&file, &e))?;
+    compile_suite(file, raw, schemas)
+}
+
+fn compile_suite(
+    file: Arc<SourceFile>,
+    raw: RawSuite,
+    schemas: &SchemaStore,
+) -> Result<Suite, LoadError> {
+    let mut cx = Compiler {
+        file,
+        schemas,
+        diags: Vec::new(),
+    };
+    let suite = cx.suite(raw);
+    if cx.diags.is_empty() {
+        Ok(suite)
+    } else {
+        Err(LoadError {
+            diagnostics: cx.diags,
+        })
+    }
+}
+
+/// Compiles one file's raw suite, collecting every problem instead of stopping at the first.
+struct Compiler<'a> {
+    file: Arc<SourceFile>,
+    schemas: &'a SchemaStore,
+    diags: Vec<Diagnostic>,
+}
+
+/// Names visible to templates while compiling one case.
+struct Names<'a> {
+    vars: &'a BTreeMap<String, VarDecl>,
+    captured: BTreeSet<String>,
+    used_vars: BTreeSet<String>,
+    used_env: BTreeSet<String>,
+}
+
+impl<'a> Compiler<'a> {
+    fn span<T>(&self, s: &Spanned<T>) -> Span {
+        Span::from_location(&self.file, s.referenced)
+    }
+
+    fn err(&mut self, span: &Span, message: impl Into<String>, hint: Option<&str>) {
+        self.diags
+            .push(Diagnostic::at(span, message, hint.map(str::to_owned)));
+    }
+
+    fn suite(&mut self, raw: RawSuite) -> Suite {
+        let name = raw.suite.value.trim().to_owned();
+        if name.is_empty() || name.contains("::") {
+            let sp = self.span(&raw.suite);
+            self.err(
+                &sp,
+                "suite name must be non-empty and must not contain `::`",
+                None,
+            );
+        }
+        let api = raw.api.value.trim().to_owned();
+        if api.is_empty() {
+            let sp = self.span(&raw.api);
+            self.err(
+                &sp,
+                "api must be non-empty",
+                Some("e.g. `stytch`, `stytch-b2b`, `clerk` or your own API name"),
+            );
+        }
+        let mut vars = BTreeMap::new();
+        for (k, v) in &raw.vars {
+            let sp = self.span(v);
+            vars.insert(k.clone(), self.var_decl(k, &v.value, &sp));
+        }
+        let mut cases = Vec::new();
+        let mut names: BTreeMap<String, Span> = BTreeMap::new();
+        for rc in raw.cases {
+            let sp = self.span(&rc.name);
+            let cname = rc.name.value.trim().to_owned();
+            if let Some(prev) = names.get(&cname) {
+                let hint =
+                    format!("first defined at {prev}; case names must be unique within a suite");
+                self.err(&sp, format!("duplicate case name `{cname}`"), Some(&hint));
+            } else {
+                names.insert(cname.clone(), sp.clone());
+            }
+            if let Some(c) = self.case(&name, &raw.tags, &vars, rc) {
+                cases.push(c);
+            }
+        }
+        if cases.is_empty() && self.diags.is_empty() {
+            let sp = Span::file_start(&self.file);
+            self.err(
+                &sp,
+                "suite has no cases",
+                Some("add at least one entry under `cases:`"),
+            );
+        }
+        Suite {
+            name,
+            api,
+            description: raw.description.unwrap_or_default(),
+            tags: raw.tags,
+            serial: raw.serial,
+            vars,
+            cases,
+            source: Arc::clone(&self.file),
+        }
+    }
+
+    fn var_decl(&mut self, name: &str, v: &Value, sp: &Span) -> VarDecl {
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            self.err(
+                sp,
+                format!("invalid variable name `{name}`"),
+                Some("use letters, digits, `_` and `-`"),
+            );
+        }
+        const KEYS: [&str; 3] = ["default", "secret", "description"];
+        match v {
+            Value::Object(m) if !m.is_empty() && m.keys().all(|k| KEYS.contains(&k.as_str())) => {
+                let secret = match m.get("secret") {
+                    None => false,
+                    Some(Value::Bool(b)) => *b,
+                    Some(_) => {
+                        self.err(sp, format!("`{name}.secret` must be true or false"), None);
+                        false
+                    }
+                };
+                VarDecl {
+                    default: m.get("default").filter(|d| !d.is_null()).cloned(),
+                    secret,
+                    description: m
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                }
+            }
+            Value::Null => VarDecl {
+                default: None,
+                secret: false,
+                description: String::new(),
+            },
+            other => VarDecl {
+                default: Some(other.clone()),
+                secret: false,
+                description: String::new(),
+            },
+        }
+    }
+
+    fn case(
+        &mut self,
+        suite: &str,
+        suite_tags: &[String],
+        vars: &BTreeMap<String, VarDecl>,
+        rc: RawCase,
+    ) -> Option<Case> {
+        let span = self.span(&rc.name);
+        let name = rc.name.value.trim().to_owned();
+        if name.is_empty() {
+            self.err(&span, "case name must be non-empty", None);
+        }
+        let mut names = Names {
+            vars,
+            captured: BTreeSet::new(),
+            used_vars: BTreeSet::new(),
+            used_env: BTreeSet::new(),
+        };
+        let mut steps = Vec::new();
+        match (rc.request, rc.steps) {
+            (Some(req), None) => {
+                let raw = RawStep {
+                    name: None,
+                    request: req,
+                    expect: rc.expect,
+                    capture: rc.capture,
+                };
+                steps.push(self.step(0, raw, &mut names));
+            }
+            (None, Some(raw_steps)) => {
+                if rc.expect.is_some() || !rc.capture.is_empty() {
+                    self.err(
+                        &span,
+                        "`expect`/`capture` belong inside each step when `steps` is used",
+                        None,
+                    );
+                }
+                if raw_steps.is_empty() {
+                    self.err(&span, "`steps` is empty", Some("add at least one step"));
+                }
+                for (i, rs) in raw_steps.into_iter().enumerate() {
+                    steps.push(self.step(i, rs, &mut names));
+                }
+            }
+            (Some(_), Some(_)) => {
+                self.err(
+                    &span,
+                    "a case has either `request` or `steps`, not both",
+                    None,
+                );
+                return None;
+            }
+            (None, None) => {
+                self.err(
+                    &span,
+                    format!("case `{name}` has no `request` or `steps`"),
+                    Some("add a `request:` with at least `path:`"),
+                );
+                return None;
+            }
+        }
+        let mut tags: Vec<String> = suite_tags.to_vec();
+        for t in rc.tags {
+            if !tags.contains(&t) {
+                tags.push(t);
+            }
+        }
+        Some(Case {
+            id: format!("{suite}::{name}"),
+            name,
+            description: rc.description.unwrap_or_default(),
+            tags,
+            span,
+            steps,
+            uses_vars: names.used_vars.into_iter().collect(),
+            uses_env: names.used_env.into_iter().collect(),
+            skip: rc.skip,
+        })
+    }
+
+    /// Checks the references of a template value; records used vars/env.
+    fn refs(&mut self, v: &Value, sp: &Span, names: &mut Names) {
+        match template::refs(v) {
+            Err(e) => self.err(sp, e.to_string(), None),
+            Ok(refs) => {
+                for r in refs {
+                    match &r {
+                        Ref::Var(n) => {
+                            if names.vars.contains_key(n) {
+                                names.used_vars.insert(n.clone());
+                            } else {
+                                let declared: Vec<&str> =
+                                    names.vars.keys().map(String::as_str).collect();
+                                let hint = format!(
+                                    "declare it under the suite's `vars:`; declared: {}",
+                                    if declared.is_empty() {
+                                        "none".to_owned()
+                                    } else {
+                                        declared.join(", ")
+                                    }
+                                );
+                                self.err(sp, format!("undefined variable `{r}`"), Some(&hint));
+                            }
+                        }
+                        Ref::Env(n) => {
+                            names.used_env.insert(n.clone());
+                        }
+                        Ref::Capture(n) => {
+                            if !names.captured.contains(n) {
+                                let hint = if names.captured.is_empty() {
+                                    "no earlier step captures anything; use `${vars.NAME}` for variables".to_owned()
+                                } else {
+                                    format!(
+                                        "captured so far: {}",
+                                        names
+                                            .captured
+                                            .iter()
+                                            .cloned()
+                                            .collect::<Vec<_>>()
+                                            .join(", ")
+                                    )
+                                };
+                                self.err(
+                                    sp,
+                                    format!("`{r}` is not captured by an earlier step"),
+                                    Some(&hint),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn step(&mut self, index: usize, rs: RawStep, names: &mut Names) -> Step {
+        let span = self.span(&rs.request);
+        let request = self.request(rs.request, names);
+        let expect = match rs.expect {
+            Some(e) => self.expect(e, names),
+            None => Expect::default(),
+        };
+        let captures = self.captures(rs.capture, names);
+        Step {
+            name: rs.name.unwrap_or_else(|| format!("step {}", index + 1)),
+            span,
+            request,
+            expect,
+            captures,
+        }
+    }
+
+    /// A check's `level:` (`fail` when absent).
+    fn level(&mut self, v: Option<&str>, sp: &Span) -> Level {
+        match v {
+            None | Some("fail") => Level::Fail,
+            Some("warn") => Level::Warn,
+            Some(other) => {
+                self.err(
+                    sp,
+                    format!("invalid level `{other}`"),
+                    Some("use `fail` (default) or `warn`"),
+                );
+                Level::Fail
+            }
+        }
+    }
+
+    /// Parses a JSONPath, reporting it when it does not parse.
+    fn jsonpath(&mut self, p: &str, sp: &Span) -> Option<JsonPath> {
+        match JsonPath::parse(p) {
+            Ok(jp) => Some(jp),
+            Err(e) => {
+                self.err(
+                    sp,
+                    format!("invalid JSONPath `{p}`: {e}"),
+                    Some("JSONPath (RFC 9535) starts with `$`, e.g. `$.sessions[0].user_id`"),
+                );
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> SchemaStore {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("obj.json"),
+            r#"{"$id": "t/obj", "type": "object"}"#,
+        )
+        .unwrap();
+        SchemaStore::load(false, &[dir.path().to_path_buf()]).unwrap()
+    }
+
+    const GOOD: &str = r#"suite: demo
+api: stytch
+vars:
+  user_id: {description: a user}
+  token: {default: abc, secret: true}
+cases:
+  - name: list
+    tags: [read-only]
+    request:
+      path: /v1/sessions
+      query: {user_id: "${vars.user_id}"}
+    expect:
+      status: [200, 4xx]
+      schema: [t/obj, {id: t/obj, level: warn}]
+      headers:
+        content-type: {matches: "^application/json"}
+      assert:
+        - path: $.sessions
+          every:
+            - path: $.expires_at
+              after: now
+        - path: $.sessions
+          sorted: {by: started_at, order: desc}
+        - path: $.status_code
+          equals: null
+          level: warn
+  - name: two steps
+    steps:
+      - request: {method: post, path: /a, json: {t: "${vars.token}"}}
+        capture: {sid: $.id, hdr: {header: X-Request-Id, secret: true}}
+      - request: {path: "/b/${sid}", auth: none}
+        expect:
+          assert:
+            - path: $.exp
+              after: $.iat+299s
+"#;
+
+    #[test]
+    fn loads_a_valid_suite() {
+        let s = parse_suite("demo.yaml", GOOD, &store()).unwrap();
+        assert_eq!(s.cases.len(), 2);
+        let c = &s.cases[0];
+        assert_eq!(c.id, "demo::list");
+        assert_eq!(c.uses_vars, vec!["user_id".to_owned()]);
+        assert_eq!(c.span.line, 7);
+        let e = &c.steps[0].expect;
+        assert_eq!(e.schemas.len(), 2);
+        assert_eq!(e.schemas[1].level, Level::Warn);
+        assert!(e.status.as_ref().unwrap().accepts(404));
+        assert!(!e.status.as_ref().unwrap().accepts(301));
+        assert_eq!(e.assertions.len(), 3);
+        assert_eq!(e.assertions[0].span.line, 18);
+        assert!(matches!(e.assertions[2].op, Op::Equals(Value::Null)));
+        let two = &s.cases[1];
+        assert_eq!(two.steps[0].request.method, "POST");
+        assert_eq!(two.steps[1].captures.len(), 0);
+        assert_eq!(two.steps[0].captures.len(), 2);
+        match &two.steps[1].expect.assertions[0].op {
+            Op::Compare {
+                op: CmpOp::After,
+                rhs,
+            } => assert_eq!(rhs.shift_ms, 299_000),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn errs(text: &str) -> Vec<Diagnostic> {
+        parse_suite("bad.yaml", text, &store())
+            .unwrap_err()
+            .diagnostics
+    }
+
+    #[test]
+    fn reports_unknown_keys_with_location() {
+        let d = errs("suite: x\napi: y\ncases:\n  - name: a\n    reqest: {path: /}\n");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("reqest"), "{}", d[0].message);
+        let sp = d[0].span.as_ref().unwrap();
+        assert_eq!(sp.line, 5);
+    }
+
+    #[test]
+    fn reports_semantic_errors_all_at_once() {
+        let text = "suite: x\napi: y\ncases:\n  - name: a\n    request: {path: \"/${vars.nope}\"}\n    expect:\n      status: 99\n      schema: no/such\n      assert:\n        - path: \"$.[\"\n          equals: 1\n        - path: $.a\n          matches: \"(\"\n        - path: $.b\n  - name: a\n    request: {path: \"/${cap}\"}\n";
+        let d = errs(text);
+        let all: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+        let joined = all.join("\n");
+        for needle in [
+            "undefined variable",
+            "invalid status",
+            "unknown schema id",
+            "invalid JSONPath",
+            "invalid regex",
+            "has no operator",
+            "duplicate case name",
+            "not captured",
+        ] {
+            assert!(joined.contains(needle), "missing {needle:?} in:\n{joined}");
+        }
+        assert!(
+            d.iter()
+                .all(|d| d.span.as_ref().is_some_and(|s| s.line > 0))
+        );
+    }
+
+    #[test]
+    fn hostile_yaml_is_an_error_not_a_panic() {
+        let bomb = "a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ni: [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n";
+        for text in [
+            bomb,
+            "",
+            "[",
+            "suite: [",
+            "\t- x",
+            "suite: x\napi: y\ncases: 5\n",
+            "{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{",
+        ] {
+            let e = parse_suite("h.yaml", text, &store());
+            assert!(e.is_err(), "accepted {text:?}");
+        }
+        let deep = "[".repeat(100_000);
+        assert!(parse_suite("deep.yaml", &deep, &store()).is_err());
+    }
+}

@@ -12,7 +12,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use super::clerk_version::{self, ClerkVersion, VersionError};
-use super::errors::{ClerkError, StytchError};
+use super::vendor_error::{ClerkError, StytchError};
 use super::faults::Fault;
 use super::fixtures;
 use super::ratelimit::RateLimit;

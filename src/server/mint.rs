@@ -10,7 +10,7 @@ use serde_json::{Map, json};
 use time::Duration;
 
 use super::clock::{self, rfc3339};
-use super::errors::{StytchError, stytch_ok};
+use super::vendor_error::{StytchError, stytch_ok};
 use super::factors::{Principal, factor};
 use super::fixtures;
 use super::ids::{random_token, random_uuid};

@@ -14,7 +14,7 @@
 //! # }
 //! ```
 
-mod app;
+mod router;
 mod auth;
 mod clerk;
 mod clerk_refresh;
@@ -22,7 +22,7 @@ mod clerk_store;
 mod clerk_version;
 mod clock;
 mod error;
-mod errors;
+mod vendor_error;
 mod factors;
 mod faults;
 mod fixtures;

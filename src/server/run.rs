@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::app::router;
+use super::router::router;
 use super::clock;
 use super::error::ServerError;
 use super::keys::keys;

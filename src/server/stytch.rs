@@ -9,7 +9,7 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::clock::{self, rfc3339};
-use super::errors::{StytchError, stytch_ok};
+use super::vendor_error::{StytchError, stytch_ok};
 use super::faults::Fault;
 use super::request::{query_get, query_pairs};
 use super::state::{App, StytchApi};

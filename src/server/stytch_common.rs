@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use time::Duration;
 
 use super::clock::{self, rfc3339};
-use super::errors::{StytchError, stytch_ok};
+use super::vendor_error::{StytchError, stytch_ok};
 use super::faults::Fault;
 use super::keys::JwtRejection;
 use super::request::json_object;

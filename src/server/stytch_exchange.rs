@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 use time::Duration;
 
 use super::clock;
-use super::errors::{StytchError, stytch_ok};
+use super::vendor_error::{StytchError, stytch_ok};
 use super::ids::{random_token, random_uuid};
 use super::state::{App, StytchApi};
 use super::stytch_b2b::{member_session_json, organization_not_found};

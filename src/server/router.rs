@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use super::auth::{ClerkGuard, StytchGuard, clerk_guard, stytch_guard};
-use super::errors::{ClerkError, StytchError};
+use super::vendor_error::{ClerkError, StytchError};
 use super::state::{App, StytchApi};
 use super::{clerk, clerk_refresh, mint, stytch, stytch_b2b, stytch_exchange};
 

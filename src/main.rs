@@ -322,6 +322,7 @@ fn validate(args: ValidateArgs) -> u8 {
 async fn serve(args: cli::ServeArgs) -> u8 {
     let mut opts = sessconform::server::ServerOptions {
         addr: args.addr,
+        tls: args.tls,
         ..Default::default()
     };
     if let Some(rl) = &args.rate_limit {
@@ -338,7 +339,11 @@ async fn serve(args: cli::ServeArgs) -> u8 {
             Err(e) => return usage_error(format!("invalid --fault `{f}`: {e}")),
         }
     }
-    match sessconform::server::serve(opts, args.target_out).await {
+    let files = sessconform::server::ServeFiles {
+        target_out: args.target_out,
+        ca_out: args.ca_out,
+    };
+    match sessconform::server::serve(opts, files).await {
         Ok(()) => exit::SUCCESS,
         Err(e) => usage_error(e),
     }

@@ -111,6 +111,7 @@ pub async fn run_diff(
         let Some(p) = plan else { return Ok(None) };
         let cfg = &opts.run;
         let client = HttpClient::new(cfg.connect_timeout, cfg.body_cap, cfg.retry, cfg.jobs)
+            .and_then(|c| c.trust_pem(&p.target.ca_certs))
             .map_err(DiffError::Usage)?;
         Ok(Some(Arc::new(SideCtx {
             label,

@@ -10,7 +10,6 @@ use serde_json::{Map, json};
 use time::Duration;
 
 use super::clock::{self, rfc3339};
-use super::vendor_error::{StytchError, stytch_ok};
 use super::factors::{Principal, factor};
 use super::fixtures;
 use super::ids::{random_token, random_uuid};
@@ -18,6 +17,7 @@ use super::state::{App, StytchApi};
 use super::stytch_b2b::{member_not_found, organization_not_found};
 use super::stytch_common::{StytchResult, duration, finish, opt_str, parse_body, sign_session_jwt};
 use super::stytch_store::StytchSession;
+use super::vendor_error::{StytchError, stytch_ok};
 
 /// Lifetime of a minted session when none is asked for.
 const DEFAULT_MINUTES: i64 = 60;

@@ -1,4 +1,4 @@
-//! Stytch consumer session routes (`/stytch/v1/sessions…`).
+//! Stytch consumer session routes (`/v1/sessions…`).
 
 use std::sync::Arc;
 

@@ -1,4 +1,4 @@
-//! Stytch B2B session routes (`/stytch/v1/b2b/sessions…`).
+//! Stytch B2B session routes (`/v1/b2b/sessions…`).
 
 use std::sync::Arc;
 

@@ -116,6 +116,7 @@ pub struct ClientBuildError(String);
 #[derive(Debug, Clone)]
 pub struct HttpClient {
     clients: Arc<[OnceLock<Result<reqwest::Client, ClientBuildError>>; 4]>,
+    extra_roots: Arc<[reqwest::Certificate]>,
     connect_timeout: Duration,
     pool: usize,
     body_cap: usize,
@@ -132,6 +133,7 @@ impl HttpClient {
     ) -> Result<Self, ClientBuildError> {
         let this = Self {
             clients: Arc::new(Default::default()),
+            extra_roots: Arc::new([]),
             connect_timeout,
             pool,
             body_cap,
@@ -140,6 +142,24 @@ impl HttpClient {
         // Fail early (a usage error) if even the cheapest client cannot be built.
         this.client(false, false).map(|_| ())?;
         Ok(this)
+    }
+
+    /// Also trusts the root certificates in these PEM texts for https (besides the platform's),
+    /// e.g. the CA of `sessconform serve --tls` named by a target file's `tls` block.
+    pub fn trust_pem(mut self, pems: &[String]) -> Result<Self, ClientBuildError> {
+        let mut roots = Vec::new();
+        for pem in pems {
+            let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| {
+                ClientBuildError(format!(
+                    "invalid CA certificate (PEM) in the target's `tls`: {e}"
+                ))
+            })?;
+            roots.extend(certs);
+        }
+        // Clients are built on first use: fresh slots so every one is built with these roots.
+        self.clients = Arc::new(Default::default());
+        self.extra_roots = roots.into();
+        Ok(self)
     }
 
     fn client(&self, tls: bool, follow: bool) -> Result<&reqwest::Client, ClientBuildError> {
@@ -158,6 +178,8 @@ impl HttpClient {
             if !tls {
                 // Never used for https: skip loading the platform's root certificates.
                 builder = builder.tls_certs_only(Vec::new());
+            } else if !self.extra_roots.is_empty() {
+                builder = builder.tls_certs_merge(self.extra_roots.iter().cloned());
             }
             builder.build().map_err(|e| ClientBuildError(e.to_string()))
         })

@@ -5,6 +5,7 @@
 //! name: staging            # display name (optional)
 //! vars: {}                 # variables for every API (optional)
 //! secrets: [token]         # variable names to redact (optional)
+//! tls: {ca_file: ca.pem}   # extra CA to trust for https (optional; or ca_pem: "-----BEGIN…")
 //! apis:
 //!   stytch:
 //!     base_url: https://test.stytch.com
@@ -80,6 +81,9 @@ pub struct Target {
     pub vars: BTreeMap<String, Value>,
     /// Names of variables whose values are secret.
     pub secret_vars: BTreeSet<String>,
+    /// Extra root certificates (PEM) to trust for https base URLs, from `tls.ca_file` or
+    /// `tls.ca_pem` (e.g. the CA of `sessconform serve --tls`).
+    pub ca_certs: Vec<String>,
 }
 
 impl Target {
@@ -218,7 +222,22 @@ struct RawTarget {
     vars: BTreeMap<String, Value>,
     #[serde(default)]
     secrets: Vec<String>,
+    #[serde(default)]
+    tls: Option<Spanned<RawTls>>,
+    /// What to pass the vendors' SDKs (written by `sessconform serve`); informational only.
+    #[serde(default)]
+    #[allow(dead_code)]
+    sdk: Option<Value>,
     apis: BTreeMap<String, Spanned<RawApi>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTls {
+    #[serde(default)]
+    ca_file: Option<String>,
+    #[serde(default)]
+    ca_pem: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -234,11 +253,21 @@ struct RawApi {
 }
 
 /// Parses a target file. `${env.NAME}` placeholders are resolved from `env` (then the process
-/// environment); an unset one is a configuration error.
+/// environment); an unset one is a configuration error. A relative `tls.ca_file` is read from
+/// the current directory ([`load_target_file`] reads it next to the target file).
 pub fn parse_target(
     name: &str,
     text: &str,
     env: &BTreeMap<String, String>,
+) -> Result<Target, LoadError> {
+    parse_target_in(name, text, env, None)
+}
+
+fn parse_target_in(
+    name: &str,
+    text: &str,
+    env: &BTreeMap<String, String>,
+    dir: Option<&std::path::Path>,
 ) -> Result<Target, LoadError> {
     let file = SourceFile::new(name, text);
     let raw: RawTarget = serde_saphyr::from_str(text).map_err(|e| yaml_error(&file, &e))?;
@@ -273,6 +302,19 @@ pub fn parse_target(
     for (k, v) in &raw.vars {
         let v = render(v, &file_span, &mut err);
         target.vars.insert(k.clone(), v);
+    }
+    if let Some(tls) = &raw.tls {
+        let span = Span::from_location(&file, tls.referenced);
+        match ca_certs(&tls.value, dir) {
+            Ok(pems) => target.ca_certs = pems,
+            Err(e) => err(
+                span,
+                e,
+                Some(
+                    "`tls: {ca_file: PATH}` (relative to the target file) or `tls: {ca_pem: \"-----BEGIN CERTIFICATE-----…\"}`",
+                ),
+            ),
+        }
     }
     for (api_name, api) in raw.apis {
         let span = Span::from_location(&file, api.referenced);
@@ -386,12 +428,42 @@ fn credentials(api: &str, v: &Value, scope: &Scope) -> Result<Credentials, AuthE
     }
 }
 
+/// The PEM certificates a `tls` block names; each must hold at least one certificate.
+fn ca_certs(tls: &RawTls, dir: Option<&std::path::Path>) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    if let Some(file) = &tls.ca_file {
+        let path = match dir {
+            Some(d) if std::path::Path::new(file).is_relative() => d.join(file),
+            _ => std::path::PathBuf::from(file),
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("failed to read tls.ca_file {}: {e}", path.display()))?;
+        if !text.contains("-----BEGIN CERTIFICATE-----") {
+            return Err(format!(
+                "tls.ca_file {} holds no PEM certificate",
+                path.display()
+            ));
+        }
+        out.push(text);
+    }
+    if let Some(pem) = &tls.ca_pem {
+        if !pem.contains("-----BEGIN CERTIFICATE-----") {
+            return Err("tls.ca_pem holds no PEM certificate".to_owned());
+        }
+        out.push(pem.clone());
+    }
+    if out.is_empty() {
+        return Err("`tls` needs `ca_file` or `ca_pem`".to_owned());
+    }
+    Ok(out)
+}
+
 /// Loads a target file from disk.
 pub fn load_target_file(path: &std::path::Path) -> Result<Target, LoadError> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| LoadError::single(&name, format!("failed to read target file: {e}")))?;
-    parse_target(&name, &text, &BTreeMap::new())
+    parse_target_in(&name, &text, &BTreeMap::new(), path.parent())
 }
 
 /// Shared, immutable target for a run.

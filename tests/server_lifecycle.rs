@@ -36,8 +36,11 @@ async fn target_file_has_the_documented_shape_and_vars() {
     let t = &h.target;
     assert_eq!(t["name"], "reference");
     let port = h.server.addr().port();
-    assert_eq!(h.stytch.base_url, format!("http://127.0.0.1:{port}/stytch"));
-    assert_eq!(h.b2b.base_url, format!("http://127.0.0.1:{port}/stytch"));
+    // Stytch lives at the host root, as the vendor's API and its SDKs expect.
+    assert_eq!(h.stytch.base_url, format!("http://127.0.0.1:{port}"));
+    assert_eq!(h.b2b.base_url, format!("http://127.0.0.1:{port}"));
+    assert_eq!(h.server.base_url(), format!("http://127.0.0.1:{port}"));
+    assert!(t.get("tls").is_none(), "no CA without TLS");
     assert_eq!(
         h.clerk.base_url,
         format!("http://127.0.0.1:{port}/clerk/v1")
@@ -139,7 +142,41 @@ async fn target_file_has_the_documented_shape_and_vars() {
         .map(|v| v.as_str().unwrap())
         .collect();
     assert_eq!(secrets, ["throttled_password", "throttled_secret_key"]);
+    // What to pass the official SDKs, in their own option names.
+    let sdk = &t["sdk"];
+    let base = format!("http://127.0.0.1:{port}");
+    assert_eq!(sdk["stytch"]["custom_base_url"], base.as_str());
+    assert_eq!(sdk["stytch"]["project_id"], h.sv("project_id").as_str());
+    assert_eq!(
+        sdk["stytch"]["secret"],
+        h.stytch.basic.as_ref().unwrap().1.as_str()
+    );
+    assert_eq!(sdk["stytch-b2b"]["project_id"], h.bv("project_id").as_str());
+    assert_eq!(sdk["clerk"]["apiUrl"], format!("{base}/clerk").as_str());
+    assert_eq!(
+        sdk["clerk"]["secretKey"],
+        h.clerk.bearer.as_deref().unwrap()
+    );
     h.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn stytch_is_also_served_under_the_old_stytch_prefix() {
+    let h = harness().await;
+    let path = format!("/v1/sessions?user_id={}", h.sv("user_id"));
+    let root = h.stytch(Method::GET, &path, None).await;
+    let old = send(
+        &h.client,
+        Method::GET,
+        &format!("{}/stytch{path}", h.server.base_url()),
+        &h.stytch_auth(),
+        &[],
+        None,
+    )
+    .await;
+    assert_stytch_ok(&root);
+    assert_stytch_ok(&old);
+    assert_eq!(root.json["sessions"], old.json["sessions"]);
 }
 
 #[tokio::test]
@@ -163,8 +200,10 @@ async fn summary_lists_urls_credentials_ids_and_options() {
     let s = h.server.summary();
     let port = h.server.addr().port();
     for needle in [
-        format!("http://127.0.0.1:{port}/stytch"),
+        format!("Stytch (consumer)   http://127.0.0.1:{port}  "),
         format!("http://127.0.0.1:{port}/clerk/v1"),
+        format!("apiUrl: \"http://127.0.0.1:{port}/clerk\""),
+        "start with --tls".to_owned(),
         h.stytch.basic.clone().unwrap().1,
         h.clerk.bearer.clone().unwrap(),
         h.sv("user_id"),
@@ -182,14 +221,11 @@ async fn shutdown_stops_listening_and_unknown_paths_are_404() {
     let h = harness().await;
     let root = format!("http://{}/nope", h.server.addr());
     let r = send(&h.client, Method::GET, &root, &Auth::None, &[], None).await;
-    assert_eq!(r.status, 404);
+    assert_stytch_error(&r, 404, "route_not_found");
     let addr = h.server.addr();
     h.server.shutdown().await;
     let fresh = reqwest::Client::builder().no_proxy().build().unwrap();
-    let err = fresh
-        .get(format!("http://{addr}/stytch/v1/sessions"))
-        .send()
-        .await;
+    let err = fresh.get(format!("http://{addr}/v1/sessions")).send().await;
     assert!(err.is_err(), "server still answers after shutdown");
 }
 

@@ -564,14 +564,115 @@ async fn expired_and_revoked_fixtures_exist_but_are_inactive() {
 }
 
 #[tokio::test]
-async fn unknown_routes_and_methods_use_the_stytch_envelope() {
+async fn unknown_routes_and_methods_answer_the_json_error_of_the_api_they_look_like() {
     let h = harness().await;
+    let base = h.server.base_url().to_owned();
+    // Stytch at the host root (before: plain-text 404, which the Stytch SDK cannot parse).
     let r = h.stytch(Method::GET, "/v1/nothing-here", None).await;
     assert_stytch_error(&r, 404, "route_not_found");
+    assert!(
+        r.json["error_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://stytch.com/docs/api/")
+    );
+    let r = h.stytch(Method::GET, "/", None).await;
+    assert_stytch_error(&r, 404, "route_not_found");
+    let r = h.b2b(Method::GET, "/v1/b2b/nothing-here", None).await;
+    assert_stytch_error(&r, 404, "route_not_found");
+    assert!(
+        r.json["error_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://stytch.com/docs/b2b/api/"),
+        "{}",
+        r.text
+    );
     let r = h
         .stytch(Method::GET, "/v1/sessions/authenticate", None)
         .await;
     assert_stytch_error(&r, 405, "method_not_allowed");
+    // The same under the old `/stytch` prefix.
+    for (method, path, status, error_type) in [
+        (
+            Method::GET,
+            "/stytch/v1/nothing-here",
+            404,
+            "route_not_found",
+        ),
+        (
+            Method::GET,
+            "/stytch/v1/sessions/authenticate",
+            405,
+            "method_not_allowed",
+        ),
+    ] {
+        let url = format!("{base}{path}");
+        let r = send(&h.client, method, &url, &h.stytch_auth(), &[], None).await;
+        assert_stytch_error(&r, status, error_type);
+    }
+    // Clerk-looking paths answer ClerkErrors, whatever the method.
+    for (method, path) in [
+        (Method::GET, "/clerk/v1/nothing-here"),
+        (Method::GET, "/clerk/nothing-here"),
+        (Method::DELETE, "/clerk/v1/sessions"),
+    ] {
+        let url = format!("{base}{path}");
+        let r = send(&h.client, method, &url, &h.clerk_auth(), &[], None).await;
+        assert_clerk_error(&r, 404, "resource_not_found");
+    }
+}
+
+#[tokio::test]
+async fn jwks_is_public_and_ignores_credentials() {
+    // The vendor's SDKs fetch the JWKS without credentials (CONTRACTS.md §2.8); before, this
+    // answered 401 and the SDKs' local JWT verification silently fell back to the API.
+    let h = harness().await;
+    let consumer = format!(
+        "{}/v1/sessions/jwks/{}",
+        h.server.base_url(),
+        h.sv("project_id")
+    );
+    let b2b = format!(
+        "{}/v1/b2b/sessions/jwks/{}",
+        h.server.base_url(),
+        h.bv("project_id")
+    );
+    let with_creds = h
+        .stytch(
+            Method::GET,
+            &format!("/v1/sessions/jwks/{}", h.sv("project_id")),
+            None,
+        )
+        .await;
+    assert_stytch_ok(&with_creds);
+    let throttled = Auth::Basic(h.sv("throttled_username"), h.sv("throttled_password"));
+    for (url, auth) in [
+        (&consumer, Auth::None),
+        (
+            &consumer,
+            Auth::Basic(h.sv("project_id"), "secret-test-wrong".into()),
+        ),
+        (&consumer, Auth::Raw("Basic not-base64!".into())),
+        (&consumer, h.b2b_auth()),
+        // A throttled credential is not counted either: twice in a row.
+        (&consumer, throttled.clone()),
+        (&consumer, throttled),
+        (&b2b, Auth::None),
+        (&b2b, h.stytch_auth()),
+    ] {
+        let r = send(&h.client, Method::GET, url, &auth, &[], None).await;
+        assert_stytch_ok(&r);
+        assert_eq!(r.json["keys"], with_creds.json["keys"], "{url} {auth:?}");
+    }
+    // The project id in the path still has to match.
+    let other = format!(
+        "{}/v1/sessions/jwks/{}",
+        h.server.base_url(),
+        h.bv("project_id")
+    );
+    let r = send(&h.client, Method::GET, &other, &Auth::None, &[], None).await;
+    assert_stytch_error(&r, 404, "project_not_found");
 }
 
 #[tokio::test]
@@ -594,4 +695,40 @@ async fn mint_errors() {
         .await;
     assert_stytch_error(&r, 400, "invalid_session_duration_minutes");
     let (_, _, _) = h.mint(json!({"user_id": h.sv("other_user_id")})).await;
+}
+
+#[tokio::test]
+async fn consumer_rbac_policy_agrees_with_authorization_check() {
+    let h = harness().await;
+    let r = h.stytch(Method::GET, "/v1/rbac/policy", None).await;
+    assert_stytch_ok(&r);
+    let policy = &r.json["policy"];
+    let editor = policy["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["role_id"] == "editor")
+        .expect("editor role");
+    assert_eq!(
+        editor["permissions"],
+        json!([{"resource_id": "documents", "actions": ["read", "write"]}])
+    );
+    // The fixture user has stytch_user and editor.
+    let (_, token, _) = h.mint(json!({})).await;
+    for (action, granted) in [("read", true), ("write", true), ("delete", false)] {
+        let body = json!({"session_token": token,
+            "authorization_check": {"resource_id": "documents", "action": action}});
+        let r = h
+            .stytch(Method::POST, "/v1/sessions/authenticate", Some(body))
+            .await;
+        if granted {
+            assert_eq!(
+                r.json["verdict"]["granting_roles"],
+                json!(["editor"]),
+                "{action}"
+            );
+        } else {
+            assert_stytch_error(&r, 403, "unauthorized_action");
+        }
+    }
 }

@@ -6,7 +6,7 @@
 mod server_support;
 
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 use server_support::*;
 
 fn ids(r: &Resp) -> Vec<String> {
@@ -767,4 +767,139 @@ async fn exchange_errors() {
         let r = send(&h.client, Method::POST, &url, &auth, &[], Some(&body)).await;
         assert_stytch_error(&r, 401, "unauthorized_credentials");
     }
+}
+
+/// The roles the vendor's SDKs grant locally: a role of the session whose permission names
+/// exactly `resource` and lists `action` or `*` (stytch-node `performBaseRoleAuthorizationCheck`).
+fn sdk_granting_roles(policy: &Value, roles: &[Value], resource: &str, action: &str) -> Vec<Value> {
+    roles
+        .iter()
+        .filter(|role| {
+            policy["roles"].as_array().unwrap().iter().any(|r| {
+                r["role_id"] == **role
+                    && r["permissions"].as_array().unwrap().iter().any(|p| {
+                        p["resource_id"] == resource
+                            && p["actions"]
+                                .as_array()
+                                .unwrap()
+                                .iter()
+                                .any(|a| a == "*" || a == action)
+                    })
+            })
+        })
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn rbac_policy_has_the_documented_shape_and_agrees_with_authorization_check() {
+    let h = harness().await;
+    let r = h.b2b(Method::GET, "/v1/b2b/rbac/policy", None).await;
+    assert_stytch_ok(&r);
+    let policy = &r.json["policy"];
+    for role in policy["roles"].as_array().unwrap() {
+        assert!(role["role_id"].is_string() && role["description"].is_string());
+        for p in role["permissions"].as_array().unwrap() {
+            assert!(p["resource_id"].is_string() && p["actions"].is_array());
+        }
+    }
+    let resources = policy["resources"].as_array().unwrap();
+    for res in resources {
+        assert!(res["resource_id"].is_string() && res["description"].is_string());
+    }
+    assert_eq!(policy["scopes"], json!([]));
+    // Sessions with each fixture role set: member + editor, member, member + admin.
+    let sessions = [
+        h.mint_b2b(json!({"member_id": h.bv("member_id")})).await,
+        h.mint_b2b(json!({"member_id": h.bv("other_member_id")}))
+            .await,
+        h.mint_b2b(json!({"organization_id": h.bv("other_organization_id")}))
+            .await,
+    ];
+    let mut granted = 0;
+    let mut refused = 0;
+    for (_, token, _) in &sessions {
+        let who = h
+            .b2b(
+                Method::POST,
+                "/v1/b2b/sessions/authenticate",
+                Some(json!({"session_token": token})),
+            )
+            .await;
+        let org = who.json["member_session"]["organization_id"].clone();
+        let roles = who.json["member_session"]["roles"]
+            .as_array()
+            .unwrap()
+            .clone();
+        for role in &roles {
+            assert!(
+                policy["roles"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r["role_id"] == *role),
+                "fixture role {role} is not in the policy"
+            );
+        }
+        let mut checks: Vec<(String, String)> = vec![("reports".into(), "read".into())];
+        for res in resources {
+            for a in res["actions"].as_array().unwrap() {
+                checks.push((
+                    res["resource_id"].as_str().unwrap().to_owned(),
+                    a.as_str().unwrap().to_owned(),
+                ));
+            }
+        }
+        for (resource, action) in checks {
+            let expected = sdk_granting_roles(policy, &roles, &resource, &action);
+            let body = json!({"session_token": token, "authorization_check": {
+                "organization_id": org, "resource_id": resource, "action": action}});
+            let r = h
+                .b2b(Method::POST, "/v1/b2b/sessions/authenticate", Some(body))
+                .await;
+            if expected.is_empty() {
+                assert_stytch_error(&r, 403, "unauthorized_action");
+                refused += 1;
+            } else {
+                assert_stytch_ok(&r);
+                assert_eq!(
+                    r.json["verdict"]["granting_roles"],
+                    Value::Array(expected),
+                    "{resource} {action} {roles:?}"
+                );
+                granted += 1;
+            }
+        }
+    }
+    assert!(
+        granted > 30 && refused > 30,
+        "{granted} granted, {refused} refused"
+    );
+}
+
+#[tokio::test]
+async fn organization_policy_resolves_the_organization() {
+    let h = harness().await;
+    for key in [
+        "organization_id",
+        "organization_slug",
+        "organization_external_id",
+    ] {
+        let path = format!("/v1/b2b/rbac/organizations/{}", h.bv(key));
+        let r = h.b2b(Method::GET, &path, None).await;
+        assert_stytch_ok(&r);
+        assert_eq!(r.json["org_policy"], json!({"roles": []}), "{key}");
+    }
+    let path = format!(
+        "/v1/b2b/rbac/organizations/{}",
+        h.bv("unknown_organization_id")
+    );
+    let r = h.b2b(Method::GET, &path, None).await;
+    assert_stytch_error(&r, 404, "organization_not_found");
+    // Policies need the project's credentials, unlike the JWKS.
+    let url = format!("{}/v1/b2b/rbac/policy", h.server.base_url());
+    let r = send(&h.client, Method::GET, &url, &Auth::None, &[], None).await;
+    assert_stytch_error(&r, 401, "unauthorized_credentials");
+    let r = send(&h.client, Method::GET, &url, &h.stytch_auth(), &[], None).await;
+    assert_stytch_error(&r, 400, "invalid_b2b_endpoint");
 }

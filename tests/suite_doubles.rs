@@ -299,7 +299,6 @@ async fn stytch_non_envelope_401_body_fails_on_every_endpoint() {
         "list 401 without and with wrong credentials",
         "authenticate 401 without and with wrong credentials",
         "revoke 401 without and with wrong credentials",
-        "jwks 401 without and with wrong credentials",
     ] {
         check_stytch(case, StytchBreak::Wrong401Body, "is a required property").await;
     }
@@ -311,10 +310,74 @@ async fn stytch_accepting_missing_credentials_fails_on_every_endpoint() {
         "list 401 without and with wrong credentials",
         "authenticate 401 without and with wrong credentials",
         "revoke 401 without and with wrong credentials",
-        "jwks 401 without and with wrong credentials",
     ] {
         check_stytch(case, StytchBreak::LenientAuth, "expected status 401").await;
     }
+}
+
+const JWKS_PUBLIC: &str = "jwks is public, 200 without credentials";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stytch_jwks_needing_credentials_warns_and_fails_only_under_strict() {
+    // The JWKS endpoint used to be checked for a 401 without credentials; the vendor's SDKs
+    // fetch it without any (CONTRACTS.md §2.8), so a 401 is now a warning.
+    let bad = serve(StytchDouble::new(StytchBreak::JwksRequiresAuth)).await;
+    let target = StytchDouble::target(&bad.uri());
+    let lenient = verdict("stytch.yaml", JWKS_PUBLIC, &target, false).await;
+    assert_eq!(lenient.verdict, Verdict::Pass, "{}", explain(&lenient));
+    assert!(
+        lenient.warnings().any(|f| f.message.contains("401")),
+        "a warning about the 401 expected: {}",
+        explain(&lenient)
+    );
+    let strict = verdict("stytch.yaml", JWKS_PUBLIC, &target, true).await;
+    assert_eq!(strict.verdict, Verdict::Fail, "{}", explain(&strict));
+    let good = serve(StytchDouble::new(StytchBreak::None)).await;
+    let r = verdict(
+        "stytch.yaml",
+        JWKS_PUBLIC,
+        &StytchDouble::target(&good.uri()),
+        true,
+    )
+    .await;
+    assert_eq!(
+        r.verdict,
+        Verdict::Pass,
+        "conformant, strict: {}",
+        explain(&r)
+    );
+    assert_eq!(r.warnings().count(), 0, "{}", explain(&r));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stytch_public_jwks_without_keys_fails() {
+    check_stytch(
+        JWKS_PUBLIC,
+        StytchBreak::JwksWithoutKeys,
+        "count($.keys[*]) == 0",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stytch_jwks_429_of_another_type_fails() {
+    // With the JWKS needing credentials the throttled credential is counted and limited.
+    let good = serve(StytchDouble::new(StytchBreak::JwksRequiresAuth)).await;
+    let case = "jwks with a throttled credential is 200 or 429 too_many_requests";
+    let r = verdict(
+        "stytch.yaml",
+        case,
+        &StytchDouble::target(&good.uri()),
+        true,
+    )
+    .await;
+    assert_eq!(r.verdict, Verdict::Pass, "{}", explain(&r));
+    check_stytch(
+        case,
+        StytchBreak::JwksWrongRateLimitType,
+        "$.error_type != 'too_many_requests'",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -58,7 +58,7 @@ pub enum Command {
     /// Serve the reference implementation of the Stytch, Stytch B2B and Clerk session APIs.
     #[cfg(feature = "server")]
     #[command(
-        after_help = "Examples:\n  sessconform serve\n  sessconform serve --addr 127.0.0.1:4010 --target-out target.yaml\n  sessconform serve --rate-limit 100/10 --fault clerk-list-unsorted"
+        after_help = "Examples:\n  sessconform serve\n  sessconform serve --addr 127.0.0.1:4010 --target-out target.yaml\n  sessconform serve --rate-limit 100/10 --fault clerk-list-unsorted\n  sessconform serve --tls --ca-out ca.pem --target-out target.yaml"
     )]
     Serve(ServeArgs),
     /// Send every case to two targets (or one and golden files) and compare the responses.
@@ -332,6 +332,13 @@ pub struct ServeArgs {
     /// Inject a deliberate contract deviation (repeatable; see the README for names).
     #[arg(long, value_name = "NAME")]
     pub fault: Vec<String>,
+    /// Serve HTTPS with a certificate for localhost/127.0.0.1/::1 from a CA generated at start
+    /// (the Stytch SDKs require an https base URL).
+    #[arg(long)]
+    pub tls: bool,
+    /// Write the CA certificate (PEM) to FILE, for NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, SSL_CERT_FILE.
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    pub ca_out: Option<PathBuf>,
 }
 
 fn parse_duration(s: &str) -> Result<Duration, sessconform::case::DurationError> {

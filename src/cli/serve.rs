@@ -10,6 +10,7 @@ use super::usage_error;
 pub(crate) async fn serve(args: ServeArgs) -> u8 {
     let mut opts = ServerOptions {
         addr: args.addr,
+        tls: args.tls,
         ..Default::default()
     };
     if let Some(rl) = &args.rate_limit {
@@ -26,7 +27,11 @@ pub(crate) async fn serve(args: ServeArgs) -> u8 {
             Err(e) => return usage_error(format!("invalid --fault `{f}`: {e}")),
         }
     }
-    match sessconform::server::serve(opts, args.target_out).await {
+    let files = sessconform::server::ServeFiles {
+        target_out: args.target_out,
+        ca_out: args.ca_out,
+    };
+    match sessconform::server::serve(opts, files).await {
         Ok(()) => exit::SUCCESS,
         Err(e) => usage_error(e),
     }

@@ -60,7 +60,8 @@ impl Runner {
         schemas: Arc<SchemaStore>,
         cfg: &RunConfig,
     ) -> Result<Self, ClientBuildError> {
-        let client = HttpClient::new(cfg.connect_timeout, cfg.body_cap, cfg.retry, cfg.jobs)?;
+        let client = HttpClient::new(cfg.connect_timeout, cfg.body_cap, cfg.retry, cfg.jobs)?
+            .trust_pem(&plan.target.ca_certs)?;
         let shared = Arc::new(Shared {
             client,
             schemas,

@@ -12,11 +12,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use super::clerk_version::{self, ClerkVersion, VersionError};
-use super::errors::{ClerkError, StytchError};
 use super::faults::Fault;
 use super::fixtures;
 use super::ratelimit::RateLimit;
 use super::state::{App, StytchApi};
+use super::vendor_error::{ClerkError, StytchError};
 
 /// The budget of the dedicated throttled credentials.
 pub(crate) const THROTTLED: RateLimit = RateLimit {

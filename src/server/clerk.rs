@@ -12,12 +12,12 @@ use serde_json::{Map, Value, json};
 use super::clerk_store::{ClerkSession, ClerkStatus, ListFilter};
 use super::clerk_version::{ClerkVersion, Verify};
 use super::clock::{self, unix_ms};
-use super::errors::{ClerkError, clerk_ok};
 use super::faults::Fault;
 use super::fixtures::{CLERK_AZP, CLERK_ISSUER};
 use super::ids::{random_clerk_id, random_uuid};
 use super::request::{json_object, query_get, query_pairs};
 use super::state::App;
+use super::vendor_error::{ClerkError, clerk_ok};
 
 /// A handler's outcome before it is rendered.
 pub(crate) type ClerkResult = Result<Response, ClerkError>;

@@ -22,10 +22,10 @@ use sha2::{Digest, Sha256};
 use super::clerk::{ClerkResult, finish, now_ms, sign_session_token, string_field, visible};
 use super::clerk_store::{ClerkSession, ClerkStatus};
 use super::clerk_version::ClerkVersion;
-use super::errors::{ClerkError, clerk_ok};
 use super::fixtures::CLERK_ISSUER;
 use super::request::json_object;
 use super::state::App;
+use super::vendor_error::{ClerkError, clerk_ok};
 
 /// Body members the spec declares (`additionalProperties: false`), plus
 /// `suffixed_cookies`, which Clerk's own JavaScript SDK sends (`SessionApi.ts`).

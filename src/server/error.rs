@@ -28,6 +28,18 @@ pub enum ServerError {
         #[source]
         source: std::io::Error,
     },
+    /// The TLS certificate or configuration could not be created.
+    #[error("failed to set up TLS: {0}")]
+    Tls(String),
+    /// The CA certificate file (`--ca-out`) could not be written.
+    #[error("failed to write the CA certificate file {path}")]
+    WriteCa {
+        /// The requested file.
+        path: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// Waiting for Ctrl-C failed.
     #[error("failed to listen for Ctrl-C")]
     Signal(#[source] std::io::Error),

@@ -1,4 +1,4 @@
-//! Test-only session minting (`/stytch/__sessconform/…`): not a vendor API, but
+//! Test-only session minting (`/__sessconform/…`): not a vendor API, but
 //! lets suites create fresh Stytch sessions portably before mutating them.
 
 use std::sync::Arc;
@@ -10,7 +10,6 @@ use serde_json::{Map, json};
 use time::Duration;
 
 use super::clock::{self, rfc3339};
-use super::errors::{StytchError, stytch_ok};
 use super::factors::{Principal, factor};
 use super::fixtures;
 use super::ids::{random_token, random_uuid};
@@ -18,6 +17,7 @@ use super::state::{App, StytchApi};
 use super::stytch_b2b::{member_not_found, organization_not_found};
 use super::stytch_common::{StytchResult, duration, finish, opt_str, parse_body, sign_session_jwt};
 use super::stytch_store::StytchSession;
+use super::vendor_error::{StytchError, stytch_ok};
 
 /// Lifetime of a minted session when none is asked for.
 const DEFAULT_MINUTES: i64 = 60;
@@ -54,7 +54,7 @@ fn new_session(
     }
 }
 
-/// `POST /stytch/__sessconform/sessions` `{user_id?, session_duration_minutes?}`.
+/// `POST /__sessconform/sessions` `{user_id?, session_duration_minutes?}`.
 pub(crate) async fn stytch_session(State(app): State<Arc<App>>, body: Bytes) -> Response {
     finish(&app, StytchApi::Consumer, consumer_inner(&app, &body))
 }
@@ -85,7 +85,7 @@ fn consumer_inner(app: &App, body: &[u8]) -> StytchResult {
     Ok(stytch_ok(out))
 }
 
-/// `POST /stytch/__sessconform/b2b/sessions`
+/// `POST /__sessconform/b2b/sessions`
 /// `{member_id?, organization_id?, session_duration_minutes?}`.
 pub(crate) async fn b2b_session(State(app): State<Arc<App>>, body: Bytes) -> Response {
     finish(&app, StytchApi::B2b, b2b_inner(&app, &body))

@@ -14,7 +14,6 @@
 //! # }
 //! ```
 
-mod app;
 mod auth;
 mod clerk;
 mod clerk_refresh;
@@ -22,7 +21,6 @@ mod clerk_store;
 mod clerk_version;
 mod clock;
 mod error;
-mod errors;
 mod factors;
 mod faults;
 mod fixtures;
@@ -31,7 +29,9 @@ mod keys;
 mod mint;
 mod options;
 mod ratelimit;
+mod rbac;
 mod request;
+mod router;
 mod run;
 mod state;
 mod stytch;
@@ -40,9 +40,12 @@ mod stytch_common;
 mod stytch_exchange;
 mod stytch_store;
 mod target;
+mod tls;
+mod tls_listener;
+mod vendor_error;
 
 pub use error::ServerError;
 pub use faults::{Fault, ParseFaultError};
 pub use options::ServerOptions;
 pub use ratelimit::{ParseRateLimitError, RateLimit};
-pub use run::{RunningServer, serve, start};
+pub use run::{RunningServer, ServeFiles, serve, start};

@@ -17,6 +17,9 @@ pub struct ServerOptions {
     pub rate_limit: Option<RateLimit>,
     /// Deliberate deviations from vendor behaviour (none by default).
     pub faults: BTreeSet<Fault>,
+    /// Serve HTTPS with a certificate for `localhost`/`127.0.0.1`/`::1` signed by a
+    /// CA generated at start ([`RunningServer::ca_pem`](super::RunningServer::ca_pem)).
+    pub tls: bool,
 }
 
 impl Default for ServerOptions {
@@ -25,6 +28,7 @@ impl Default for ServerOptions {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             rate_limit: None,
             faults: BTreeSet::new(),
+            tls: false,
         }
     }
 }

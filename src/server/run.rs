@@ -9,13 +9,15 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::app::router;
 use super::clock;
 use super::error::ServerError;
 use super::keys::keys;
 use super::options::ServerOptions;
+use super::router::router;
 use super::state::App;
-use super::target;
+use super::target::{self, Ca, Endpoint};
+use super::tls;
+use super::tls_listener::TlsListener;
 
 /// A reference server running on the current tokio runtime.
 ///
@@ -25,6 +27,8 @@ pub struct RunningServer {
     addr: SocketAddr,
     opts: ServerOptions,
     app: Arc<App>,
+    base_url: String,
+    ca_pem: Option<String>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -41,9 +45,15 @@ impl std::fmt::Debug for RunningServer {
 /// Binds `opts.addr` and starts serving in the background.
 ///
 /// Cheap: the fixture world is built in memory and the embedded keys are parsed
-/// once per process (no key generation).
+/// once per process; with `opts.tls` a CA and a server certificate are generated
+/// (two P-256 keys, milliseconds).
 pub async fn start(opts: ServerOptions) -> Result<RunningServer, ServerError> {
     let keys = keys()?;
+    let tls = if opts.tls {
+        Some(tls::generate()?)
+    } else {
+        None
+    };
     let listener = TcpListener::bind(opts.addr)
         .await
         .map_err(|source| ServerError::Bind {
@@ -57,18 +67,35 @@ pub async fn start(opts: ServerOptions) -> Result<RunningServer, ServerError> {
     let app = Arc::new(App::new(&opts, keys, clock::now()));
     let (stop, stopped) = oneshot::channel::<()>();
     let routes = router(app.clone());
-    let task = tokio::spawn(async move {
-        axum::serve(listener, routes)
-            .with_graceful_shutdown(async {
-                // A dropped sender also means "stop".
-                let _ = stopped.await;
-            })
-            .await
-    });
+    // A dropped sender also means "stop".
+    let stopped = async {
+        let _ = stopped.await;
+    };
+    let (scheme, ca_pem, task) = match tls {
+        Some(material) => {
+            let listener = TlsListener::new(listener, material.config);
+            let task = tokio::spawn(async move {
+                axum::serve(listener, routes)
+                    .with_graceful_shutdown(stopped)
+                    .await
+            });
+            ("https", Some(material.ca_pem), task)
+        }
+        None => {
+            let task = tokio::spawn(async move {
+                axum::serve(listener, routes)
+                    .with_graceful_shutdown(stopped)
+                    .await
+            });
+            ("http", None, task)
+        }
+    };
     Ok(RunningServer {
         addr,
         opts,
         app,
+        base_url: format!("{scheme}://{addr}"),
+        ca_pem,
         stop: Some(stop),
         task: Some(task),
     })
@@ -80,15 +107,39 @@ impl RunningServer {
         self.addr
     }
 
-    /// A target file for `sessconform run --target`: base URLs, auth, headers,
-    /// the `vars` the built-in suites use, and the names of secret vars.
-    pub fn target_yaml(&self) -> String {
-        target::target_yaml(self.addr)
+    /// `http://ADDR`, or `https://ADDR` with TLS: Stytch's base URL (the host
+    /// root, like `https://test.stytch.com`); Clerk's is this plus `/clerk/v1`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
     }
 
-    /// Human-readable base URLs, credentials, options and fixture ids.
+    /// The PEM of the CA that signed the server certificate (TLS only): what
+    /// clients must trust.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    fn endpoint<'a>(&'a self, ca_file: Option<&'a Path>) -> Endpoint<'a> {
+        let ca = self.ca_pem.as_deref().map(|pem| match ca_file {
+            Some(path) => Ca::File(path),
+            None => Ca::Pem(pem),
+        });
+        Endpoint {
+            base: &self.base_url,
+            ca,
+        }
+    }
+
+    /// A target file for `sessconform run --target`: base URLs, auth, headers,
+    /// the `vars` the built-in suites use, the names of secret vars, the CA to
+    /// trust (`tls.ca_pem`, TLS only) and what to pass the vendors' SDKs (`sdk`).
+    pub fn target_yaml(&self) -> String {
+        target::target_yaml(self.endpoint(None))
+    }
+
+    /// Human-readable base URLs, credentials, SDK settings, options and fixture ids.
     pub fn summary(&self) -> String {
-        target::summary(self.addr, &self.opts)
+        target::summary(self.endpoint(None), &self.opts)
     }
 
     /// The Clerk refresh token of the client holding `session_id`: the
@@ -141,11 +192,7 @@ impl Drop for RunningServer {
 
 /// Writes `contents` to `path` atomically (temporary file in the same
 /// directory, then rename).
-fn write_atomically(path: &Path, contents: &str) -> Result<(), ServerError> {
-    let err = |source| ServerError::WriteTarget {
-        path: path.to_owned(),
-        source,
-    };
+fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
         _ => PathBuf::from("."),
@@ -164,19 +211,51 @@ fn write_atomically(path: &Path, contents: &str) -> Result<(), ServerError> {
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result.map_err(err)
+    result
 }
 
-/// Runs `sessconform serve`: starts the server, prints the summary to stdout,
-/// writes the target file (atomically) if asked, serves until Ctrl-C, and shuts
-/// down cleanly.
-pub async fn serve(opts: ServerOptions, target_out: Option<PathBuf>) -> Result<(), ServerError> {
+/// The files `sessconform serve` writes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServeFiles {
+    /// `--target-out`: a target file for `sessconform run --target`.
+    pub target_out: Option<PathBuf>,
+    /// `--ca-out`: the CA certificate (PEM) of a TLS server.
+    pub ca_out: Option<PathBuf>,
+}
+
+/// Runs `sessconform serve`: starts the server, writes the CA certificate and
+/// the target file (each atomically; the target file names the CA file) if
+/// asked, prints the summary to stdout, serves until Ctrl-C, and shuts down
+/// cleanly.
+pub async fn serve(opts: ServerOptions, files: ServeFiles) -> Result<(), ServerError> {
     let mut server = start(opts).await?;
-    if let Some(path) = &target_out {
-        write_atomically(path, &server.target_yaml())?;
+    let mut ca_file = None;
+    if let (Some(path), Some(pem)) = (&files.ca_out, server.ca_pem()) {
+        write_atomically(path, pem).map_err(|source| ServerError::WriteCa {
+            path: path.clone(),
+            source,
+        })?;
+        // Absolute, so the target file works from any directory.
+        ca_file = Some(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()));
     }
-    let mut out = server.summary();
-    if let Some(path) = &target_out {
+    let endpoint = server.endpoint(ca_file.as_deref());
+    if let Some(path) = &files.target_out {
+        write_atomically(path, &target::target_yaml(endpoint)).map_err(|source| {
+            ServerError::WriteTarget {
+                path: path.clone(),
+                source,
+            }
+        })?;
+    }
+    let mut out = target::summary(endpoint, &server.opts);
+    if let Some(path) = &files.ca_out {
+        if server.ca_pem().is_some() {
+            out.push_str(&format!("\nCA certificate written to {}\n", path.display()));
+        } else {
+            out.push_str("\n--ca-out ignored: the server is not using TLS (add --tls)\n");
+        }
+    }
+    if let Some(path) = &files.target_out {
         out.push_str(&format!("\nTarget file written to {}\n", path.display()));
     }
     out.push_str("\nPress Ctrl-C to stop.\n");
@@ -201,9 +280,7 @@ mod tests {
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1);
         let bad = dir.path().join("missing-dir").join("t.yaml");
-        assert!(matches!(
-            write_atomically(&bad, "x"),
-            Err(ServerError::WriteTarget { .. })
-        ));
+        assert!(write_atomically(&bad, "x").is_err());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -1,4 +1,4 @@
-//! Stytch consumer session routes (`/stytch/v1/sessions…`).
+//! Stytch consumer session routes (`/v1/sessions…`).
 
 use std::sync::Arc;
 
@@ -9,7 +9,6 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::clock::{self, rfc3339};
-use super::errors::{StytchError, stytch_ok};
 use super::faults::Fault;
 use super::request::{query_get, query_pairs};
 use super::state::{App, StytchApi};
@@ -19,6 +18,7 @@ use super::stytch_common::{
     touch_error, verify_ref,
 };
 use super::stytch_store::{StytchSession, Touch};
+use super::vendor_error::{StytchError, stytch_ok};
 
 const API: StytchApi = StytchApi::Consumer;
 
@@ -94,7 +94,10 @@ fn authenticate_inner(app: &App, body: &[u8]) -> StytchResult {
         let mut world = app.consumer();
         let current = active_session(&world.sessions, &verified, now)?;
         let id = current.id.clone();
-        let verdict = check.as_ref().map(|c| evaluate(c, current)).transpose()?;
+        let verdict = check
+            .as_ref()
+            .map(|c| evaluate(API, c, current))
+            .transpose()?;
         let touch = Touch {
             extend_by,
             claims: claims.as_ref(),

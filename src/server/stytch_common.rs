@@ -1,5 +1,5 @@
 //! Logic shared by the Stytch consumer and B2B handlers: argument parsing,
-//! custom claims, RBAC checks, session JWTs and the JWKS.
+//! custom claims, `authorization_check`, session JWTs and the JWKS.
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -7,12 +7,13 @@ use serde_json::{Map, Value, json};
 use time::Duration;
 
 use super::clock::{self, rfc3339};
-use super::errors::{StytchError, stytch_ok};
 use super::faults::Fault;
 use super::keys::JwtRejection;
+use super::rbac::granting_roles;
 use super::request::json_object;
 use super::state::{App, StytchApi};
 use super::stytch_store::{SessionStore, StytchSession, TouchError};
+use super::vendor_error::{StytchError, stytch_ok};
 
 /// A handler's outcome before it is rendered.
 pub(crate) type StytchResult = Result<Response, StytchError>;
@@ -240,30 +241,6 @@ pub(crate) fn jwt_session(
     Ok((id.to_owned(), sub.to_owned()))
 }
 
-/// Roles and what they may do: `(role, resource, actions)`; `*` matches anything.
-const POLICY: &[(&str, &str, &[&str])] = &[
-    ("stytch_admin", "*", &["*"]),
-    ("stytch_member", "stytch.self", &["*"]),
-    ("stytch_user", "stytch.self", &["*"]),
-    ("editor", "documents", &["read", "write"]),
-    ("viewer", "documents", &["read"]),
-];
-
-/// The session roles that allow `action` on `resource`.
-pub(crate) fn granting_roles(roles: &[String], resource: &str, action: &str) -> Vec<String> {
-    roles
-        .iter()
-        .filter(|role| {
-            POLICY.iter().any(|(r, res, actions)| {
-                r == role
-                    && (*res == "*" || *res == resource)
-                    && actions.iter().any(|a| *a == "*" || *a == action)
-            })
-        })
-        .cloned()
-        .collect()
-}
-
 /// A requested `authorization_check`.
 #[derive(Debug, Clone)]
 pub(crate) struct AuthorizationCheck {
@@ -294,8 +271,10 @@ pub(crate) fn authorization_check(
     }))
 }
 
-/// Evaluates a check against a session; the `verdict` object on success, 403 otherwise.
+/// Evaluates a check against a session under `api`'s RBAC policy; the `verdict`
+/// object on success, 403 otherwise.
 pub(crate) fn evaluate(
+    api: StytchApi,
     check: &AuthorizationCheck,
     session: &StytchSession,
 ) -> Result<Value, StytchError> {
@@ -308,7 +287,7 @@ pub(crate) fn evaluate(
             "The organization_id in the authorization check does not match the member's organization.",
         ));
     }
-    let roles = granting_roles(&session.roles, &check.resource_id, &check.action);
+    let roles = granting_roles(api, &session.roles, &check.resource_id, &check.action);
     if roles.is_empty() {
         return Err(StytchError::new(
             StatusCode::FORBIDDEN,
@@ -395,22 +374,6 @@ mod tests {
             "session",
             "user-test-fe6c042b-6286-479f-8a4f-b046a6c46509"
         ));
-    }
-
-    #[test]
-    fn policy() {
-        let roles = vec!["stytch_user".to_owned(), "editor".to_owned()];
-        assert_eq!(granting_roles(&roles, "documents", "write"), vec!["editor"]);
-        assert_eq!(
-            granting_roles(&roles, "stytch.self", "update"),
-            vec!["stytch_user"]
-        );
-        assert!(granting_roles(&roles, "documents", "delete").is_empty());
-        let admin = vec!["stytch_admin".to_owned()];
-        assert_eq!(
-            granting_roles(&admin, "anything", "any"),
-            vec!["stytch_admin"]
-        );
     }
 
     #[test]

@@ -20,7 +20,6 @@ use serde_json::{Map, Value, json};
 use time::Duration;
 
 use super::clock;
-use super::errors::{StytchError, stytch_ok};
 use super::ids::{random_token, random_uuid};
 use super::state::{App, StytchApi};
 use super::stytch_b2b::{member_session_json, organization_not_found};
@@ -29,6 +28,7 @@ use super::stytch_common::{
     sign_session_jwt, touch_error, verify_ref,
 };
 use super::stytch_store::{Member, Organization, StytchSession, merge_claims};
+use super::vendor_error::{StytchError, stytch_ok};
 
 const API: StytchApi = StytchApi::B2b;
 

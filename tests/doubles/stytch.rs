@@ -57,6 +57,14 @@ pub enum Break {
     WrongRateLimitType,
     /// last_accessed_at precedes started_at (§5 Stytch 5).
     TimestampsOutOfOrder,
+    /// The JWKS needs credentials, as the OpenAPI file declares (CONTRACTS.md §2.8: the SDKs
+    /// fetch it without any).
+    JwksRequiresAuth,
+    /// The public JWKS answers 200 without keys (§5 Stytch 12).
+    JwksWithoutKeys,
+    /// The JWKS needs credentials and limits the throttled one with another error_type
+    /// (§5 Stytch 15).
+    JwksWrongRateLimitType,
 }
 
 #[derive(Debug, Clone)]
@@ -214,7 +222,10 @@ impl StytchDouble {
         match basic(req) {
             Some((u, p)) if u == PROJECT && p == SECRET => Ok(()),
             Some((u, p)) if u == PROJECT && p == THROTTLED_SECRET => {
-                let t = if self.brk == Break::WrongRateLimitType {
+                let t = if matches!(
+                    self.brk,
+                    Break::WrongRateLimitType | Break::JwksWrongRateLimitType
+                ) {
                     "rate_limited"
                 } else {
                     "too_many_requests"
@@ -395,6 +406,9 @@ impl StytchDouble {
     }
 
     fn jwks(&self) -> Reply {
+        if self.brk == Break::JwksWithoutKeys {
+            return Ok(json!({"keys": []}));
+        }
         Ok(json!({"keys": [{
             "kty": "RSA", "use": "sig", "key_ops": ["verify"], "alg": "RS256", "kid": KID,
             "x5c": ["MIIBdouble"], "x5tS256": "ZG91YmxlLXRodW1icHJpbnQ", "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
@@ -408,6 +422,19 @@ impl Respond for StytchDouble {
         let path = req.url.path();
         if path == MINT_PATH {
             return match self.mint(req) {
+                Ok(v) => self.ok(v),
+                Err(e) => e,
+            };
+        }
+        // The JWKS is public, like the vendor's (CONTRACTS.md §2.8): credentials are ignored.
+        if req.method.as_str() == "GET"
+            && path.starts_with("/v1/sessions/jwks/")
+            && !matches!(
+                self.brk,
+                Break::JwksRequiresAuth | Break::JwksWrongRateLimitType
+            )
+        {
+            return match self.jwks() {
                 Ok(v) => self.ok(v),
                 Err(e) => e,
             };

@@ -116,7 +116,8 @@ pub async fn run_diff(
      -> Result<Option<Arc<SideCtx>>, DiffError> {
         let Some(p) = plan else { return Ok(None) };
         let cfg = &opts.run;
-        let client = HttpClient::new(cfg.connect_timeout, cfg.body_cap, cfg.retry, cfg.jobs)?;
+        let client = HttpClient::new(cfg.connect_timeout, cfg.body_cap, cfg.retry, cfg.jobs)?
+            .trust_pem(&p.target.ca_certs)?;
         Ok(Some(Arc::new(SideCtx {
             label,
             client,

@@ -39,7 +39,7 @@ mod stytch_b2b;
 mod stytch_common;
 mod stytch_exchange;
 mod stytch_store;
-mod target;
+mod target_file;
 mod tls;
 mod tls_listener;
 mod vendor_error;

@@ -15,7 +15,7 @@ use super::keys::keys;
 use super::options::ServerOptions;
 use super::router::router;
 use super::state::App;
-use super::target::{self, Ca, Endpoint};
+use super::target_file::{self, Ca, Endpoint};
 use super::tls;
 use super::tls_listener::TlsListener;
 
@@ -134,12 +134,12 @@ impl RunningServer {
     /// the `vars` the built-in suites use, the names of secret vars, the CA to
     /// trust (`tls.ca_pem`, TLS only) and what to pass the vendors' SDKs (`sdk`).
     pub fn target_yaml(&self) -> String {
-        target::target_yaml(self.endpoint(None))
+        target_file::target_yaml(self.endpoint(None))
     }
 
     /// Human-readable base URLs, credentials, SDK settings, options and fixture ids.
     pub fn summary(&self) -> String {
-        target::summary(self.endpoint(None), &self.opts)
+        target_file::summary(self.endpoint(None), &self.opts)
     }
 
     /// The Clerk refresh token of the client holding `session_id`: the
@@ -240,14 +240,14 @@ pub async fn serve(opts: ServerOptions, files: ServeFiles) -> Result<(), ServerE
     }
     let endpoint = server.endpoint(ca_file.as_deref());
     if let Some(path) = &files.target_out {
-        write_atomically(path, &target::target_yaml(endpoint)).map_err(|source| {
+        write_atomically(path, &target_file::target_yaml(endpoint)).map_err(|source| {
             ServerError::WriteTarget {
                 path: path.clone(),
                 source,
             }
         })?;
     }
-    let mut out = target::summary(endpoint, &server.opts);
+    let mut out = target_file::summary(endpoint, &server.opts);
     if let Some(path) = &files.ca_out {
         if server.ca_pem().is_some() {
             out.push_str(&format!("\nCA certificate written to {}\n", path.display()));

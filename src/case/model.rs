@@ -184,9 +184,12 @@ impl StatusExpect {
         })
     }
 
-    /// True when a 429 is an expected answer (then the client must not retry it away).
+    /// True when the step names 429 explicitly (`status: 429`, or a list containing 429): then a
+    /// 429 is its answer and the client must not retry it away. A class such as `4xx` does not
+    /// count: a rate limit is never the answer a client-error expectation is about, so the 429
+    /// is retried (and, when retries run out, the case could not run; it never fails).
     pub fn accepts_rate_limit(&self) -> bool {
-        self.accepts(429)
+        self.allowed.contains(&StatusPattern::Code(429))
     }
 }
 

@@ -78,18 +78,28 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime, HarnessError> {
 }
 
 impl Harness {
-    /// The built-in suites against the embedded reference server; strict when `SESSCONFORM_STRICT=1`.
+    /// The built-in suites against the embedded reference server; strict when
+    /// `SESSCONFORM_STRICT=1`, and a case that cannot run fails its trial when
+    /// `SESSCONFORM_FAIL_ON_SKIP=1`.
     pub fn new() -> Self {
-        let strict = std::env::var("SESSCONFORM_STRICT").is_ok_and(|v| v == "1" || v == "true");
+        let flag = |name: &str| std::env::var(name).is_ok_and(|v| v == "1" || v == "true");
         Self {
             paths: Vec::new(),
             specs: Vec::new(),
             target: TargetRequest::default(),
             config: RunConfig {
-                strict,
+                strict: flag("SESSCONFORM_STRICT"),
+                max_skipped: flag("SESSCONFORM_FAIL_ON_SKIP").then_some(0),
                 ..RunConfig::default()
             },
         }
+    }
+
+    /// A case that cannot run (missing vars, an API the target lacks, a declared skip) fails its
+    /// trial instead of being ignored: a suite that tests nothing is never green.
+    pub fn fail_on_skip(mut self, yes: bool) -> Self {
+        self.config.max_skipped = yes.then_some(0);
+        self
     }
 
     /// Adds a case file or folder (relative paths are relative to the crate root under `cargo test`).
@@ -175,10 +185,15 @@ impl Harness {
                 .serial
                 .then(|| Arc::clone(serial_locks.entry(pc.suite.name.clone()).or_default()));
             let runner = Arc::clone(&runner);
-            let trial = Trial::ignorable_test(id, move || run_trial(rt, &runner, index, lock));
-            // A case that cannot run is an ignored trial; its kind carries the short reason so
-            // `cargo test` shows it next to the name (`[skip: missing vars: user_id] suite::case`).
-            trials.push(match &pc.skip {
+            let fail_on_skip = self.config.max_skipped == Some(0);
+            let trial = Trial::ignorable_test(id, move || {
+                run_trial(rt, &runner, index, lock, fail_on_skip)
+            });
+            // A case that cannot run is an ignored trial (unless skips fail); its kind carries
+            // the short reason so `cargo test` shows it next to the name
+            // (`[skip: missing vars: user_id] suite::case`).
+            trials.push(match pc.skip.as_ref().map(|s| &s.reason) {
+                Some(_) if fail_on_skip => trial,
                 Some(reason) => {
                     let short = reason.split(" (").next().unwrap_or(reason);
                     trial
@@ -213,6 +228,7 @@ fn run_trial(
     runner: &Runner,
     index: usize,
     lock: Option<Arc<tokio::sync::Mutex<()>>>,
+    fail_on_skip: bool,
 ) -> Result<Completion, Failed> {
     let result = rt.block_on(async {
         let _guard = match &lock {
@@ -226,6 +242,10 @@ fn run_trial(
     };
     match result.verdict {
         Verdict::Pass => Ok(Completion::Completed),
+        Verdict::Skip if fail_on_skip => Err(Failed::from(format!(
+            "could not run, and skips fail (SESSCONFORM_FAIL_ON_SKIP / fail_on_skip): {}",
+            result.reason.as_deref().unwrap_or("skipped")
+        ))),
         // Run anyway (`--ignored`): reported as ignored at run time, with the full reason.
         Verdict::Skip => Ok(Completion::ignored_with(
             result.reason.as_deref().unwrap_or("skipped"),

@@ -139,7 +139,9 @@ struct Setup {
 /// The reference server behind a proxy that rate-limits every `every`-th request; the target
 /// file points at the proxy.
 async fn setup(every: usize, retry_after: RetryAfter) -> Setup {
-    let server = start(ServerOptions::default()).await.expect("server starts");
+    let server = start(ServerOptions::default())
+        .await
+        .expect("server starts");
     let yaml = server.target_yaml();
     let target = sessconform::target::parse_target("t", &yaml, &BTreeMap::new()).expect("parses");
     let throttled: Vec<String> = target
@@ -176,7 +178,8 @@ async fn setup(every: usize, retry_after: RetryAfter) -> Setup {
     let mut file = tempfile::NamedTempFile::new().expect("temp file");
     std::io::Write::write_all(
         &mut file,
-        yaml.replace(&upstream, &format!("http://{addr}")).as_bytes(),
+        yaml.replace(&upstream, &format!("http://{addr}"))
+            .as_bytes(),
     )
     .expect("writes");
     Setup {
@@ -213,7 +216,11 @@ fn run(target: &std::path::Path, extra: &[&str]) -> (i32, Value) {
 /// Exit 0, or 3 when some request stayed rate limited past its retries: then every case that
 /// did not pass could not run because of the rate limit, and most cases passed.
 fn only_rate_limited(code: i32, report: &Value) {
-    assert!(code == 0 || code == 3, "exit {code}: {}", not_passed(report));
+    assert!(
+        code == 0 || code == 3,
+        "exit {code}: {}",
+        not_passed(report)
+    );
     let cases = report["cases"].as_array().expect("cases");
     for c in cases.iter().filter(|c| c["verdict"] != "pass") {
         assert_eq!(c["verdict"], "error", "{}", not_passed(report));
@@ -257,7 +264,10 @@ async fn every_third_request_rate_limited_in_seconds_still_passes() {
         .await
         .expect("joins");
     only_rate_limited(code, &report);
-    assert!(s.proxy.limited.load(Ordering::SeqCst) > 20, "the proxy did limit");
+    assert!(
+        s.proxy.limited.load(Ordering::SeqCst) > 20,
+        "the proxy did limit"
+    );
     assert!(total_retries(&report) > 20, "and the runner retried");
 }
 
@@ -269,7 +279,10 @@ async fn retry_after_as_an_http_date_still_passes() {
         .await
         .expect("joins");
     only_rate_limited(code, &report);
-    assert!(s.proxy.limited.load(Ordering::SeqCst) > 20, "the proxy did limit");
+    assert!(
+        s.proxy.limited.load(Ordering::SeqCst) > 20,
+        "the proxy did limit"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

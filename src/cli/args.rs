@@ -216,6 +216,12 @@ pub struct RunArgs {
     /// Write snapshot files instead of failing on differences.
     #[arg(long)]
     pub update_snapshots: bool,
+    /// A skipped case fails the gate (exit 3): a run that tested nothing is never green.
+    #[arg(long, conflicts_with = "max_skipped")]
+    pub fail_on_skip: bool,
+    /// More than N skipped cases fail the gate (exit 3).
+    #[arg(long, value_name = "N")]
+    pub max_skipped: Option<usize>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -278,6 +284,11 @@ impl RunArgs {
             fail_fast: self.fail_fast,
             strict: self.strict,
             update_snapshots: self.update_snapshots,
+            max_skipped: if self.fail_on_skip {
+                Some(0)
+            } else {
+                self.max_skipped
+            },
             ..self.http.config(self.jobs, &self.vars)?
         })
     }

@@ -1,6 +1,7 @@
 //! `sessconform lint`: loads and checks every case file and schema (and a target file), runs
 //! nothing.
 
+use sessconform::engine::var_advice;
 use sessconform::exit;
 use sessconform::target::load_target_file;
 
@@ -15,8 +16,13 @@ pub(crate) fn lint(args: &LintArgs) -> u8 {
         Err(code) => return code,
     };
     if let Some(t) = &args.target {
-        if let Err(e) = load_target_file(t) {
-            return diagnostic(e);
+        let target = match load_target_file(t) {
+            Ok(target) => target,
+            Err(e) => return diagnostic(e),
+        };
+        let suites = suites.iter().map(|l| &l.suite);
+        for a in var_advice(&target, suites, &std::collections::BTreeMap::new()) {
+            eprintln!("warning: {}: {}", t.display(), a.message);
         }
     }
     let cases: usize = suites.iter().map(|s| s.suite.cases.len()).sum();

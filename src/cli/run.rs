@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use sessconform::compat::{plan_matrix, run_matrix};
-use sessconform::engine::{self, Cancel};
+use sessconform::engine::{self, Cancel, var_advice};
 use sessconform::exit;
 use sessconform::report::Reporter;
 use sessconform::report::console::ConsoleReporter;
@@ -58,6 +58,19 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
         if let Err(e) = schemas.compile(p.schema_ids()) {
             return usage_error(e);
         }
+        let mut seen = std::collections::BTreeSet::new();
+        let suites = p
+            .cases
+            .iter()
+            .map(|pc| &*pc.suite)
+            .filter(|s| seen.insert(s.name.as_str()));
+        for a in var_advice(&p.target, suites, &cfg.vars) {
+            if plans.len() > 1 {
+                eprintln!("warning: {} [target {}]", a.message, p.target.name);
+            } else {
+                eprintln!("warning: {}", a.message);
+            }
+        }
     }
     if plans[0].cases.is_empty() && args.select.shard.is_none() {
         return usage_error("no cases match the filters (see `sessconform list`)");
@@ -79,5 +92,18 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
     ctrl_c.abort();
     finish(&mut reporters);
     resolved.shutdown().await;
-    exit::for_summary(&summary)
+    if exit::too_many_skipped(&summary, cfg.max_skipped) {
+        eprintln!(
+            "error: {} case{} skipped, more than {} allowed (--fail-on-skip / --max-skipped): {}",
+            summary.counts.skipped,
+            if summary.counts.skipped == 1 {
+                " was"
+            } else {
+                "s were"
+            },
+            cfg.max_skipped.unwrap_or(0),
+            summary.counts.skip_summary()
+        );
+    }
+    exit::for_run(&summary, cfg.max_skipped)
 }

@@ -28,6 +28,8 @@ pub struct RunConfig {
     pub update_snapshots: bool,
     /// `--var KEY=VALUE` overrides (highest precedence).
     pub vars: BTreeMap<String, Value>,
+    /// More skipped cases than this fail the gate (`--max-skipped N`; `--fail-on-skip` is 0).
+    pub max_skipped: Option<usize>,
 }
 
 impl Default for RunConfig {
@@ -42,6 +44,7 @@ impl Default for RunConfig {
             strict: false,
             update_snapshots: false,
             vars: BTreeMap::new(),
+            max_skipped: None,
         }
     }
 }

@@ -55,6 +55,7 @@ pub(crate) fn not_run(
         findings: Vec::new(),
         exchanges: Vec::new(),
         reason: Some(redactor.redact(&reason)),
+        skip_group: None,
         schema_ids: Vec::new(),
         duration: Duration::ZERO,
     }
@@ -62,14 +63,16 @@ pub(crate) fn not_run(
 
 /// Runs one case to completion.
 pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
-    if let Some(reason) = &pc.skip {
-        return not_run(
+    if let Some(skip) = &pc.skip {
+        let mut r = not_run(
             pc,
             &shared.redactor,
             &shared.target_name,
             Verdict::Skip,
-            reason.clone(),
+            skip.reason.clone(),
         );
+        r.skip_group = Some(skip.group.clone());
+        return r;
     }
     let Some(api) = pc.api.as_ref() else {
         return not_run(

@@ -1,6 +1,7 @@
 //! The engine: plans which cases run against which target, executes them concurrently and emits
 //! [`crate::result::Event`]s in plan order. It never prints.
 
+mod advice;
 mod config;
 mod exchange;
 mod execute;
@@ -9,6 +10,7 @@ mod request;
 mod run;
 pub(crate) mod step;
 
+pub use advice::{VarAdvice, var_advice};
 pub use config::{RunConfig, Selection, Shard, ShardError};
-pub use plan::{Plan, PlannedCase, plan};
+pub use plan::{Plan, PlannedCase, Skip, plan};
 pub use run::{Cancel, Runner, run};

@@ -13,6 +13,16 @@ use crate::case::template::Scope;
 use crate::redact::Redactor;
 use crate::target::{ApiTarget, Secret, Target, env_placeholder};
 
+/// Why a planned case will not run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip {
+    /// The full reason, with what to do about it.
+    pub reason: String,
+    /// A short label that groups skips with the same cause, e.g. `need var session_token (api
+    /// stytch)` or `need api clerk`.
+    pub group: String,
+}
+
 /// One case ready to run.
 #[derive(Debug, Clone)]
 pub struct PlannedCase {
@@ -27,7 +37,7 @@ pub struct PlannedCase {
     /// Variables visible to the case.
     pub scope: Scope,
     /// Why the case will not run.
-    pub skip: Option<String>,
+    pub skip: Option<Skip>,
     /// Position in the plan (for ordered output).
     pub position: usize,
 }
@@ -186,15 +196,21 @@ fn skip_reason(
     case: &Case,
     api: Option<&ApiTarget>,
     vars: &BTreeMap<String, Value>,
-) -> Option<String> {
+) -> Option<Skip> {
     if let Some(r) = &case.skip {
-        return Some(r.clone());
+        return Some(Skip {
+            reason: r.clone(),
+            group: "declared skip".to_owned(),
+        });
     }
     if api.is_none() {
-        return Some(format!(
-            "no target for api `{}`: add it under `apis:` in the target file or pass --base-url {}=URL",
-            suite.api, suite.api
-        ));
+        return Some(Skip {
+            reason: format!(
+                "no target for api `{}`: add it under `apis:` in the target file or pass --base-url {}=URL",
+                suite.api, suite.api
+            ),
+            group: format!("need api {}", suite.api),
+        });
     }
     let missing: Vec<&str> = case
         .uses_vars
@@ -203,11 +219,19 @@ fn skip_reason(
         .map(String::as_str)
         .collect();
     if !missing.is_empty() {
-        return Some(format!(
-            "missing vars: {} (set them under `apis.{}.vars` in the target file or pass --var NAME=VALUE)",
-            missing.join(", "),
-            suite.api
-        ));
+        return Some(Skip {
+            reason: format!(
+                "missing vars: {} (set them under `apis.{}.vars` in the target file or pass --var NAME=VALUE)",
+                missing.join(", "),
+                suite.api
+            ),
+            group: format!(
+                "need var{} {} (api {})",
+                if missing.len() == 1 { "" } else { "s" },
+                missing.join(", "),
+                suite.api
+            ),
+        });
     }
     let unset: Vec<&str> = case
         .uses_env
@@ -216,10 +240,10 @@ fn skip_reason(
         .map(String::as_str)
         .collect();
     if !unset.is_empty() {
-        return Some(format!(
-            "environment variables not set: {}",
-            unset.join(", ")
-        ));
+        return Some(Skip {
+            reason: format!("environment variables not set: {}", unset.join(", ")),
+            group: format!("need env {}", unset.join(", ")),
+        });
     }
     None
 }

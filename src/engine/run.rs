@@ -202,26 +202,28 @@ async fn run_one(
     stop: &AtomicBool,
     cancel: &Cancel,
 ) -> CaseResult {
-    if cancel.is_cancelled() {
-        return not_run(
+    let skipped = |reason: &str, group: &str| {
+        let mut r = not_run(
             pc,
             &shared.redactor,
             &shared.target_name,
             Verdict::Skip,
-            "not run: interrupted".to_owned(),
+            reason.to_owned(),
         );
+        r.skip_group = Some(group.to_owned());
+        r
+    };
+    if cancel.is_cancelled() {
+        return skipped("not run: interrupted", "interrupted");
     }
     if stop.load(Ordering::SeqCst) {
-        return not_run(
-            pc,
-            &shared.redactor,
-            &shared.target_name,
-            Verdict::Skip,
-            "not run: --fail-fast after an earlier failure".to_owned(),
+        return skipped(
+            "not run: --fail-fast after an earlier failure",
+            "not run after a failure (--fail-fast)",
         );
     }
     tokio::select! {
         r = execute(pc, shared) => r,
-        () = cancel.cancelled() => not_run(pc, &shared.redactor, &shared.target_name, Verdict::Skip, "interrupted while running".to_owned()),
+        () = cancel.cancelled() => skipped("interrupted while running", "interrupted"),
     }
 }

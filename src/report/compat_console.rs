@@ -343,6 +343,10 @@ impl<W: Write + Send> Reporter for DiffConsole<W> {
                     line.push_str(&s.red(" — interrupted"));
                 }
                 let _ = writeln!(self.out, "{line}");
+                if c.skipped > 0 {
+                    let why = format!("{} skipped: {}", c.skipped, c.skip_summary());
+                    let _ = writeln!(self.out, "{}", s.yellow(&why));
+                }
             }
         }
     }

@@ -190,7 +190,7 @@ fn counts_text(c: &Counts) -> String {
         parts.push(format!("{} could not run", c.errors));
     }
     if c.skipped > 0 {
-        parts.push(format!("{} skipped", c.skipped));
+        parts.push(format!("{} skipped ({})", c.skipped, c.skip_summary()));
     }
     if c.warnings > 0 {
         parts.push(plural(c.warnings, "warning", "warnings"));

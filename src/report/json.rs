@@ -59,6 +59,8 @@ struct Summary {
     errors: usize,
     skipped: usize,
     warnings: usize,
+    /// Skipped cases by cause, e.g. `{"need var session_token (api stytch)": 96}`.
+    skipped_by: std::collections::BTreeMap<String, usize>,
 }
 
 impl From<&Counts> for Summary {
@@ -70,6 +72,7 @@ impl From<&Counts> for Summary {
             errors: c.errors,
             skipped: c.skipped,
             warnings: c.warnings,
+            skipped_by: c.skipped_by.clone(),
         }
     }
 }

@@ -98,6 +98,14 @@ fn suite(record: &RunRecord, group: &SuiteGroup<'_>, stamp: &str, interrupted: b
             }
         }
     }
+    // Skips grouped by cause (`skipped:need api clerk` = 12).
+    let mut skips = crate::result::Counts::default();
+    for c in group.cases.iter().filter(|c| c.verdict == Verdict::Skip) {
+        skips.add(c);
+    }
+    for (cause, n) in &skips.skipped_by {
+        props.push((format!("skipped:{cause}"), n.to_string()));
+    }
     if record.info.strict {
         props.push(("strict".to_owned(), "true".to_owned()));
     }

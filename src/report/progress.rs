@@ -136,6 +136,7 @@ mod tests {
             findings: Vec::new(),
             exchanges: Vec::new(),
             reason: None,
+            skip_group: None,
             schema_ids: Vec::new(),
             duration: Default::default(),
         }

@@ -200,6 +200,9 @@ pub struct CaseResult {
     pub exchanges: Vec<ExchangeRecord>,
     /// Why it errored or was skipped.
     pub reason: Option<String>,
+    /// For a skipped case, a short label shared by the skips of the same cause (`need var
+    /// session_token (api stytch)`, `need api clerk`, `interrupted`).
+    pub skip_group: Option<String>,
     /// Schema ids checked.
     pub schema_ids: Vec<String>,
     /// Wall time.
@@ -231,6 +234,9 @@ pub struct Counts {
     pub skipped: usize,
     /// Warnings over all cases.
     pub warnings: usize,
+    /// Skipped cases by cause (see [`CaseResult::skip_group`]).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub skipped_by: std::collections::BTreeMap<String, usize>,
 }
 
 impl Counts {
@@ -240,9 +246,29 @@ impl Counts {
             Verdict::Pass => self.passed += 1,
             Verdict::Fail => self.failed += 1,
             Verdict::Error => self.errors += 1,
-            Verdict::Skip => self.skipped += 1,
+            Verdict::Skip => {
+                self.skipped += 1;
+                let group = r
+                    .skip_group
+                    .clone()
+                    .or_else(|| r.reason.clone())
+                    .unwrap_or_else(|| "skipped".to_owned());
+                *self.skipped_by.entry(group).or_default() += 1;
+            }
         }
         self.warnings += r.warnings().count();
+    }
+
+    /// The skips grouped by cause, most frequent first:
+    /// `96 need var session_token (api stytch), 12 need api clerk`; empty without skips.
+    pub fn skip_summary(&self) -> String {
+        let mut groups: Vec<(&String, &usize)> = self.skipped_by.iter().collect();
+        groups.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        groups
+            .iter()
+            .map(|(g, n)| format!("{n} {g}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Total cases.

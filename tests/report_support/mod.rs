@@ -66,6 +66,7 @@ fn base(file: &Arc<SourceFile>, suite: &str, api: &str, case: &str, line: u32) -
         findings: Vec::new(),
         exchanges: Vec::new(),
         reason: None,
+        skip_group: None,
         schema_ids: Vec::new(),
         duration: Duration::from_millis(12),
     }

@@ -66,8 +66,8 @@ pub(crate) async fn run_side(pc: &PlannedCase, side: &SideCtx) -> SideRun {
         redactor: side.redactor.clone(),
         ..SideRun::default()
     };
-    if let Some(reason) = &pc.skip {
-        run.skipped = Some(reason.clone());
+    if let Some(skip) = &pc.skip {
+        run.skipped = Some(skip.reason.clone());
         return run;
     }
     let Some(api) = pc.api.as_ref() else {

@@ -34,6 +34,7 @@ pub(super) fn skeleton(pc: &PlannedCase, label: &str, sides: &DiffSides) -> Case
         findings: Vec::new(),
         exchanges: Vec::new(),
         reason: None,
+        skip_group: None,
         schema_ids: Vec::new(),
         duration: std::time::Duration::ZERO,
     }

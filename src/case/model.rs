@@ -297,6 +297,21 @@ pub enum CmpOp {
     After,
     /// After or equal.
     NotBefore,
+    /// A number strictly less than (`lt`): never read as a time.
+    Lt,
+    /// A number at most (`lte`).
+    Le,
+    /// A number strictly greater than (`gt`).
+    Gt,
+    /// A number at least (`gte`).
+    Ge,
+}
+
+impl CmpOp {
+    /// True for the numeric operators (`lt`, `lte`, `gt`, `gte`).
+    pub fn is_numeric(self) -> bool {
+        matches!(self, CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge)
+    }
 }
 
 /// The right-hand side of a comparison: `now`, a JSONPath on the same document, or a literal,

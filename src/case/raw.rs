@@ -145,6 +145,14 @@ pub(crate) struct RawAssertion {
     #[serde(default)]
     pub not_before: Option<Value>,
     #[serde(default)]
+    pub gt: Option<Value>,
+    #[serde(default)]
+    pub gte: Option<Value>,
+    #[serde(default)]
+    pub lt: Option<Value>,
+    #[serde(default)]
+    pub lte: Option<Value>,
+    #[serde(default)]
     pub jwt: Option<RawJwt>,
     #[serde(default)]
     pub level: Option<String>,

@@ -305,6 +305,18 @@ fn cmp_label(op: CmpOp) -> &'static str {
         CmpOp::NotAfter => "at or before",
         CmpOp::After => "after",
         CmpOp::NotBefore => "at or after",
+        CmpOp::Lt => "less than",
+        CmpOp::Le => "at most",
+        CmpOp::Gt => "greater than",
+        CmpOp::Ge => "at least",
+    }
+}
+
+/// The comparison key of `v`: numeric operators never read a number as a time.
+fn key_for(op: CmpOp, v: &Value) -> Key<'_> {
+    match v {
+        Value::Number(n) if op.is_numeric() => Key::Num(n.as_f64().unwrap_or(f64::NAN)),
+        other => Key::of(other),
     }
 }
 
@@ -327,7 +339,7 @@ fn compare_op(
         OperandBase::Path(p) => {
             let found = p.query(doc);
             match (found.first(), found.len()) {
-                (Some(v), 1) => (Key::of(v), Some(v)),
+                (Some(v), 1) => (key_for(op, v), Some(v)),
                 (_, 0) => {
                     out.push(Failure::what(
                         a,
@@ -349,7 +361,7 @@ fn compare_op(
                 return;
             };
             rendered = v;
-            (Key::of(&rendered), Some(rendered.as_ref()))
+            (key_for(op, &rendered), Some(rendered.as_ref()))
         }
     };
     let rkey = match base_key.shifted(rhs.shift_ms) {
@@ -372,7 +384,7 @@ fn compare_op(
         _ => rhs.text.clone(),
     };
     per_node(a, doc, nodes, out, |n| {
-        let holds = match compare::cmp_keys(&Key::of(n), &rkey) {
+        let holds = match compare::cmp_keys(&key_for(op, n), &rkey) {
             Err(e) => {
                 let what = format!(
                     "cannot compare {} with {}: {e}",
@@ -386,11 +398,19 @@ fn compare_op(
                 CmpOp::NotAfter => o.is_le(),
                 CmpOp::After => o.is_gt(),
                 CmpOp::NotBefore => o.is_ge(),
+                CmpOp::Lt => o.is_lt(),
+                CmpOp::Le => o.is_le(),
+                CmpOp::Gt => o.is_gt(),
+                CmpOp::Ge => o.is_ge(),
             },
         };
         (!holds).then(|| {
             let expected = format!("{} {}", cmp_label(op), rhs_desc());
-            let got = compare::describe_value(n);
+            let got = if op.is_numeric() {
+                excerpt::short(n)
+            } else {
+                compare::describe_value(n)
+            };
             Mismatch::new(format!("expected {expected}, got {got}")).values(
                 Some(expected),
                 Some(excerpt::truncate(&got, excerpt::VALUE_MAX)),

@@ -717,3 +717,71 @@ fn malformed_jwt_is_one_finding_without_the_token() {
     );
     assert_eq!(messages(&run(a(), &json!({}))), vec!["no value at $.t"]);
 }
+
+#[test]
+fn numeric_bounds_compare_numbers_and_never_read_them_as_times() {
+    let lit = |v: Value| Operand {
+        text: v.to_string(),
+        base: OperandBase::Literal(v),
+        shift_ms: 0,
+    };
+    let gte = |n: i64| {
+        assertion(
+            "$.status_code",
+            Op::Compare {
+                op: CmpOp::Ge,
+                rhs: lit(json!(n)),
+            },
+        )
+    };
+    let lt = |n: i64| {
+        assertion(
+            "$.status_code",
+            Op::Compare {
+                op: CmpOp::Lt,
+                rhs: lit(json!(n)),
+            },
+        )
+    };
+    assert!(run(gte(400), &json!({"status_code": 400})).is_empty());
+    assert!(run(lt(500), &json!({"status_code": 499})).is_empty());
+    assert_eq!(
+        messages(&run(gte(400), &json!({"status_code": 399}))),
+        vec!["$.status_code: expected at least 400, got 399"]
+    );
+    assert_eq!(
+        messages(&run(lt(500), &json!({"status_code": 500}))),
+        vec!["$.status_code: expected less than 500, got 500"]
+    );
+    // Before: the same bound written as a time operator showed instants in 1970.
+    let time = assertion(
+        "$.status_code",
+        Op::Compare {
+            op: CmpOp::NotBefore,
+            rhs: lit(json!(400)),
+        },
+    );
+    let before = messages(&run(time, &json!({"status_code": 399}))).join("");
+    assert!(before.contains("1970"), "{before}");
+    // Large counts stay numbers too.
+    let big = assertion(
+        "$.n",
+        Op::Compare {
+            op: CmpOp::Le,
+            rhs: lit(json!(200_000_000_000_i64)),
+        },
+    );
+    assert!(run(big, &json!({"n": 100_000_000_001_i64})).is_empty());
+    let not_a_number = assertion(
+        "$.n",
+        Op::Compare {
+            op: CmpOp::Gt,
+            rhs: lit(json!(1)),
+        },
+    );
+    assert_eq!(
+        run(not_a_number, &json!({"n": "2"})).len(),
+        1,
+        "a string is not a number"
+    );
+}

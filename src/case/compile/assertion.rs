@@ -126,10 +126,19 @@ impl Compiler<'_> {
             ("not_after", a.not_after, CmpOp::NotAfter),
             ("after", a.after, CmpOp::After),
             ("not_before", a.not_before, CmpOp::NotBefore),
+            ("gt", a.gt, CmpOp::Gt),
+            ("gte", a.gte, CmpOp::Ge),
+            ("lt", a.lt, CmpOp::Lt),
+            ("lte", a.lte, CmpOp::Le),
         ] {
             if let Some(v) = val {
                 self.refs(&v, &span, names);
                 match parse_operand(&v) {
+                    Ok(rhs) if op.is_numeric() && !numeric_operand(&rhs) => self.err(
+                        &span,
+                        format!("invalid `{key}` operand `{}`: compare numbers with a number or a JSONPath", rhs.text),
+                        Some("`gte: 400`, `lt: $.limit`; for times use before, not_after, after, not_before"),
+                    ),
                     Ok(rhs) => ops.push(Op::Compare { op, rhs }),
                     Err(e) => self.err(&span, format!("invalid `{key}` operand: {e}"), Some("use `now`, `now+5m`, a JSONPath such as `$.started_at` (optionally `+300s`), or a literal")),
                 }
@@ -162,7 +171,7 @@ impl Compiler<'_> {
                     names_seen.join(", ")
                 )
             };
-            self.err(&span, msg, Some("operators: equals, not_equals, exists, absent, matches, type, length, contains, one_of, unique, every, sorted, before, not_after, after, not_before, jwt"));
+            self.err(&span, msg, Some(OPERATORS));
             return None;
         }
         let op = ops.pop()?;
@@ -217,4 +226,19 @@ impl Compiler<'_> {
         };
         Some(Op::Sorted { by, by_text, order })
     }
+}
+
+/// Every assertion operator, for hints.
+const OPERATORS: &str = "operators: equals, not_equals, exists, absent, matches, type, length, contains, one_of, unique, every, sorted, before, not_after, after, not_before, gt, gte, lt, lte, jwt";
+
+/// A numeric operator's operand: a number literal (or a template that becomes one) or a
+/// JSONPath, without `now` and without a time shift.
+fn numeric_operand(rhs: &crate::case::model::Operand) -> bool {
+    use crate::case::model::OperandBase;
+    rhs.shift_ms == 0
+        && match &rhs.base {
+            OperandBase::Now => false,
+            OperandBase::Path(_) => true,
+            OperandBase::Literal(v) => v.is_number() || v.is_string(),
+        }
 }

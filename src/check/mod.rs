@@ -57,6 +57,9 @@ pub struct CheckContext<'a> {
     pub update_snapshots: bool,
     /// Index of the step being checked (copied into every finding).
     pub step: usize,
+    /// The API version the request declared (`Clerk-API-Version` header or an `api_version`
+    /// query parameter): picks the schema of `{api_version}` ids.
+    pub api_version: Option<&'a str>,
 }
 
 /// Checks a response against a step's expectations and returns every failed check.

@@ -17,12 +17,13 @@ pub(crate) fn check(
     out: &mut Vec<Finding>,
 ) {
     for e in expects {
-        let violations = match ctx.schemas.validate_node(&e.id, body.tape().root()) {
+        let id = crate::schema::versioned::resolve(ctx.schemas, &e.id, ctx.api_version);
+        let violations = match ctx.schemas.validate_node(&id, body.tape().root()) {
             Ok(v) => v,
             Err(err) => {
                 let mut f = finding(FindingKind::Schema, e.level, &e.span, ctx.step);
                 f.message = err.to_string();
-                f.schema_id = Some(e.id.clone());
+                f.schema_id = Some(id.clone());
                 out.push(f);
                 continue;
             }
@@ -33,7 +34,7 @@ pub(crate) fn check(
             f.message = excerpt::one_line(lines.next().unwrap_or("schema violation"));
             let rest: String = lines.map(|l| format!("{l}\n")).collect();
             f.path = Some(v.instance_path.clone());
-            f.schema_id = Some(e.id.clone());
+            f.schema_id = Some(id.clone());
             f.expected = Some(excerpt::truncate(
                 &expected(&v.keyword, &v.schema_path),
                 excerpt::VALUE_MAX,
@@ -45,11 +46,10 @@ pub(crate) fn check(
         if violations.len() > MAX_VIOLATIONS {
             let mut f = finding(FindingKind::Schema, e.level, &e.span, ctx.step);
             f.message = format!(
-                "… and {} more violations of {}",
+                "… and {} more violations of {id}",
                 violations.len() - MAX_VIOLATIONS,
-                e.id
             );
-            f.schema_id = Some(e.id.clone());
+            f.schema_id = Some(id.clone());
             out.push(f);
         }
     }

@@ -37,6 +37,21 @@ pub(crate) fn request_id(json: &JsonBody<'_>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The API version a request declares: a `*-API-Version` header (`Clerk-API-Version`), else a
+/// query parameter whose name ends in `api_version` (`__clerk_api_version`).
+pub(crate) fn declared_api_version(req: &crate::http::RenderedRequest) -> Option<String> {
+    req.headers
+        .iter()
+        .find(|(k, _)| k.to_ascii_lowercase().ends_with("api-version"))
+        .map(|(_, v)| v.clone())
+        .or_else(|| {
+            req.url
+                .query_pairs()
+                .find(|(k, _)| k.to_ascii_lowercase().ends_with("api_version"))
+                .map(|(_, v)| v.into_owned())
+        })
+}
+
 /// Stores a step's captured values for later steps; secret ones are also redacted from then on.
 pub(crate) fn keep_captures(
     values: Vec<(String, Value, bool)>,

@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::config::RunConfig;
+use super::exchange::declared_api_version;
 use super::plan::PlannedCase;
 use super::step::{Flow, StepEnv, run_steps};
 use crate::case::model::Level;
@@ -12,6 +13,7 @@ use crate::http::HttpClient;
 use crate::redact::Redactor;
 use crate::result::{CaseResult, Finding, Verdict};
 use crate::schema::SchemaStore;
+use crate::schema::versioned;
 
 /// Shared, read-only inputs of every case.
 pub(crate) struct Shared {
@@ -100,7 +102,16 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
     };
     let mut findings: Vec<Finding> = Vec::new();
     let mut stopped_at: Option<usize> = None;
+    // The schemas of the steps that were checked, `{api_version}` ids resolved.
+    let mut schema_ids: Vec<String> = Vec::new();
     let run = run_steps(pc, api, &env, shared.redactor.clone(), |got| {
+        let api_version = declared_api_version(got.request);
+        for s in &got.step.expect.schemas {
+            let id = versioned::resolve(&shared.schemas, &s.id, api_version.as_deref());
+            if !schema_ids.contains(&id) {
+                schema_ids.push(id);
+            }
+        }
         let ctx = CheckContext {
             scope: got.scope,
             schemas: &shared.schemas,
@@ -108,6 +119,7 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
             snapshot_dir: pc.dir.as_deref(),
             update_snapshots: shared.cfg.update_snapshots,
             step: got.index,
+            api_version: api_version.as_deref(),
         };
         let mut step_findings = check_response(&got.step.expect, got.response, &ctx);
         step_findings.extend(got.capture_error.clone());
@@ -153,16 +165,32 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
     for f in &mut result.findings {
         redact_finding(f, &redactor);
     }
-    // The schemas of the steps that were reached.
+    // A step that was reached but got no response names its schemas as written.
     for step in &case.steps[..attempted] {
         for s in &step.expect.schemas {
-            if !result.schema_ids.contains(&s.id) {
-                result.schema_ids.push(s.id.clone());
+            let checked = schema_ids.iter().any(|id| {
+                *id == s.id || (versioned::is_versioned(&s.id) && step_resolved(&s.id, id))
+            });
+            if !checked {
+                schema_ids.push(s.id.clone());
             }
         }
     }
+    result.schema_ids = schema_ids;
     result.duration = start.elapsed();
     result
+}
+
+/// True when `id` is what the versioned id `template` resolves to for some version.
+fn step_resolved(template: &str, id: &str) -> bool {
+    match template.split_once(versioned::API_VERSION) {
+        Some((prefix, suffix)) => {
+            id.starts_with(prefix)
+                && id.ends_with(suffix.trim_start_matches('/'))
+                && id.len() >= prefix.len() + suffix.trim_start_matches('/').len()
+        }
+        None => false,
+    }
 }
 
 fn redact_finding(f: &mut Finding, r: &Redactor) {

@@ -6,6 +6,7 @@ mod load;
 mod refs;
 mod render;
 mod store;
+pub mod versioned;
 mod violation;
 
 #[cfg(test)]

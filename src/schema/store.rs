@@ -152,9 +152,13 @@ impl SchemaStore {
 
     /// Compiles the given schemas now (unknown ids are ignored), reporting every failure.
     pub fn compile<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Result<(), SchemaError> {
-        let entries: Vec<&Compiled> = ids
+        let expanded: Vec<String> = ids
             .into_iter()
-            .filter_map(|id| self.schemas.get(id))
+            .flat_map(|id| super::versioned::candidates(self, id))
+            .collect();
+        let entries: Vec<&Compiled> = expanded
+            .iter()
+            .filter_map(|id| self.schemas.get(id.as_str()))
             .collect();
         let problems: Vec<SchemaError> = compile_all(&entries, &self.registry)
             .into_iter()

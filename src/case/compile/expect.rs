@@ -70,7 +70,21 @@ impl Compiler<'_> {
                         continue;
                     }
                 };
-                if !self.schemas.contains(&id) {
+                if crate::schema::versioned::is_versioned(&id) {
+                    let families = crate::schema::versioned::families(self.schemas, &id);
+                    let umbrella = crate::schema::versioned::umbrella(&id);
+                    if families.is_empty()
+                        || !umbrella
+                            .as_deref()
+                            .is_some_and(|u| self.schemas.contains(u))
+                    {
+                        self.err(
+                            &sp,
+                            format!("versioned schema id `{id}` needs schemas for each API version and an umbrella id"),
+                            Some("e.g. clerk/{api_version}/session needs clerk/<version>/session files and clerk/session"),
+                        );
+                    }
+                } else if !self.schemas.contains(&id) {
                     let hint = format!("known ids: {}", self.schemas.ids().join(", "));
                     self.err(&sp, format!("unknown schema id `{id}`"), Some(&hint));
                 }

@@ -391,6 +391,17 @@ async fn jwt_kid_not_in_jwks_fails() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn jwt_signed_with_another_key_fails() {
+    // The kid names the JWKS key, every claim is right: only the signature is wrong.
+    check_stytch(
+        "authenticate JWT kid is in the JWKS and lives 5 minutes",
+        StytchBreak::ForgedSignature,
+        "the signature does not verify with JWKS key",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn jwt_living_an_hour_fails() {
     check_stytch(
         "authenticate JWT kid is in the JWKS and lives 5 minutes",

@@ -384,7 +384,18 @@ pub enum Op {
         header: Vec<Assertion>,
         /// Assertions on the claims.
         claims: Vec<Assertion>,
+        /// Verify the signature (and `exp`, `nbf`, `iat`) against a JWKS.
+        verify: Option<JwtVerify>,
     },
+}
+
+/// How a `jwt` assertion verifies the token's signature.
+#[derive(Debug)]
+pub struct JwtVerify {
+    /// The JWKS (a template, usually `${jwks}`: a capture of a JWKS response body).
+    pub jwks: Value,
+    /// Clock skew allowed on `exp`, `nbf` and `iat`, in seconds.
+    pub skew_s: u64,
 }
 
 /// A golden snapshot of the response body.

@@ -164,6 +164,10 @@ pub(crate) struct RawAssertion {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawJwt {
     #[serde(default)]
+    pub jwks: Option<Value>,
+    #[serde(default)]
+    pub skew: Option<Value>,
+    #[serde(default)]
     pub header: Vec<Spanned<RawAssertion>>,
     #[serde(default)]
     pub claims: Vec<Spanned<RawAssertion>>,

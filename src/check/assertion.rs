@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
-use crate::case::model::{Assertion, CmpOp, JsonType, Op, Operand, OperandBase};
+use crate::case::model::{Assertion, CmpOp, JsonType, JwtVerify, Op, Operand, OperandBase};
 use crate::result::Finding;
 
 use super::collection;
@@ -173,7 +173,11 @@ pub(crate) fn eval(a: &Assertion, doc: &Value, ctx: &CheckContext<'_>, out: &mut
         }
         Op::Compare { op, rhs } => compare_op(a, doc, &nodes, *op, rhs, ctx, out),
         Op::Every(nested) => every(a, doc, &nodes, nested, ctx, out),
-        Op::Jwt { header, claims } => jwt_op(a, doc, &nodes, header, claims, ctx, out),
+        Op::Jwt {
+            header,
+            claims,
+            verify,
+        } => jwt_op(a, doc, &nodes, (header, claims), verify.as_ref(), ctx, out),
     }
 }
 
@@ -480,8 +484,8 @@ fn jwt_op(
     a: &Assertion,
     doc: &Value,
     nodes: &[&Value],
-    header: &[Assertion],
-    claims: &[Assertion],
+    (header, claims): (&[Assertion], &[Assertion]),
+    verify: Option<&JwtVerify>,
     ctx: &CheckContext<'_>,
     out: &mut Vec<Failure>,
 ) {
@@ -509,6 +513,17 @@ fn jwt_op(
                 continue;
             }
         };
+        if let (Some(v), Value::String(token)) = (verify, node) {
+            let Some(jwks) = expand(a, &v.jwks, ctx, out) else {
+                continue;
+            };
+            if let Err(e) = jwt::verify(token, &decoded, &jwks, ctx.now_ms / 1000, v.skew_s) {
+                let mut f = Failure::what(a, e.to_string());
+                f.loc = location(&a.path, doc, k);
+                f.show_loc = nodes.len() > 1;
+                out.push(f);
+            }
+        }
         let mut sub = Vec::new();
         for (part, assertions, value) in [
             ("header", header, &decoded.header),

@@ -665,6 +665,7 @@ fn jwt_header_and_claims() {
     let ok = assertion(
         "$.session_jwt",
         Op::Jwt {
+            verify: None,
             header: vec![
                 assertion("$.alg", Op::Equals(json!("RS256"))),
                 assertion("$.kid", Op::Exists),
@@ -679,6 +680,7 @@ fn jwt_header_and_claims() {
     let bad = assertion(
         "$.session_jwt",
         Op::Jwt {
+            verify: None,
             header: vec![assertion("$.alg", Op::Equals(json!("ES256")))],
             claims: vec![exp_after_iat(301_000, "$.iat+301s")],
         },
@@ -699,6 +701,7 @@ fn malformed_jwt_is_one_finding_without_the_token() {
         assertion(
             "$.t",
             Op::Jwt {
+                verify: None,
                 header: vec![assertion("$.alg", Op::Exists)],
                 claims: vec![assertion("$.sub", Op::Exists)],
             },

@@ -11,7 +11,7 @@ mod compare;
 mod excerpt;
 mod failure;
 mod headers;
-mod jwt;
+pub(crate) mod jwt;
 mod schema;
 mod snapshot;
 mod status;

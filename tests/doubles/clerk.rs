@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 
 use super::common::{
-    api_block, bearer, body, header, json as respond, jwt, now_ms, now_secs, query,
+    api_block, bearer, body, header, json as respond, jwk_n, jwt, now_ms, now_secs, query,
 };
 
 pub const SECRET_KEY: &str = "sk_test_double_secret_key";
@@ -340,7 +340,7 @@ impl ClerkDouble {
             ("POST", ["sessions"]) => self.create(req),
             ("GET", ["jwks"]) => Ok(json!({"keys": [{
                 "kid": KID, "kty": "RSA", "use": "sig", "alg": "RS256",
-                "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
+                "n": jwk_n(),
                 "e": "AQAB"
             }]})),
             ("GET", ["sessions", id]) => self

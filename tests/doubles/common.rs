@@ -31,15 +31,42 @@ pub fn rfc3339(offset_secs: i64) -> String {
     t.format(&Rfc3339).unwrap()
 }
 
-/// An unsigned-looking compact JWS: the harness decodes header and claims and never verifies
-/// signatures, so any base64url signature segment will do.
+/// The doubles' signing key (the reference server's test key: local-only, committed).
+fn signing_key() -> jsonwebtoken::EncodingKey {
+    jsonwebtoken::EncodingKey::from_rsa_pem(include_bytes!(
+        "../../src/server/keys/stytch-private.pem"
+    ))
+    .expect("the committed test key parses")
+}
+
+/// A compact JWS signed with RS256 by the doubles' key, with the `kid` of `header` (checks
+/// verify signatures against the JWKS, so a double must really sign).
 pub fn jwt(header: &Value, claims: &Value) -> String {
-    format!(
-        "{}.{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(claims.to_string()),
-        URL_SAFE_NO_PAD.encode(b"sessconform-double-signature")
-    )
+    let mut h = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    h.kid = header.get("kid").and_then(Value::as_str).map(str::to_owned);
+    jsonwebtoken::encode(&h, claims, &signing_key()).expect("signs")
+}
+
+/// Like [`jwt`], but signed with a key that is not in any double's JWKS.
+pub fn jwt_signed_elsewhere(header: &Value, claims: &Value) -> String {
+    let other = jsonwebtoken::EncodingKey::from_rsa_pem(include_bytes!(
+        "../../src/server/keys/clerk-private.pem"
+    ))
+    .expect("the committed test key parses");
+    let mut h = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    h.kid = header.get("kid").and_then(Value::as_str).map(str::to_owned);
+    jsonwebtoken::encode(&h, claims, &other).expect("signs")
+}
+
+/// The RSA modulus (`n`, base64url) of the doubles' key, for their JWKS.
+pub fn jwk_n() -> String {
+    let jwk =
+        jsonwebtoken::jwk::Jwk::from_encoding_key(&signing_key(), jsonwebtoken::Algorithm::RS256)
+            .expect("a JWK");
+    serde_json::to_value(jwk).expect("serialises")["n"]
+        .as_str()
+        .expect("an RSA key has n")
+        .to_owned()
 }
 
 /// The decoded claims of a token made by [`jwt`].

@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 
 use super::common::{
-    api_block, basic, body, json as respond, jwt, jwt_claims, now_secs, query, rfc3339,
+    api_block, basic, body, json as respond, jwk_n, jwt, jwt_claims, jwt_signed_elsewhere,
+    now_secs, query, rfc3339,
 };
 
 pub const PROJECT: &str = "project-test-double-0000-4000-8000-000000000000";
@@ -47,6 +48,8 @@ pub enum Break {
     KidNotInJwks,
     /// Session JWTs live 60 minutes (§5 Stytch 12).
     LongJwt,
+    /// Session JWTs name the JWKS key but are signed with another one (§5 Stytch 12).
+    ForgedSignature,
     /// authenticate accepts session_token and session_jwt together (§5 Stytch 9).
     BothArgsAccepted,
     /// session_duration_minutes is not range-checked (§5 Stytch 10).
@@ -204,7 +207,12 @@ impl StytchDouble {
         } else {
             300
         };
-        jwt(
+        let sign = if self.brk == Break::ForgedSignature {
+            jwt_signed_elsewhere
+        } else {
+            jwt
+        };
+        sign(
             &json!({"alg": "RS256", "typ": "JWT", "kid": kid}),
             &json!({
                 "sub": s.user_id,
@@ -411,7 +419,7 @@ impl StytchDouble {
         }
         Ok(json!({"keys": [{
             "kty": "RSA", "use": "sig", "key_ops": ["verify"], "alg": "RS256", "kid": KID,
-            "x5c": ["MIIBdouble"], "x5tS256": "ZG91YmxlLXRodW1icHJpbnQ", "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
+            "x5c": ["MIIBdouble"], "x5tS256": "ZG91YmxlLXRodW1icHJpbnQ", "n": jwk_n(),
             "e": "AQAB"
         }]}))
     }

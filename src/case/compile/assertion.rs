@@ -6,9 +6,9 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::{Compiler, Names};
-use crate::case::model::{Assertion, CmpOp, JsonType, Op, Order};
+use crate::case::model::{Assertion, CmpOp, JsonType, JwtVerify, Op, Order};
 use crate::case::raw::RawAssertion;
-use crate::case::scalar::{length_spec, parse_operand};
+use crate::case::scalar::{length_spec, parse_duration_value, parse_operand};
 use crate::source::Span;
 
 impl Compiler<'_> {
@@ -158,7 +158,27 @@ impl Compiler<'_> {
                     claims.push(n);
                 }
             }
-            ops.push(Op::Jwt { header, claims });
+            let skew_s = match j.skew.as_ref().map(parse_duration_value) {
+                None => 60,
+                Some(Ok(d)) => d.as_secs(),
+                Some(Err(e)) => {
+                    self.err(
+                        &span,
+                        format!("invalid jwt `skew`: {e}"),
+                        Some("e.g. `skew: 30s`"),
+                    );
+                    60
+                }
+            };
+            let verify = j.jwks.map(|jwks| {
+                self.refs(&jwks, &span, names);
+                JwtVerify { jwks, skew_s }
+            });
+            ops.push(Op::Jwt {
+                header,
+                claims,
+                verify,
+            });
             names_seen.push("jwt");
         }
         if names_seen.len() != 1 {

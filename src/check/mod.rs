@@ -60,6 +60,8 @@ pub struct CheckContext<'a> {
     /// The API version the request declared (`Clerk-API-Version` header or an `api_version`
     /// query parameter): picks the schema of `{api_version}` ids.
     pub api_version: Option<&'a str>,
+    /// The secrets known so far: a snapshot that would hold one is not written.
+    pub redactor: Option<&'a crate::redact::Redactor>,
 }
 
 /// Checks a response against a step's expectations and returns every failed check.

@@ -49,7 +49,7 @@ pub(crate) fn check(
     let actual = masked(body, &s.ignore);
     let Some(text) = stored else {
         if ctx.update_snapshots {
-            if let Err(e) = write(&path, &actual) {
+            if let Err(e) = write(&path, &actual, ctx) {
                 out.push(fail(e, None));
             }
         } else {
@@ -80,7 +80,7 @@ pub(crate) fn check(
         return;
     }
     if ctx.update_snapshots {
-        if let Err(e) = write(&path, &actual) {
+        if let Err(e) = write(&path, &actual, ctx) {
             out.push(fail(e, None));
         }
         return;
@@ -118,12 +118,21 @@ fn mask(v: &mut Value, ignore: &[(String, JsonPath)]) {
     }
 }
 
-fn write(path: &Path, v: &Value) -> Result<(), String> {
+/// Writes the snapshot file, unless it would hold a known secret: snapshot files are committed.
+fn write(path: &Path, v: &Value, ctx: &CheckContext<'_>) -> Result<(), String> {
+    let mut text = canonical_text(v);
+    if let Some(r) = ctx.redactor {
+        if r.redact(&text) != text {
+            return Err(format!(
+                "refusing to write snapshot {}: it would contain a secret; mask that value with `ignore:` in the snapshot expectation",
+                path.display()
+            ));
+        }
+    }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("failed to create {}: {e}", dir.display()))?;
     }
-    let mut text = canonical_text(v);
     text.push('\n');
     std::fs::write(path, text)
         .map_err(|e| format!("failed to write snapshot {}: {e}", path.display()))
@@ -242,5 +251,34 @@ mod tests {
         assert!(run(&fixture(dir.path(), true), &e, &Value::Null).is_empty());
         assert!(run(&fixture(dir.path(), false), &e, &Value::Null).is_empty());
         assert_eq!(run(&fixture(dir.path(), false), &e, &json!(1)).len(), 1);
+    }
+
+    #[test]
+    fn a_snapshot_holding_a_secret_is_never_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = expect("snaps/secret.json", &[]);
+        let t = fixture(dir.path(), true);
+        let mut r = crate::redact::Redactor::default();
+        r.add(&crate::target::Secret {
+            value: "s1".repeat(5),
+            env_name: "S".into(),
+        });
+        let mut ctx = t.ctx();
+        ctx.redactor = Some(&r);
+        let mut out = Vec::new();
+        check(&e, &json!({"token": "s1s1s1s1s1"}), &ctx, &mut out);
+        assert_eq!(out.len(), 1);
+        assert!(
+            out[0].message.starts_with("refusing to write snapshot"),
+            "{}",
+            out[0].message
+        );
+        assert!(!dir.path().join("snaps/secret.json").exists());
+        // Masked with `ignore:`, it is written.
+        let masked = expect("snaps/secret.json", &["$.token"]);
+        let mut out = Vec::new();
+        check(&masked, &json!({"token": "s1s1s1s1s1"}), &ctx, &mut out);
+        assert!(out.is_empty(), "{out:?}");
+        assert!(dir.path().join("snaps/secret.json").exists());
     }
 }

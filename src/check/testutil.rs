@@ -79,6 +79,7 @@ impl Fixture {
             update_snapshots: self.update,
             step: 3,
             api_version: None,
+            redactor: None,
         }
     }
 

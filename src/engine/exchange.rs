@@ -59,14 +59,36 @@ pub(crate) fn keep_captures(
     redactor: &mut Redactor,
 ) {
     for (name, value, secret) in values {
-        if let (true, Value::String(s)) = (secret, &value) {
-            redactor.add(&Secret {
-                value: s.clone(),
-                env_name: env_placeholder("", &name),
-            });
+        if secret {
+            for leaf in secret_leaves(&value) {
+                redactor.add(&Secret {
+                    value: leaf,
+                    env_name: env_placeholder("", &name),
+                });
+            }
         }
         scope.captures.insert(name, value);
     }
+}
+
+/// Every text a secret value can show up as: a string itself, a number's digits, and each of
+/// those inside an array or object (plus the compact JSON of a container).
+pub(crate) fn secret_leaves(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Number(n) => out.push(n.to_string()),
+        Value::Array(items) => {
+            out.push(v.to_string());
+            out.extend(items.iter().flat_map(secret_leaves));
+        }
+        Value::Object(m) => {
+            out.push(v.to_string());
+            out.extend(m.values().flat_map(secret_leaves));
+        }
+        Value::Bool(_) | Value::Null => {}
+    }
+    out
 }
 
 /// The body as text, cut after [`EXCERPT_BYTES`] on a character boundary.
@@ -79,6 +101,17 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
         end -= 1;
     }
     format!("{}… [{} more bytes]", text(&body[..end]), body.len() - end)
+}
+
+/// [`excerpt`] of the body with the secrets known so far redacted *before* it is cut, so that no
+/// secret is cut in half and escapes redaction.
+pub(crate) fn redacted_excerpt(body: &[u8], redactor: &Redactor) -> String {
+    if redactor.is_empty() {
+        return excerpt(body);
+    }
+    let mut t = text(body);
+    redactor.redact_in_place(&mut t);
+    excerpt(t.as_bytes())
 }
 
 /// The bytes as text, invalid UTF-8 replaced by U+FFFD. Bodies are almost always valid UTF-8,

@@ -120,6 +120,7 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
             update_snapshots: shared.cfg.update_snapshots,
             step: got.index,
             api_version: api_version.as_deref(),
+            redactor: Some(got.redactor),
         };
         let mut step_findings = check_response(&got.step.expect, got.response, &ctx);
         step_findings.extend(got.capture_error.clone());

@@ -125,8 +125,25 @@ pub fn plan(
     for s in target.secrets() {
         redactor.add(&s);
     }
-    for api in target.apis.values() {
+    for (name, api) in &target.apis {
         redactor.add_credentials(&api.auth);
+        // Credentials written into the base URL (`http://user:pw@host`).
+        let url = &api.base_url;
+        for (part, value) in [
+            ("base_url_user", url.username()),
+            ("base_url_password", url.password().unwrap_or_default()),
+        ] {
+            if value.is_empty() {
+                continue;
+            }
+            let decoded = percent_encoding::percent_decode_str(value).decode_utf8_lossy();
+            for v in [value.to_owned(), decoded.into_owned()] {
+                redactor.add(&Secret {
+                    value: v,
+                    env_name: env_placeholder(name, part),
+                });
+            }
+        }
     }
     let mut cases = Vec::new();
     for loaded in suites {
@@ -135,9 +152,13 @@ pub fn plan(
         let vars = resolve_vars(&suite, &target, api.as_ref(), cfg);
         for (name, decl) in &suite.vars {
             if decl.secret || target.secret_vars.contains(name) {
-                if let Some(Value::String(v)) = vars.get(name) {
+                for v in vars
+                    .get(name)
+                    .map(super::exchange::secret_leaves)
+                    .unwrap_or_default()
+                {
                     redactor.add(&Secret {
-                        value: v.clone(),
+                        value: v,
                         env_name: env_placeholder(&suite.api, name),
                     });
                 }

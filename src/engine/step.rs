@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::exchange::{describe, excerpt, keep_captures, parse_json, request_id};
+use super::exchange::{describe, keep_captures, parse_json, redacted_excerpt, request_id};
 use super::plan::PlannedCase;
 use super::request::{curl, render_request};
 use crate::case::Scope;
@@ -40,6 +40,8 @@ pub(crate) struct Received<'a> {
     pub scope: &'a Scope,
     /// Why this step's captures failed, if they did (the captures are then not stored).
     pub capture_error: Option<Finding>,
+    /// The secrets known before this step's captures.
+    pub redactor: &'a Redactor,
 }
 
 /// What the caller wants after a response.
@@ -106,7 +108,10 @@ pub(crate) async fn run_steps(
                 method: req.method.to_string(),
                 url: req.url.to_string(),
                 headers: req.headers.clone(),
-                body: req.body.as_ref().map(|b| excerpt(b)),
+                body: req
+                    .body
+                    .as_ref()
+                    .map(|b| redacted_excerpt(b, &run.redactor)),
             },
             response: None,
             elapsed: outcome.elapsed,
@@ -139,12 +144,13 @@ pub(crate) async fn run_steps(
             response: &check,
             scope: &scope,
             capture_error,
+            redactor: &run.redactor,
         });
         keep_captures(captured, &mut scope, &mut run.redactor);
         record.response = Some(ResponseRecord {
             status: resp.status,
             headers: resp.headers.clone(),
-            body: excerpt(&resp.body),
+            body: redacted_excerpt(&resp.body, &run.redactor),
             body_len: resp.body.len(),
             request_id: json.as_ref().and_then(request_id),
         });

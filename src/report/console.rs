@@ -109,8 +109,13 @@ impl<W: Write + Send> Reporter for ConsoleReporter<W> {
             Event::RunFinished(summary) => {
                 if !self.details.is_empty() {
                     let _ = writeln!(self.out);
-                    for r in std::mem::take(&mut self.details) {
-                        let _ = writeln!(self.out, "{}", render_case(&r, s));
+                    let details = std::mem::take(&mut self.details);
+                    for r in &details {
+                        let _ = writeln!(self.out, "{}", render_case(r, s));
+                    }
+                    let exports = super::reproducer_env::exports(&details);
+                    if !exports.is_empty() {
+                        let _ = writeln!(self.out, "{}", s.dim(&exports));
                     }
                 }
                 let c = &summary.counts;

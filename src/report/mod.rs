@@ -11,6 +11,7 @@ pub mod json;
 pub mod junit;
 pub mod progress;
 pub mod record;
+pub mod reproducer_env;
 pub mod stdout;
 pub mod text;
 

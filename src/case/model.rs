@@ -60,6 +60,9 @@ pub struct Case {
     pub span: Span,
     /// Steps, at least one.
     pub steps: Vec<Step>,
+    /// Steps that always run after `steps` — passed, failed or interrupted — to undo what the
+    /// case created; their failures are warnings.
+    pub cleanup: Vec<Step>,
     /// `vars.*` names the case uses (a missing one skips the case).
     pub uses_vars: Vec<String>,
     /// `env.*` names the case uses (an unset one skips the case).

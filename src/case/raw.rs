@@ -45,6 +45,8 @@ pub(crate) struct RawCase {
     pub capture: BTreeMap<String, Spanned<Value>>,
     #[serde(default)]
     pub steps: Option<Vec<RawStep>>,
+    #[serde(default)]
+    pub cleanup: Vec<RawStep>,
 }
 
 #[derive(Debug, Deserialize)]

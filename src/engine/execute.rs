@@ -24,7 +24,8 @@ pub(crate) struct Shared {
     pub target_name: String,
 }
 
-fn now_ms() -> i64 {
+/// The current time in epoch milliseconds.
+pub(crate) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -64,7 +65,11 @@ pub(crate) fn not_run(
 }
 
 /// Runs one case to completion.
-pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
+pub(crate) async fn execute(
+    pc: &PlannedCase,
+    shared: &Shared,
+    cancel: Option<&super::Cancel>,
+) -> CaseResult {
     if let Some(skip) = &pc.skip {
         let mut r = not_run(
             pc,
@@ -99,6 +104,9 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
         client: &shared.client,
         timeout: shared.cfg.timeout,
         label: None,
+        index_offset: 0,
+        keep_going: false,
+        cancel,
     };
     let mut findings: Vec<Finding> = Vec::new();
     let mut stopped_at: Option<usize> = None;
@@ -145,7 +153,18 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
     let attempted = run.attempted;
     result.exchanges = run.exchanges;
     result.findings = findings;
-    if let Some(e) = run.error {
+    let mut redactor = run.redactor;
+    if !case.cleanup.is_empty() {
+        let c = super::cleanup::run_cleanup(pc, api, shared, run.scope, redactor).await;
+        result.exchanges.extend(c.exchanges);
+        result.findings.extend(c.warnings);
+        redactor = c.redactor;
+    }
+    if run.interrupted {
+        result.verdict = Verdict::Skip;
+        result.reason = Some("interrupted while running".to_owned());
+        result.skip_group = Some("interrupted".to_owned());
+    } else if let Some(e) = run.error {
         result.verdict = Verdict::Error;
         result.reason = Some(e);
     } else if let Some(i) = stopped_at {
@@ -159,7 +178,6 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
     }
     // One redaction pass once every secret is known: a secret captured by a later step may
     // already appear in an earlier step's finding (the exchanges are redacted by `run_steps`).
-    let redactor = run.redactor;
     if let Some(reason) = &mut result.reason {
         redactor.redact_in_place(reason);
     }

@@ -2,6 +2,7 @@
 //! [`crate::result::Event`]s in plan order. It never prints.
 
 mod advice;
+mod cleanup;
 mod config;
 mod exchange;
 mod execute;

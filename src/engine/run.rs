@@ -80,7 +80,7 @@ impl Runner {
     /// Runs the case at `index` of the plan.
     pub async fn run_case(&self, index: usize) -> Option<CaseResult> {
         let pc = self.plan.cases.get(index)?;
-        Some(execute(pc, &self.shared).await)
+        Some(execute(pc, &self.shared, None).await)
     }
 }
 
@@ -222,8 +222,6 @@ async fn run_one(
             "not run after a failure (--fail-fast)",
         );
     }
-    tokio::select! {
-        r = execute(pc, shared) => r,
-        () = cancel.cancelled() => skipped("interrupted while running", "interrupted"),
-    }
+    // Cancellation stops the case's own steps; its cleanup still runs.
+    execute(pc, shared, Some(cancel)).await
 }

@@ -22,8 +22,14 @@ pub(crate) struct StepEnv<'a> {
     pub client: &'a HttpClient,
     /// Per-request timeout.
     pub timeout: Duration,
-    /// Prefix of every recorded step name (`baseline`), for runs with several sides.
+    /// Prefix of every recorded step name (`baseline`, `cleanup`).
     pub label: Option<&'a str>,
+    /// Added to each step's index in records and findings (cleanup steps follow the case's).
+    pub index_offset: usize,
+    /// Go on after a request that cannot be rendered or sent (cleanup does its best).
+    pub keep_going: bool,
+    /// Stop before the next request, or during one, once this is cancelled (Ctrl-C).
+    pub cancel: Option<&'a super::Cancel>,
 }
 
 /// One response, handed to the caller before the step's captures are stored.
@@ -63,6 +69,12 @@ pub(crate) struct StepsRun {
     pub redactor: Redactor,
     /// How many steps were attempted (rendered, whether or not they could be sent).
     pub attempted: usize,
+    /// Requests that could not be sent (with `keep_going`, every one; else the first).
+    pub send_errors: Vec<String>,
+    /// The variables and captures after the last step.
+    pub scope: Scope,
+    /// True when the steps stopped because the run was cancelled.
+    pub interrupted: bool,
 }
 
 /// Runs the steps of `pc` against `api` in order until the last one, a step the caller stops
@@ -73,6 +85,26 @@ pub(crate) async fn run_steps(
     api: &ApiTarget,
     env: &StepEnv<'_>,
     redactor: Redactor,
+    on_response: impl FnMut(&Received<'_>) -> Flow,
+) -> StepsRun {
+    run_step_list(
+        &pc.case().steps,
+        pc.scope.clone(),
+        api,
+        env,
+        redactor,
+        on_response,
+    )
+    .await
+}
+
+/// [`run_steps`] over any list of steps (a case's `cleanup:`), starting from `scope`.
+pub(crate) async fn run_step_list(
+    steps: &[Step],
+    mut scope: Scope,
+    api: &ApiTarget,
+    env: &StepEnv<'_>,
+    redactor: Redactor,
     mut on_response: impl FnMut(&Received<'_>) -> Flow,
 ) -> StepsRun {
     let mut run = StepsRun {
@@ -80,13 +112,21 @@ pub(crate) async fn run_steps(
         error: None,
         redactor,
         attempted: 0,
+        send_errors: Vec::new(),
+        scope: Scope::default(),
+        interrupted: false,
     };
-    let case = pc.case();
-    let mut scope = pc.scope.clone();
-    for (i, step) in case.steps.iter().enumerate() {
+    for (i, step) in steps.iter().enumerate() {
+        if env.cancel.is_some_and(super::Cancel::is_cancelled) {
+            run.interrupted = true;
+            break;
+        }
         run.attempted = i + 1;
         let req = match render_request(&step.request, &scope, api, env.timeout, &mut run.redactor) {
             Ok(r) => r,
+            // A cleanup step that needs a value an earlier step never produced has nothing
+            // to clean up.
+            Err(_) if env.keep_going => continue,
             Err(e) => {
                 run.error = Some(format!("{}: could not render the request: {e}", step.name));
                 break;
@@ -97,9 +137,18 @@ pub(crate) async fn run_steps(
             .status
             .as_ref()
             .is_some_and(StatusExpect::accepts_rate_limit);
-        let outcome = env.client.send(&req, expect_429).await;
+        let outcome = match env.cancel {
+            Some(c) => tokio::select! {
+                o = env.client.send(&req, expect_429) => o,
+                () = c.cancelled() => {
+                    run.interrupted = true;
+                    break;
+                }
+            },
+            None => env.client.send(&req, expect_429).await,
+        };
         let mut record = ExchangeRecord {
-            step: i,
+            step: env.index_offset + i,
             step_name: match env.label {
                 Some(label) => format!("{label}: {}", step.name),
                 None => step.name.clone(),
@@ -121,8 +170,13 @@ pub(crate) async fn run_steps(
         let resp = match outcome.result {
             Ok(r) => r,
             Err(e) => {
-                run.error = Some(format!("{}: {}", step.name, describe(&e)));
+                let message = format!("{}: {}", step.name, describe(&e));
+                run.send_errors.push(message.clone());
                 run.exchanges.push(record);
+                if env.keep_going {
+                    continue;
+                }
+                run.error = Some(message);
                 break;
             }
         };
@@ -138,7 +192,7 @@ pub(crate) async fn run_steps(
             Err(f) => (Vec::new(), Some(f)),
         };
         let flow = on_response(&Received {
-            index: i,
+            index: env.index_offset + i,
             step,
             request: &req,
             response: &check,
@@ -163,6 +217,10 @@ pub(crate) async fn run_steps(
     if let Some(e) = &mut run.error {
         run.redactor.redact_in_place(e);
     }
+    for e in &mut run.send_errors {
+        run.redactor.redact_in_place(e);
+    }
+    run.scope = scope;
     run
 }
 

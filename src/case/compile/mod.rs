@@ -281,6 +281,14 @@ impl<'a> Compiler<'a> {
                 return None;
             }
         }
+        let mut cleanup = Vec::new();
+        for (i, rs) in rc.cleanup.into_iter().enumerate() {
+            let mut step = self.step(i, rs, &mut names);
+            if step.name == format!("step {}", i + 1) {
+                step.name = format!("cleanup {}", i + 1);
+            }
+            cleanup.push(step);
+        }
         let mut tags: Vec<String> = suite_tags.to_vec();
         for t in rc.tags {
             if !tags.contains(&t) {
@@ -294,6 +302,7 @@ impl<'a> Compiler<'a> {
             tags,
             span,
             steps,
+            cleanup,
             uses_vars: names.used_vars.into_iter().collect(),
             uses_env: names.used_env.into_iter().collect(),
             skip: rc.skip,

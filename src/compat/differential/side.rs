@@ -78,6 +78,9 @@ pub(crate) async fn run_side(pc: &PlannedCase, side: &SideCtx) -> SideRun {
         client: &side.client,
         timeout: side.cfg.timeout,
         label: Some(side.label),
+        index_offset: 0,
+        keep_going: false,
+        cancel: None,
     };
     let mut docs = Vec::new();
     // A failed capture is not fatal here: a later step that needs it fails to render, and the

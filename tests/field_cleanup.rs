@@ -30,14 +30,6 @@ cases:
         expect: {{status: 204}}
 "#
     )
-    .replace(
-        "timeout: 10s",
-        if get_delay_ms > 0 {
-            "timeout: 10s"
-        } else {
-            "timeout: 5s"
-        },
-    )
 }
 
 async fn server(delete_status: u16, get_delay_ms: u64) -> MockServer {

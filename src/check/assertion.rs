@@ -10,8 +10,8 @@ use crate::case::model::{Assertion, CmpOp, JsonType, JwtVerify, Op, Operand, Ope
 use crate::result::Finding;
 
 use super::collection;
-use super::compare::{self, Key, json_eq};
 use super::failure::{Failure, Join, Msg};
+use super::ordering::{self, Key, json_eq};
 use super::{CheckContext, excerpt, jwt};
 
 /// Findings reported per `every` assertion before the rest are summarised.
@@ -371,7 +371,7 @@ fn compare_op(
     let rkey = match base_key.shifted(rhs.shift_ms) {
         Ok(k) => k,
         Err(e) => {
-            let got = base_value.map(compare::describe_value).unwrap_or_default();
+            let got = base_value.map(ordering::describe_value).unwrap_or_default();
             out.push(Failure::what(
                 a,
                 format!("operand {} ({got}): {e}", rhs.text),
@@ -380,7 +380,7 @@ fn compare_op(
         }
     };
     let rhs_desc = || match (rkey, base_value) {
-        (Key::Time(t), _) => format!("{} ({})", rhs.text, compare::format_instant(t)),
+        (Key::Time(t), _) => format!("{} ({})", rhs.text, ordering::format_instant(t)),
         (_, Some(v)) => match excerpt::short(v) {
             shown if shown == rhs.text => shown,
             shown => format!("{} ({shown})", rhs.text),
@@ -388,11 +388,11 @@ fn compare_op(
         _ => rhs.text.clone(),
     };
     per_node(a, doc, nodes, out, |n| {
-        let holds = match compare::cmp_keys(&key_for(op, n), &rkey) {
+        let holds = match ordering::cmp_keys(&key_for(op, n), &rkey) {
             Err(e) => {
                 let what = format!(
                     "cannot compare {} with {}: {e}",
-                    compare::describe_value(n),
+                    ordering::describe_value(n),
                     rhs_desc()
                 );
                 return Some(Mismatch::new(what).values(None, Some(excerpt::value(n))));
@@ -413,7 +413,7 @@ fn compare_op(
             let got = if op.is_numeric() {
                 excerpt::short(n)
             } else {
-                compare::describe_value(n)
+                ordering::describe_value(n)
             };
             Mismatch::new(format!("expected {expected}, got {got}")).values(
                 Some(expected),

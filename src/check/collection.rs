@@ -12,9 +12,9 @@ use serde_json_path::JsonPath;
 use crate::case::model::{Assertion, LengthSpec, Order};
 
 use super::assertion::{Mismatch, from_mismatch, location};
-use super::compare::{self, Key, as_int, json_eq};
 use super::excerpt;
 use super::failure::{Failure, Msg};
+use super::ordering::{self, Key, as_int, json_eq};
 
 /// What a collection operator applies to.
 enum Target<'n, 'v> {
@@ -334,13 +334,13 @@ pub(crate) fn sorted(
     };
     for (i, pair) in keys.windows(2).enumerate() {
         let [(ka, va), (kb, vb)] = pair else { continue };
-        let what = match compare::cmp_keys(ka, kb) {
+        let what = match ordering::cmp_keys(ka, kb) {
             Ok(o) if o != bad => continue,
             Ok(_) => format!(
                 "expected {name} order{by_label}, but item {i} ({}) {sign} item {} ({})",
-                compare::describe_value(va),
+                ordering::describe_value(va),
                 i + 1,
-                compare::describe_value(vb)
+                ordering::describe_value(vb)
             ),
             Err(e) => format!("cannot order items {i} and {}{by_label}: {e}", i + 1),
         };

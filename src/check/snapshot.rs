@@ -12,7 +12,7 @@ use crate::case::model::SnapshotExpect;
 use crate::result::{Finding, FindingKind};
 use crate::text_diff::text_diff;
 
-use super::compare::json_eq;
+use super::ordering::json_eq;
 use super::{CheckContext, finding};
 
 /// What an ignored value is replaced with, in the body and in the snapshot.

@@ -18,7 +18,7 @@ fn origin(name: &str, api: &str) -> String {
             var.to_ascii_lowercase()
         ),
         _ if name.starts_with("SESSCONFORM_") => {
-            "a secret captured by the case (run it to see the value)".to_owned()
+            "a secret value the case took from a response (run it to see it)".to_owned()
         }
         _ => "your environment (`${env.NAME}` in the target file)".to_owned(),
     }

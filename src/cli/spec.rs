@@ -80,6 +80,9 @@ pub struct DriftArgs {
     /// The file name schemas cite in x-source.file, when FILE is saved under another name.
     #[arg(long, value_name = "NAME")]
     pub source: Option<String>,
+    /// Also compare the strict twins (strict/…): a vendor's new member or enum value breaks them.
+    #[arg(long)]
+    pub strict: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -155,7 +158,7 @@ fn run_drift(args: &DriftArgs) -> u8 {
         Ok(s) => s,
         Err(e) => return usage_error(e),
     };
-    let report = drift::drift(&store, &api, args.source.as_deref());
+    let report = drift::drift(&store, &api, args.source.as_deref(), args.strict);
     if report.schemas.is_empty() {
         return usage_error(format!(
             "no schema cites `{}` in its x-source; name the file our schemas cite with --source \

@@ -70,13 +70,19 @@ struct Citation<'a> {
     accepted: Vec<(String, String, String)>,
 }
 
-/// Compares every schema in `store` citing `source_name` (default: the document's file name;
-/// `strict/…` twins are skipped: they are stricter than the vendor by design).
-pub fn drift(store: &SchemaStore, api: &OpenApi, source_name: Option<&str>) -> DriftReport {
+/// Compares every schema in `store` citing `source_name` (default: the document's file name).
+/// `strict/…` twins only with `include_strict`; their closed objects are theirs by design, so
+/// `additionalProperties` is not compared for them (a new vendor member still is: it breaks them).
+pub fn drift(
+    store: &SchemaStore,
+    api: &OpenApi,
+    source_name: Option<&str>,
+    include_strict: bool,
+) -> DriftReport {
     let file = source_name.unwrap_or(&api.file_name).to_owned();
     let mut schemas = Vec::new();
     for id in store.ids() {
-        if id.starts_with("strict/") {
+        if id.starts_with("strict/") && !include_strict {
             continue;
         }
         let Some(doc) = store.document(id) else {
@@ -133,6 +139,9 @@ fn one(
             e.to_string(),
         )),
     }
+    if id.starts_with("strict/") {
+        changes.retain(|c| c.kind != Kind::AdditionalPropertiesChanged);
+    }
     changes.sort();
     changes.dedup();
     let (accepted, changes): (Vec<Change>, Vec<Change>) = changes.into_iter().partition(|c| {
@@ -147,9 +156,7 @@ fn one(
             let reason = citation
                 .accepted
                 .iter()
-                .find(|(kind, at, _)| {
-                    kind == change.kind.name() && (at == &change.at || at == "*")
-                })
+                .find(|(kind, at, _)| kind == change.kind.name() && (at == &change.at || at == "*"))
                 .map(|(_, _, r)| r.clone())
                 .unwrap_or_default();
             Accepted { change, reason }

@@ -259,7 +259,10 @@ pub fn to_pretty(schema: &Value) -> String {
             .unwrap_or_default()
             .replace('\n', "\n  ");
         let comma = if i + 1 == keys.len() { "" } else { "," };
-        out.push_str(&format!("  {}: {value}{comma}\n", Value::String((*key).clone())));
+        out.push_str(&format!(
+            "  {}: {value}{comma}\n",
+            Value::String((*key).clone())
+        ));
     }
     out.push_str("}\n");
     out

@@ -38,10 +38,10 @@ struct Facts<'a> {
     values: Option<Vec<&'a Value>>,
     format: Option<&'a str>,
     pattern: Option<&'a str>,
-    properties: BTreeMap<&'a str, Node<'a>>,
+    properties: BTreeMap<&'a str, Vec<Node<'a>>>,
     required: BTreeSet<&'a str>,
     closed: bool,
-    items: Option<Node<'a>>,
+    items: Vec<Node<'a>>,
     /// Reached another of our schemas that cites its own source: compared on its own.
     elsewhere: bool,
 }
@@ -81,7 +81,7 @@ pub(crate) fn compare(
         theirs: Side::Theirs,
         out,
     };
-    walk.node("", ours, theirs, 0, true);
+    walk.node("", &[ours], &[theirs], 0, true);
 }
 
 struct Walk<'a, 'o> {
@@ -91,12 +91,12 @@ struct Walk<'a, 'o> {
 }
 
 impl<'a> Walk<'a, '_> {
-    fn node(&mut self, at: &str, ours: Node<'a>, theirs: Node<'a>, depth: usize, root: bool) {
+    fn node(&mut self, at: &str, ours: &[Node<'a>], theirs: &[Node<'a>], depth: usize, root: bool) {
         if depth > MAX_DEPTH {
             return;
         }
-        let o = facts(&self.ours, ours, 0, root);
-        let t = facts(&self.theirs, theirs, 0, root);
+        let o = all_facts(&self.ours, ours, root);
+        let t = all_facts(&self.theirs, theirs, root);
         if o.elsewhere {
             return;
         }
@@ -119,8 +119,8 @@ impl<'a> Walk<'a, '_> {
             t.pattern,
         );
         self.members(at, &o, &t, depth);
-        if let (Some(oi), Some(ti)) = (o.items, t.items) {
-            self.node(&format!("{at}/[]"), oi, ti, depth + 1, false);
+        if !o.items.is_empty() && !t.items.is_empty() {
+            self.node(&format!("{at}/[]"), &o.items, &t.items, depth + 1, false);
         }
     }
 
@@ -257,7 +257,7 @@ impl<'a> Walk<'a, '_> {
                         );
                     }
                     if let Some(ours) = o.properties.get(name) {
-                        self.node(&here, *ours, *theirs, depth + 1, false);
+                        self.node(&here, ours, theirs, depth + 1, false);
                     }
                 }
             }
@@ -399,7 +399,10 @@ fn facts<'a>(side: &Side<'a>, node: Node<'a>, depth: usize, root: bool) -> Facts
     f.pattern = object.get("pattern").and_then(Value::as_str).or(f.pattern);
     if let Some(props) = object.get("properties").and_then(Value::as_object) {
         for (name, value) in props {
-            f.properties.insert(name, Node { value, ..node });
+            f.properties
+                .entry(name)
+                .or_default()
+                .push(Node { value, ..node });
         }
     }
     for r in object
@@ -416,10 +419,19 @@ fn facts<'a>(side: &Side<'a>, node: Node<'a>, depth: usize, root: bool) -> Facts
         f.closed = true;
     }
     if let Some(items) = object.get("items").filter(|i| i.is_object()) {
-        f.items = Some(Node {
+        f.items.push(Node {
             value: items,
             ..node
         });
+    }
+    f
+}
+
+/// The facts of several schemas that all apply to one place (`$ref` + siblings, `allOf`).
+fn all_facts<'a>(side: &Side<'a>, nodes: &[Node<'a>], root: bool) -> Facts<'a> {
+    let mut f = Facts::default();
+    for node in nodes {
+        merge(&mut f, facts(side, *node, 0, root));
     }
     f
 }
@@ -434,11 +446,11 @@ fn merge<'a>(into: &mut Facts<'a>, from: Facts<'a>) {
     into.format = into.format.or(from.format);
     into.pattern = into.pattern.or(from.pattern);
     for (k, v) in from.properties {
-        into.properties.entry(k).or_insert(v);
+        into.properties.entry(k).or_default().extend(v);
     }
     into.required.extend(from.required);
     into.closed |= from.closed;
-    into.items = into.items.or(from.items);
+    into.items.extend(from.items);
     into.elsewhere |= from.elsewhere;
 }
 

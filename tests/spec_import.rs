@@ -363,7 +363,10 @@ fn cli_writes_the_schema_and_its_strict_twin_usable_with_validate() {
         "x",
     ]);
     assert_eq!(code, Some(2));
-    assert!(stderr.contains("no component `Sesion`"), "{stderr}");
+    assert!(
+        stderr.contains("no component `Sesion` under components.schemas; did you mean Session"),
+        "{stderr}"
+    );
     let (code, _, _) = sessconform(&[
         "spec",
         "import",

@@ -243,7 +243,8 @@ fn options() -> serde_saphyr::Options {
     options
 }
 
-/// `; did you mean A, B?` for names containing `name` (case-insensitive), at most five.
+/// `; did you mean A, B?` for names within two edits of `name` or containing it
+/// (case-insensitive), at most five.
 fn did_you_mean(name: &str, names: &[&str]) -> String {
     let needle = name.to_ascii_lowercase();
     let close: Vec<&str> = names
@@ -251,7 +252,7 @@ fn did_you_mean(name: &str, names: &[&str]) -> String {
         .copied()
         .filter(|n| {
             let n = n.to_ascii_lowercase();
-            n.contains(&needle) || needle.contains(&n)
+            n.contains(&needle) || needle.contains(&n) || edits(&n, &needle) <= 2
         })
         .take(5)
         .collect();
@@ -260,4 +261,24 @@ fn did_you_mean(name: &str, names: &[&str]) -> String {
     } else {
         format!("; did you mean {}?", close.join(", "))
     }
+}
+
+/// Levenshtein distance (names are short; quadratic is fine).
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                previous
+            } else {
+                1 + previous.min(row[j]).min(current)
+            };
+            previous = current;
+        }
+    }
+    row[b.len()]
 }

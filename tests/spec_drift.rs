@@ -378,3 +378,53 @@ fn cli_bad_input_exits_2_with_a_located_message() {
     let (code, _, _) = sessconform(&["spec", "drift"]);
     assert_eq!(code, Some(2), "--openapi is required");
 }
+
+#[test]
+fn imported_schemas_are_drift_checked_too() {
+    use sessconform::spec::Profile;
+    use sessconform::spec::import::{Target, import};
+    let dir = tempfile::tempdir().unwrap();
+    let api = load(CLERK_26);
+    for profile in [Profile::Lenient, Profile::Strict] {
+        let imported = import(&api, Target::Component("Session"), "mine/session", profile).unwrap();
+        let path = dir.path().join(format!("{}.json", imported.id));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, serde_json::to_string(&imported.schema).unwrap()).unwrap();
+    }
+    let store = SchemaStore::load_lazy(true, &[dir.path().to_path_buf()]).unwrap();
+    let report = drift(&store, &api, None, true);
+    let mine: Vec<_> = report
+        .schemas
+        .iter()
+        .filter(|s| s.id.ends_with("mine/session"))
+        .collect();
+    assert_eq!(
+        mine.len(),
+        2,
+        "lenient and strict imported schemas cite the file"
+    );
+    assert!(mine.iter().all(|s| s.changes.is_empty()), "{mine:#?}");
+
+    let mut edited = load(CLERK_26);
+    edit_clerk(&mut edited.doc);
+    let report = drift(&store, &edited, None, false);
+    let mine = report
+        .schemas
+        .iter()
+        .find(|s| s.id == "mine/session")
+        .unwrap();
+    let kinds: BTreeSet<(&str, &str)> = mine
+        .changes
+        .iter()
+        .map(|c| (c.at.as_str(), c.kind.name()))
+        .collect();
+    assert_eq!(
+        kinds,
+        BTreeSet::from([
+            ("/expire_at", "type-changed"),
+            ("/last_active_at", "became-nullable"),
+            ("/status", "enum-value-added"),
+            ("/user_id", "field-removed"),
+        ])
+    );
+}

@@ -263,6 +263,12 @@ fn bad_input_gives_clear_errors() {
             .contains("components.schemas has no `Nowhere`"),
         "{dangling}"
     );
+    assert!(
+        dangling
+            .to_string()
+            .contains("at /components/schemas/Dangling/properties/x"),
+        "where the dangling $ref is: {dangling}"
+    );
     let id = import(&api, Target::Component("Pet"), "../x", Profile::Lenient).unwrap_err();
     assert!(matches!(id, SpecError::Usage(_)), "{id}");
     let yaml = OpenApi::parse("bad.yml", "openapi: 3.0.3\ninfo: {title: x\n").unwrap_err();

@@ -2,7 +2,7 @@
 //! `example` to `examples`, boolean exclusive bounds to numbers, `$ref`s to `#/$defs/<name>`,
 //! the lenient or strict object profile. Pure: references are only collected, not followed.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
@@ -51,8 +51,9 @@ pub(crate) struct Converter<'a> {
     pub dialect: Dialect,
     pub profile: Profile,
     pub file: &'a str,
-    /// Component names referenced so far (they become `$defs`).
-    pub referenced: BTreeSet<String>,
+    /// Component names referenced so far (they become `$defs`), each with the JSON Pointer of
+    /// the first schema referencing it (for messages).
+    pub referenced: BTreeMap<String, String>,
 }
 
 impl Converter<'_> {
@@ -93,7 +94,9 @@ impl Converter<'_> {
             return Err(bad("not a component name"));
         }
         let name = name.replace("~1", "/").replace("~0", "~");
-        self.referenced.insert(name.clone());
+        self.referenced
+            .entry(name.clone())
+            .or_insert_with(|| at.to_owned());
         Ok(name)
     }
 

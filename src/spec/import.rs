@@ -3,7 +3,7 @@
 //! its `$defs` (so cycles are plain references), citing its source in `description` and
 //! `x-source`.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
@@ -49,7 +49,7 @@ pub fn import(
         dialect: api.dialect,
         profile,
         file: &api.file_name,
-        referenced: BTreeSet::new(),
+        referenced: BTreeMap::new(),
     };
     let mut inferred_from_example = false;
     let (root, cited, source) = match target {
@@ -97,11 +97,13 @@ pub fn import(
             api,
             root,
             defs,
-            &cited,
-            source,
+            Citation {
+                cited: &cited,
+                source,
+                inferred: inferred_from_example,
+            },
             profile,
             id,
-            inferred_from_example,
         ),
         inferred_from_example,
     })
@@ -117,13 +119,13 @@ fn collect_defs(
         let next = converter
             .referenced
             .iter()
-            .find(|n| !defs.contains_key(*n))
-            .cloned();
-        let Some(name) = next else { break };
+            .find(|(n, _)| !defs.contains_key(*n))
+            .map(|(n, at)| (n.clone(), at.clone()));
+        let Some((name, at)) = next else { break };
         let schema = api.component(&name).map_err(|_| SpecError::BadRef {
             file: api.file_name.clone(),
             reference: format!("#/components/schemas/{name}"),
-            at: "a schema being imported".to_owned(),
+            at,
             reason: format!("components.schemas has no `{name}`"),
         })?;
         let converted = converter.convert(schema, &format!("/components/schemas/{name}"))?;
@@ -132,17 +134,29 @@ fn collect_defs(
     Ok(defs)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the generated document says about where it comes from.
+struct Citation<'a> {
+    /// `components.schemas.X` or `GET /path response 200`.
+    cited: &'a str,
+    /// The `x-source` value.
+    source: Value,
+    /// Inferred from an example rather than converted from a schema.
+    inferred: bool,
+}
+
 fn assemble(
     api: &OpenApi,
     root: Value,
     defs: Map<String, Value>,
-    cited: &str,
-    source: Value,
+    citation: Citation<'_>,
     profile: Profile,
     id: &str,
-    inferred: bool,
 ) -> Value {
+    let Citation {
+        cited,
+        source,
+        inferred,
+    } = citation;
     let mut out = Map::new();
     out.insert(
         "$schema".to_owned(),

@@ -65,6 +65,7 @@ pub mod schema;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod source;
+pub mod spec;
 pub mod style;
 pub mod tape;
 pub mod target;

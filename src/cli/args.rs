@@ -21,6 +21,7 @@ Examples:
   sessconform serve --addr 127.0.0.1:4010 --target-out target.yaml
   sessconform run --target reference.yaml --target mock.yaml   case × target matrix
   sessconform diff --baseline vendor.yaml --candidate mock.yaml
+  sessconform spec drift --openapi stytch-openapi.yml   our schemas vs the vendor's current OpenAPI
 
 Exit codes: 0 all passed, 1 a contract check failed, 2 usage or configuration error (nothing ran),
 3 some cases could not run (and none failed).";
@@ -64,6 +65,9 @@ pub enum Command {
     /// Send every case to two targets (or one and golden files) and compare the responses.
     #[command(after_help = super::diff::AFTER_HELP)]
     Diff(Box<super::diff::DiffArgs>),
+    /// Import JSON Schemas from a vendor's OpenAPI file, or report drift from it (exit 0/1/2).
+    #[command(subcommand, after_help = super::spec::AFTER_HELP)]
+    Spec(super::spec::SpecCommand),
 }
 
 /// Where suites and schemas come from.

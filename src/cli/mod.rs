@@ -12,6 +12,7 @@ mod run;
 #[cfg(feature = "server")]
 mod serve;
 mod signal;
+mod spec;
 mod validate;
 
 pub use args::Cli;
@@ -37,6 +38,7 @@ pub fn dispatch(cli: Cli) -> u8 {
         #[cfg(feature = "server")]
         Some(Command::Serve(args)) => runtime.block_on(serve::serve(args)),
         Some(Command::Diff(args)) => on_worker(&runtime, diff::diff(*args)),
+        Some(Command::Spec(command)) => spec::spec(&command),
     }
 }
 

@@ -182,6 +182,18 @@ impl SchemaStore {
         self.schemas.get(id).map(|c| c.origin.as_str())
     }
 
+    /// The schema document with this short id (its `$id` made absolute), for tools that read
+    /// schemas rather than validate with them (`spec drift`).
+    pub fn document(&self, id: &str) -> Option<&Value> {
+        self.schemas.get(id).map(|c| &c.document.value)
+    }
+
+    /// Short id of an absolute schema URI (`https://sessconform.dev/specs/stytch/session` →
+    /// `stytch/session`); other URIs are their own id.
+    pub fn short_id(uri: &str) -> String {
+        load::short_id(uri)
+    }
+
     /// Returns an error naming the closest known id when `id` is not loaded.
     pub fn check_id(&self, id: &str) -> Result<(), UnknownSchema> {
         if self.contains(id) {

@@ -12,12 +12,8 @@ pub(crate) fn validate(args: &ValidateArgs) -> u8 {
         Ok(s) => s,
         Err(e) => return usage_error(e),
     };
-    if !schemas.contains(&args.schema) {
-        return usage_error(format!(
-            "unknown schema id `{}`; known ids: {}",
-            args.schema,
-            schemas.ids().join(", ")
-        ));
+    if let Err(unknown) = schemas.check_id(&args.schema) {
+        return usage_error(unknown);
     }
     let mut failed = false;
     for f in &args.files {

@@ -84,8 +84,11 @@ impl Compiler<'_> {
                             Some("e.g. clerk/{api_version}/session needs clerk/<version>/session files and clerk/session"),
                         );
                     }
-                } else if !self.schemas.contains(&id) {
-                    let hint = format!("known ids: {}", self.schemas.ids().join(", "));
+                } else if let Err(unknown) = self.schemas.check_id(&id) {
+                    let hint = match &unknown.suggestion {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "a schema id is a path under specs/ without `.json`, e.g. stytch/sessions-get-response; add your own with --specs DIR".to_owned(),
+                    };
                     self.err(&sp, format!("unknown schema id `{id}`"), Some(&hint));
                 }
                 schemas.push(SchemaExpect {

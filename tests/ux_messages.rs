@@ -46,3 +46,33 @@ fn unknown_schema_ids_suggest_the_closest_id() {
     );
     assert!(!err.contains("clerk/token"), "no dump of every id: {err}");
 }
+
+fn stdout_of(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_sessconform"))
+        .args(args)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{args:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn completions_and_the_man_page_follow_the_flags() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let script = stdout_of(&["completions", shell]);
+        for word in ["fail-on-skip", "max-skipped", "lint", "validate", "diff"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let man = stdout_of(&["man"]);
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH sessconform 1"),
+        "{man}"
+    );
+    assert!(
+        man.contains("completions") && man.contains("validate"),
+        "{man}"
+    );
+    let (code, _) = sessconform(&["completions", "tcsh"]);
+    assert_eq!(code, 2, "an unknown shell is a usage error");
+}

@@ -68,6 +68,16 @@ pub enum Command {
     /// Import JSON Schemas from a vendor's OpenAPI file, or report drift from it (exit 0/1/2).
     #[command(subcommand, after_help = super::spec::AFTER_HELP)]
     Spec(super::spec::SpecCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
+    #[command(
+        after_help = "Examples:\n  sessconform completions bash > ~/.local/share/bash-completion/completions/sessconform\n  sessconform completions zsh > \"${fpath[1]}/_sessconform\"\n  sessconform completions fish > ~/.config/fish/completions/sessconform.fish"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout: `sessconform man > sessconform.1`.
+    Man,
 }
 
 /// Where suites and schemas come from.

@@ -11,6 +11,7 @@ mod output;
 mod run;
 #[cfg(feature = "server")]
 mod serve;
+mod shell_support;
 mod signal;
 mod spec;
 mod validate;
@@ -39,6 +40,8 @@ pub fn dispatch(cli: Cli) -> u8 {
         Some(Command::Serve(args)) => runtime.block_on(serve::serve(args)),
         Some(Command::Diff(args)) => on_worker(&runtime, diff::diff(*args)),
         Some(Command::Spec(command)) => spec::spec(&command),
+        Some(Command::Completions { shell }) => shell_support::completions(shell),
+        Some(Command::Man) => shell_support::man(),
     }
 }
 

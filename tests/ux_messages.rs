@@ -76,3 +76,35 @@ fn completions_and_the_man_page_follow_the_flags() {
     let (code, _) = sessconform(&["completions", "tcsh"]);
     assert_eq!(code, 2, "an unknown shell is a usage error");
 }
+
+#[test]
+fn the_cli_reads_the_same_environment_as_the_harness() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("binds")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let out = Command::new(env!("CARGO_BIN_EXE_sessconform"))
+        .args(["run", "--color", "never", "--filter", "stytch::jwks 200"])
+        .env(
+            "SESSCONFORM_BASE_URL",
+            format!("stytch=http://127.0.0.1:{port}"),
+        )
+        .env("SESSCONFORM_STRICT", "1")
+        .env("SESSCONFORM_FAIL_ON_SKIP", "true")
+        .env_remove("SESSCONFORM_TARGET")
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // Not the embedded server: the base URL from the environment, strict, and skips fail.
+    assert!(stdout.contains(&format!("127.0.0.1:{port}")), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .next()
+            .is_some_and(|l| l.ends_with("[strict]")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 need var project_id (api stytch)"), "{stdout}");
+    assert_eq!(out.status.code(), Some(3), "the skip fails the gate");
+}

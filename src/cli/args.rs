@@ -128,10 +128,16 @@ impl SelectArgs {
 pub struct TargetArgs {
     /// Target file with base URLs, credentials, headers and vars per API (default: the embedded reference server).
     /// Repeat it to run against several targets at once and get a case × target matrix.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "SESSCONFORM_TARGET")]
     pub target: Vec<PathBuf>,
-    /// Base URL for every API (`URL`) or one (`API=URL`); repeatable.
-    #[arg(long, value_name = "[API=]URL")]
+    /// Base URL for every API (`URL`) or one (`API=URL`); repeatable (the environment variable
+    /// takes several separated by commas).
+    #[arg(
+        long,
+        value_name = "[API=]URL",
+        env = "SESSCONFORM_BASE_URL",
+        value_delimiter = ','
+    )]
     pub base_url: Vec<String>,
 }
 
@@ -225,13 +231,13 @@ pub struct RunArgs {
     #[arg(long)]
     pub fail_fast: bool,
     /// Treat every warning as a failure (the bar for mocks and compatible servers).
-    #[arg(long)]
+    #[arg(long, env = "SESSCONFORM_STRICT", value_parser = clap::builder::BoolishValueParser::new())]
     pub strict: bool,
     /// Write snapshot files instead of failing on differences.
     #[arg(long)]
     pub update_snapshots: bool,
     /// A skipped case fails the gate (exit 3): a run that tested nothing is never green.
-    #[arg(long, conflicts_with = "max_skipped")]
+    #[arg(long, conflicts_with = "max_skipped", env = "SESSCONFORM_FAIL_ON_SKIP", value_parser = clap::builder::BoolishValueParser::new())]
     pub fail_on_skip: bool,
     /// More than N skipped cases fail the gate (exit 3).
     #[arg(long, value_name = "N")]

@@ -11,11 +11,15 @@ pub mod json;
 pub mod junit;
 pub mod progress;
 pub mod record;
+mod spool;
+pub mod tally;
 pub mod stdout;
 pub mod text;
+mod xml;
 
 pub use files::{FileReporter, ReportFormat};
 pub use record::RunRecord;
+pub use tally::{ReportExchanges, RunTally};
 
 use crate::result::Event;
 

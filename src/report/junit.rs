@@ -120,7 +120,7 @@ fn suite_head(out: &mut String, tally: &RunTally, g: &GroupTally, stamp: &str, i
     let c = &g.counts;
     let _ = write!(
         out,
-        "    <testsuite name=\"{}\" tests=\"{}\" disabled=\"0\" errors=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{:.3}\" timestamp=\"{}\">\n        <properties>\n",
+        "    <testsuite name=\"{}\" tests=\"{}\" errors=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{:.3}\" timestamp=\"{}\">\n        <properties>\n",
         attr(&tally.group_name(g)),
         c.total(),
         c.errors,

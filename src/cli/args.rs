@@ -182,6 +182,16 @@ pub enum ColorChoice {
     Never,
 }
 
+/// `--report-exchanges`: which cases' requests and responses the reports carry.
+#[derive(Debug, Clone, Copy, ValueEnum, Default, PartialEq, Eq)]
+pub enum ExchangesChoice {
+    /// Cases that failed, errored or warned.
+    #[default]
+    Failed,
+    /// Every case (reports grow with the passing cases).
+    All,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum, Default, PartialEq, Eq)]
 pub enum OutputFormat {
     /// One line per case, then failure details.
@@ -241,6 +251,9 @@ pub struct OutputArgs {
     /// Write junit.xml, report.json and index.html into DIR.
     #[arg(long, value_name = "DIR")]
     pub reports: Option<PathBuf>,
+    /// Which cases' exchanges (requests, responses, curl) the reports carry.
+    #[arg(long, value_enum, default_value_t = ExchangesChoice::Failed, value_name = "WHICH")]
+    pub report_exchanges: ExchangesChoice,
 }
 
 impl OutputArgs {
@@ -248,6 +261,7 @@ impl OutputArgs {
     pub fn report_files(&self) -> Result<sessconform::report::FileReporter, String> {
         use sessconform::report::{FileReporter, ReportFormat};
         let mut files = FileReporter::new();
+        files.set_exchanges(self.exchanges());
         if let Some(dir) = &self.reports {
             files.add_dir(dir);
         }
@@ -264,6 +278,14 @@ impl OutputArgs {
         Ok(files)
     }
 
+    /// Which cases' exchanges the reports carry.
+    pub fn exchanges(&self) -> sessconform::report::ReportExchanges {
+        match self.report_exchanges {
+            ExchangesChoice::Failed => sessconform::report::ReportExchanges::Failed,
+            ExchangesChoice::All => sessconform::report::ReportExchanges::All,
+        }
+    }
+
     /// GitHub annotations: asked for, or running under GitHub Actions.
     pub fn github(&self) -> bool {
         self.format == OutputFormat::Github
@@ -278,6 +300,7 @@ impl RunArgs {
             fail_fast: self.fail_fast,
             strict: self.strict,
             update_snapshots: self.update_snapshots,
+            passing_exchanges: self.output.report_exchanges == ExchangesChoice::All,
             ..self.http.config(self.jobs, &self.vars)?
         })
     }

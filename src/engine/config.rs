@@ -28,6 +28,10 @@ pub struct RunConfig {
     pub update_snapshots: bool,
     /// `--var KEY=VALUE` overrides (highest precedence).
     pub vars: BTreeMap<String, Value>,
+    /// Keep the exchanges of passing cases without warnings in the results `run` emits. Off
+    /// when no reporter shows them (`--report-exchanges failed`): a passing case then costs only
+    /// its summary while it waits for its turn in plan order.
+    pub passing_exchanges: bool,
 }
 
 impl Default for RunConfig {
@@ -42,6 +46,7 @@ impl Default for RunConfig {
             strict: false,
             update_snapshots: false,
             vars: BTreeMap::new(),
+            passing_exchanges: true,
         }
     }
 }

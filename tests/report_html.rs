@@ -307,7 +307,12 @@ fn hundred_thousand_cases_stay_small_and_the_filter_shows_the_failures() {
     assert_eq!(json["summary"]["total"], total);
     assert_eq!(json["cases"].as_array().unwrap().len(), total);
     assert_eq!(json["cases"][0]["exchanges"], serde_json::json!([]));
-    assert!(!json["cases"][1999]["exchanges"].as_array().unwrap().is_empty());
+    assert!(
+        !json["cases"][1999]["exchanges"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     let xml = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
     assert_eq!(count(&xml, "<testcase "), total);
     assert_eq!(count(&xml, "<failure "), 50);
@@ -323,7 +328,10 @@ fn hundred_thousand_cases_stay_small_and_the_filter_shows_the_failures() {
     };
     let (dom, console) = chromium.run(&file_url(&page_path, "#verdict=fail"), &["--dump-dom"]);
     assert!(console.is_empty(), "{console:#?}");
-    assert!(dom.contains("data-ready=\"1\""), "the script did not finish");
+    assert!(
+        dom.contains("data-ready=\"1\""),
+        "the script did not finish"
+    );
     assert_eq!(visible_cases(&dom), vec!["fail".to_owned(); 50]);
     let (dom, _) = chromium.run(
         &file_url(&page_path, "#verdict=fail&suite=beta"),

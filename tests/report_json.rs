@@ -169,7 +169,10 @@ fn passing_exchanges_only_with_report_exchanges_all() {
     assert_eq!(default["run"]["report_exchanges"], "failed");
     assert_eq!(default["cases"][silent_pass]["exchanges"], json!([]));
     assert_eq!(
-        default["cases"][failing]["exchanges"].as_array().unwrap().len(),
+        default["cases"][failing]["exchanges"]
+            .as_array()
+            .unwrap()
+            .len(),
         cases[failing].exchanges.len()
     );
     record.exchanges = ReportExchanges::All;
@@ -184,7 +187,11 @@ fn passing_exchanges_only_with_report_exchanges_all() {
         default["cases"][failing]["exchanges"]
     );
     for doc in [&default, &all] {
-        assert!(errors(&validator(), doc).is_empty(), "{:?}", errors(&validator(), doc));
+        assert!(
+            errors(&validator(), doc).is_empty(),
+            "{:?}",
+            errors(&validator(), doc)
+        );
     }
 }
 

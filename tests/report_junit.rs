@@ -73,7 +73,11 @@ fn one_testsuite_per_suite_and_one_testcase_per_case() {
             }
             let kept = r.verdict != Verdict::Pass || r.warnings().next().is_some();
             if !kept {
-                assert!(tc.system_out.is_none(), "{}: passing exchange left out", r.id);
+                assert!(
+                    tc.system_out.is_none(),
+                    "{}: passing exchange left out",
+                    r.id
+                );
             }
             if kept && !r.exchanges.is_empty() {
                 let out = tc.system_out.as_deref().expect("exchange in system-out");

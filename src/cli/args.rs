@@ -64,6 +64,12 @@ pub enum Command {
     /// Send every case to two targets (or one and golden files) and compare the responses.
     #[command(after_help = super::diff::AFTER_HELP)]
     Diff(Box<super::diff::DiffArgs>),
+    /// Work with reports: merge the JSON reports of shards into one set of reports.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  sessconform report merge reports/ shard-1/ shard-2/ shard-3/"
+    )]
+    Report(super::report::ReportCommand),
 }
 
 /// Where suites and schemas come from.

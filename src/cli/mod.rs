@@ -8,6 +8,7 @@ mod inputs;
 mod lint;
 mod list;
 mod output;
+mod report;
 mod run;
 #[cfg(feature = "server")]
 mod serve;
@@ -37,6 +38,7 @@ pub fn dispatch(cli: Cli) -> u8 {
         #[cfg(feature = "server")]
         Some(Command::Serve(args)) => runtime.block_on(serve::serve(args)),
         Some(Command::Diff(args)) => on_worker(&runtime, diff::diff(*args)),
+        Some(Command::Report(cmd)) => report::report(&cmd),
     }
 }
 

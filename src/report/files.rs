@@ -155,6 +155,11 @@ impl FileReporter {
         Ok(())
     }
 
+    /// Sets the start time the reports show (merged reports: the earliest shard's).
+    pub fn set_started_at(&mut self, at: time::OffsetDateTime) {
+        self.tally.started_at = at;
+    }
+
     /// The run as seen so far.
     pub fn tally(&self) -> &RunTally {
         &self.tally
@@ -163,7 +168,9 @@ impl FileReporter {
     fn start(&mut self, info: RunInfo) {
         self.tally = RunTally::new(info, self.exchanges);
         for o in &mut self.outputs {
-            let o = o.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let o = o
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             let spool = if o.format == ReportFormat::Html {
                 Ok(Spool::memory())
             } else {
@@ -192,7 +199,9 @@ impl Reporter for FileReporter {
             Event::RunStarted(info) => self.start(info.clone()),
             Event::CaseFinished(r) => {
                 if self.outputs.iter_mut().all(|o| {
-                    let o = o.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let o = o
+                        .get_mut()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
                     o.writer.is_none() && o.error.is_none()
                 }) {
                     // A case before `RunStarted`: start with what we know.
@@ -200,7 +209,9 @@ impl Reporter for FileReporter {
                 }
                 let g = self.tally.add(r);
                 for o in &mut self.outputs {
-                    let o = o.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let o = o
+                        .get_mut()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
                     if let Some(w) = &mut o.writer {
                         if let Err(e) = w.case(&self.tally, g, r) {
                             o.error = Some(io::Error::new(
@@ -221,7 +232,9 @@ impl Reporter for FileReporter {
     /// order the outputs were added) is returned.
     fn finish(&mut self) -> io::Result<()> {
         if self.outputs.iter_mut().all(|o| {
-            let o = o.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let o = o
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             o.writer.is_none() && o.error.is_none()
         }) {
             // No event at all: still write (empty, unfinished) reports.

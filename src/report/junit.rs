@@ -229,7 +229,11 @@ fn case(out: &mut String, r: &CaseResult, with_exchanges: bool) {
         );
     }
     if !warnings.is_empty() {
-        let _ = writeln!(out, "            <system-err>{}</system-err>", text(&warnings));
+        let _ = writeln!(
+            out,
+            "            <system-err>{}</system-err>",
+            text(&warnings)
+        );
     }
     out.push_str("        </testcase>\n");
 }

@@ -9,11 +9,12 @@ pub mod github;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod merge;
 pub mod progress;
 pub mod record;
 mod spool;
-pub mod tally;
 pub mod stdout;
+pub mod tally;
 pub mod text;
 mod xml;
 

@@ -82,7 +82,9 @@ impl Spool {
                         (Ok(s), Ok(e)) => v.get(s..e),
                         _ => None,
                     };
-                    to.write_all(chunk.ok_or_else(|| io::Error::other("spool range out of bounds"))?)?;
+                    to.write_all(
+                        chunk.ok_or_else(|| io::Error::other("spool range out of bounds"))?,
+                    )?;
                 }
                 Ok(())
             }
@@ -149,7 +151,11 @@ mod tests {
         s.copy_all(&mut all).unwrap();
         assert_eq!(all, b"aaabbbcccd");
         drop(s);
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "spool removed");
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "spool removed"
+        );
     }
 
     #[test]

@@ -188,7 +188,10 @@ impl RunTally {
     /// Wall time: the engine's, or the time since the start when the run did not finish.
     pub fn duration(&self) -> Duration {
         self.summary.as_ref().map_or_else(
-            || self.unfinished_duration.unwrap_or_else(|| self.clock.elapsed()),
+            || {
+                self.unfinished_duration
+                    .unwrap_or_else(|| self.clock.elapsed())
+            },
             |s| s.duration,
         )
     }

@@ -355,8 +355,7 @@ fn filters(out: &mut String, tally: &RunTally, c: &Counts, rows: usize) {
     let _ = writeln!(
         out,
         "<button type=\"button\" id=\"expand-all\">Expand all</button><button type=\"button\" id=\"collapse-all\">Collapse all</button>\n\
-         <span id=\"shown-count\" data-shown=\"{n}\">{n} of {n} cases shown</span>",
-        n = rows
+         <span id=\"shown-count\" data-shown=\"{rows}\">{rows} of {rows} cases shown</span>"
     );
     out.push_str("</section>\n");
 }

@@ -83,7 +83,7 @@ impl super::files::CaseWriter for JunitWriter {
             if let Some(compat) = &tally.compat {
                 let ids = compat_ids(compat, &g.suite);
                 if let Some(t) = super::compat_console::suite_text(compat, &ids) {
-                    write!(out, "        <system-out>{}</system-out>\n", text(&t))?;
+                    writeln!(out, "        <system-out>{}</system-out>", text(&t))?;
                 }
             }
             out.write_all(b"    </testsuite>\n")?;

@@ -306,7 +306,7 @@ fn hundred_thousand_cases_stay_small_and_the_filter_shows_the_failures() {
         serde_json::from_slice(&std::fs::read(dir.path().join("report.json")).unwrap()).unwrap();
     assert_eq!(json["summary"]["total"], total);
     assert_eq!(json["cases"].as_array().unwrap().len(), total);
-    assert_eq!(json["cases"][0]["exchanges"], serde_json::json!([]));
+    assert_eq!(json["cases"][0].get("exchanges"), None);
     assert!(
         !json["cases"][1999]["exchanges"]
             .as_array()

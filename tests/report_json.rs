@@ -99,11 +99,19 @@ fn carries_run_summary_cases_findings_and_exchanges() {
     for (c, r) in out.iter().zip(&cases) {
         assert_eq!(c["id"], r.id.as_str());
         assert_eq!(c["verdict"], r.verdict.as_str());
-        assert_eq!(c["findings"].as_array().unwrap().len(), r.findings.len());
+        assert_eq!(
+            c["findings"].as_array().map_or(0, Vec::len),
+            r.findings.len()
+        );
         // By default only cases that failed, errored or warned carry their exchanges.
         let kept = r.verdict != Verdict::Pass || r.warnings().next().is_some();
         let want = if kept { r.exchanges.len() } else { 0 };
-        assert_eq!(c["exchanges"].as_array().unwrap().len(), want, "{}", r.id);
+        assert_eq!(
+            c["exchanges"].as_array().map_or(0, Vec::len),
+            want,
+            "{}",
+            r.id
+        );
         assert_eq!(c["location"]["file"], r.span.file.name.as_str());
         assert_eq!(c["location"]["line"], r.span.line);
     }
@@ -167,7 +175,7 @@ fn passing_exchanges_only_with_report_exchanges_all() {
     let mut record = record_of(&cases, false);
     let default = json::document(&record);
     assert_eq!(default["run"]["report_exchanges"], "failed");
-    assert_eq!(default["cases"][silent_pass]["exchanges"], json!([]));
+    assert_eq!(default["cases"][silent_pass].get("exchanges"), None);
     assert_eq!(
         default["cases"][failing]["exchanges"]
             .as_array()

@@ -53,7 +53,7 @@ fn verdicts(doc: &Value) -> Vec<(String, String, usize)> {
             (
                 c["id"].as_str().unwrap().to_owned(),
                 c["verdict"].as_str().unwrap().to_owned(),
-                c["findings"].as_array().unwrap().len(),
+                c["findings"].as_array().map_or(0, Vec::len),
             )
         })
         .collect();

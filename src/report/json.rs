@@ -17,7 +17,8 @@ use crate::result::{CaseResult, Counts, ExchangeRecord, Finding};
 use crate::source::Span;
 
 /// Version of the JSON report format. 2: passing cases carry no exchanges unless the run was
-/// asked for them (`run.report_exchanges`).
+/// asked for them (`run.report_exchanges`); a case's empty `tags`, `findings`, `exchanges` and
+/// null `reason` are left out (a passing case is one short line).
 pub const FORMAT_VERSION: u32 = 2;
 
 /// The JSON Schema of the report, embedded.
@@ -113,13 +114,17 @@ struct Case<'a> {
     api: &'a str,
     target: &'a str,
     base_url: &'a str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
     tags: &'a [String],
     location: Location<'a>,
     verdict: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
     duration_ms: f64,
     schema_ids: &'a [String],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     findings: Vec<FindingDoc<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     exchanges: Vec<Exchange<'a>>,
 }
 

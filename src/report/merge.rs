@@ -331,13 +331,17 @@ struct CaseDoc {
     api: String,
     target: String,
     base_url: String,
+    #[serde(default)]
     tags: Vec<String>,
     location: LocationDoc,
     verdict: String,
+    #[serde(default)]
     reason: Option<String>,
     duration_ms: f64,
     schema_ids: Vec<String>,
+    #[serde(default)]
     findings: Vec<FindingDoc>,
+    #[serde(default)]
     exchanges: Vec<ExchangeDoc>,
 }
 

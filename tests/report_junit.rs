@@ -94,6 +94,46 @@ fn one_testsuite_per_suite_and_one_testcase_per_case() {
 }
 
 #[test]
+fn passing_exchanges_appear_with_report_exchanges_all() {
+    let cases = sample_cases();
+    let mut record = record_of(&cases, false);
+    record.exchanges = sessconform::report::ReportExchanges::All;
+    let xml = junit::render(&record).unwrap();
+    let report = Report::deserialize_from_str(&xml).unwrap();
+    let silent = cases
+        .iter()
+        .find(|r| {
+            r.verdict == Verdict::Pass && r.warnings().next().is_none() && !r.exchanges.is_empty()
+        })
+        .unwrap();
+    let tc = report
+        .test_suites
+        .iter()
+        .flat_map(|s| &s.test_cases)
+        .find(|tc| tc.name.as_str() == silent.case)
+        .unwrap();
+    let out = tc
+        .system_out
+        .as_deref()
+        .expect("the passing exchange is kept");
+    assert!(
+        out.contains(&format!(
+            "> {} {}",
+            silent.exchanges[0].request.method, silent.exchanges[0].request.url
+        )),
+        "{out}"
+    );
+    // …and its request id becomes a suite property, as for failures.
+    if let Some(id) = silent.exchanges[0]
+        .response
+        .as_ref()
+        .and_then(|r| r.request_id.as_deref())
+    {
+        assert!(xml.contains(&format!("value=\"{id}\"")), "{xml}");
+    }
+}
+
+#[test]
 fn properties_carry_target_api_version_schemas_and_request_ids() {
     let xml = junit::render(&sample_record()).unwrap();
     let report = Report::deserialize_from_str(&xml).unwrap();

@@ -227,7 +227,7 @@ async fn diff_in_every_format() {
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|c| c["findings"].as_array().unwrap())
+        .flat_map(|c| c["findings"].as_array().into_iter().flatten())
         .collect();
     assert_eq!(findings.len(), 3);
     for f in &findings {

@@ -258,3 +258,84 @@ fn renders_in_headless_chromium_with_counts_filters_and_no_console_errors() {
         "not a real screenshot"
     );
 }
+
+/// 100,000 cases (50 failing) streamed through the file reporter: the page stays small (bounded
+/// by the failures: passing cases beyond the first 1,000 are rolled up per suite), opens in
+/// headless Chromium, and its failure filter shows exactly the failures.
+#[test]
+fn hundred_thousand_cases_stay_small_and_the_filter_shows_the_failures() {
+    use sessconform::report::{FileReporter, ReportFormat, Reporter};
+    use sessconform::result::{Counts, Event, RunSummary};
+
+    let samples = sample_cases();
+    let pass = samples
+        .iter()
+        .find(|c| c.verdict == Verdict::Pass && c.warnings().next().is_none())
+        .unwrap();
+    let fail = samples.iter().find(|c| c.verdict == Verdict::Fail).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = FileReporter::new();
+    files.add_dir(dir.path());
+    let total = 100_000;
+    files.on_event(&Event::RunStarted(info(total)));
+    let mut counts = Counts::default();
+    for i in 0..total {
+        let mut r = if i % 2000 == 1999 { fail } else { pass }.clone();
+        r.suite = if i < total / 2 { "alpha" } else { "beta" }.to_owned();
+        r.case = format!("case {i}");
+        r.id = format!("{}::{}", r.suite, r.case);
+        counts.add(&r);
+        files.on_event(&Event::CaseFinished(Box::new(r)));
+    }
+    assert_eq!(counts.failed, 50);
+    files.on_event(&Event::RunFinished(RunSummary {
+        counts,
+        duration: std::time::Duration::from_secs(5),
+        interrupted: false,
+    }));
+    files.finish().unwrap();
+
+    let page_path = dir.path().join(ReportFormat::Html.file_name());
+    let page = std::fs::read_to_string(&page_path).unwrap();
+    assert!(page.len() < 2_000_000, "HTML is {} bytes", page.len());
+    assert!(page.contains("id=\"count-total\">100000<"));
+    assert_eq!(count(&page, "<details class=\"case\""), 1000 + 50);
+    assert_eq!(count(&page, "data-rolled-up="), 2, "one rollup per suite");
+    // The other reports list every case; passing ones without their exchange.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(json["summary"]["total"], total);
+    assert_eq!(json["cases"].as_array().unwrap().len(), total);
+    assert_eq!(json["cases"][0].get("exchanges"), None);
+    assert!(
+        !json["cases"][1999]["exchanges"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let xml = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
+    assert_eq!(count(&xml, "<testcase "), total);
+    assert_eq!(count(&xml, "<failure "), 50);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "spool files left: {leftovers:?}");
+
+    let Some(chromium) = Chromium::find() else {
+        return;
+    };
+    let (dom, console) = chromium.run(&file_url(&page_path, "#verdict=fail"), &["--dump-dom"]);
+    assert!(console.is_empty(), "{console:#?}");
+    assert!(
+        dom.contains("data-ready=\"1\""),
+        "the script did not finish"
+    );
+    assert_eq!(visible_cases(&dom), vec!["fail".to_owned(); 50]);
+    let (dom, _) = chromium.run(
+        &file_url(&page_path, "#verdict=fail&suite=beta"),
+        &["--dump-dom"],
+    );
+    assert_eq!(visible_cases(&dom), vec!["fail".to_owned(); 25]);
+}

@@ -6,7 +6,8 @@ mod report_support;
 
 use report_support::*;
 use serde_json::{Value, json};
-use sessconform::report::json;
+use sessconform::report::{ReportExchanges, json};
+use sessconform::result::Verdict;
 
 fn validator() -> jsonschema::Validator {
     let schema: Value = serde_json::from_str(json::SCHEMA).expect("the schema is JSON");
@@ -61,7 +62,7 @@ fn schema_rejects_malformed_reports() {
     let mut unknown_field = good.clone();
     unknown_field["summary"]["flaky"] = json!(0);
     let mut wrong_version = good.clone();
-    wrong_version["format_version"] = json!(2);
+    wrong_version["format_version"] = json!(1);
     for (name, doc) in [
         ("missing verdict", missing_case_field),
         ("bad verdict", bad_verdict),
@@ -76,7 +77,7 @@ fn schema_rejects_malformed_reports() {
 fn carries_run_summary_cases_findings_and_exchanges() {
     let cases = sample_cases();
     let doc = json::document(&record_of(&cases, false));
-    assert_eq!(doc["format_version"], 1);
+    assert_eq!(doc["format_version"], 2);
     assert_eq!(doc["run"]["target"], "staging <env> & co");
     assert_eq!(doc["run"]["interrupted"], false);
     assert_eq!(doc["run"]["complete"], true);
@@ -102,8 +103,19 @@ fn carries_run_summary_cases_findings_and_exchanges() {
     for (c, r) in out.iter().zip(&cases) {
         assert_eq!(c["id"], r.id.as_str());
         assert_eq!(c["verdict"], r.verdict.as_str());
-        assert_eq!(c["findings"].as_array().unwrap().len(), r.findings.len());
-        assert_eq!(c["exchanges"].as_array().unwrap().len(), r.exchanges.len());
+        assert_eq!(
+            c["findings"].as_array().map_or(0, Vec::len),
+            r.findings.len()
+        );
+        // By default only cases that failed, errored or warned carry their exchanges.
+        let kept = r.verdict != Verdict::Pass || r.warnings().next().is_some();
+        let want = if kept { r.exchanges.len() } else { 0 };
+        assert_eq!(
+            c["exchanges"].as_array().map_or(0, Vec::len),
+            want,
+            "{}",
+            r.id
+        );
         assert_eq!(c["location"]["file"], r.span.file.name.as_str());
         assert_eq!(c["location"]["line"], r.span.line);
     }
@@ -149,6 +161,50 @@ fn carries_run_summary_cases_findings_and_exchanges() {
     );
     // Hostile content survives as data.
     assert_eq!(ex["response"]["body"], HOSTILE);
+}
+
+#[test]
+fn passing_exchanges_only_with_report_exchanges_all() {
+    let cases = sample_cases();
+    let silent_pass = cases
+        .iter()
+        .position(|r| {
+            r.verdict == Verdict::Pass && r.warnings().next().is_none() && !r.exchanges.is_empty()
+        })
+        .expect("the sample has a passing case without warnings that sent a request");
+    let failing = cases
+        .iter()
+        .position(|r| r.verdict == Verdict::Fail && !r.exchanges.is_empty())
+        .unwrap();
+    let mut record = record_of(&cases, false);
+    let default = json::document(&record);
+    assert_eq!(default["run"]["report_exchanges"], "failed");
+    assert_eq!(default["cases"][silent_pass].get("exchanges"), None);
+    assert_eq!(
+        default["cases"][failing]["exchanges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        cases[failing].exchanges.len()
+    );
+    record.exchanges = ReportExchanges::All;
+    let all = json::document(&record);
+    assert_eq!(all["run"]["report_exchanges"], "all");
+    assert_eq!(
+        all["cases"][silent_pass]["exchanges"][0]["request"]["url"],
+        cases[silent_pass].exchanges[0].request.url.as_str()
+    );
+    assert_eq!(
+        all["cases"][failing]["exchanges"],
+        default["cases"][failing]["exchanges"]
+    );
+    for doc in [&default, &all] {
+        assert!(
+            errors(&validator(), doc).is_empty(),
+            "{:?}",
+            errors(&validator(), doc)
+        );
+    }
 }
 
 #[test]

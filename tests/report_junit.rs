@@ -71,7 +71,15 @@ fn one_testsuite_per_suite_and_one_testcase_per_case() {
                 }
                 (st, v) => panic!("{}: verdict {v:?} written as {st:?}", r.id),
             }
-            if !r.exchanges.is_empty() {
+            let kept = r.verdict != Verdict::Pass || r.warnings().next().is_some();
+            if !kept {
+                assert!(
+                    tc.system_out.is_none(),
+                    "{}: passing exchange left out",
+                    r.id
+                );
+            }
+            if kept && !r.exchanges.is_empty() {
                 let out = tc.system_out.as_deref().expect("exchange in system-out");
                 assert!(
                     out.contains("> POST http://127.0.0.1:4010/stytch/v1/sessions/authenticate"),
@@ -83,6 +91,46 @@ fn one_testsuite_per_suite_and_one_testcase_per_case() {
         }
     }
     assert_eq!(seen, cases.len(), "every case is a testcase");
+}
+
+#[test]
+fn passing_exchanges_appear_with_report_exchanges_all() {
+    let cases = sample_cases();
+    let mut record = record_of(&cases, false);
+    record.exchanges = sessconform::report::ReportExchanges::All;
+    let xml = junit::render(&record).unwrap();
+    let report = Report::deserialize_from_str(&xml).unwrap();
+    let silent = cases
+        .iter()
+        .find(|r| {
+            r.verdict == Verdict::Pass && r.warnings().next().is_none() && !r.exchanges.is_empty()
+        })
+        .unwrap();
+    let tc = report
+        .test_suites
+        .iter()
+        .flat_map(|s| &s.test_cases)
+        .find(|tc| tc.name.as_str() == silent.case)
+        .unwrap();
+    let out = tc
+        .system_out
+        .as_deref()
+        .expect("the passing exchange is kept");
+    assert!(
+        out.contains(&format!(
+            "> {} {}",
+            silent.exchanges[0].request.method, silent.exchanges[0].request.url
+        )),
+        "{out}"
+    );
+    // …and its request id becomes a suite property, as for failures.
+    if let Some(id) = silent.exchanges[0]
+        .response
+        .as_ref()
+        .and_then(|r| r.request_id.as_deref())
+    {
+        assert!(xml.contains(&format!("value=\"{id}\"")), "{xml}");
+    }
 }
 
 #[test]

@@ -105,6 +105,9 @@ fn the_cli_reads_the_same_environment_as_the_harness() {
             .is_some_and(|l| l.ends_with("[strict]")),
         "{stdout}"
     );
-    assert!(stdout.contains("1 need var project_id (api stytch)"), "{stdout}");
+    assert!(
+        stdout.contains("1 need var project_id (api stytch)"),
+        "{stdout}"
+    );
     assert_eq!(out.status.code(), Some(3), "the skip fails the gate");
 }

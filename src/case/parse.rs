@@ -109,12 +109,19 @@ fn raw_suites_with(
 
 /// Parses one text as a whole.
 pub(crate) fn whole(text: &str) -> Result<RawSuite, serde_saphyr::Error> {
-    serde_saphyr::from_str_with_options(text, options())
+    serde_saphyr::from_str_with_options(text, options(text.len()))
 }
 
-fn options() -> serde_saphyr::Options {
+/// Parser options for a text of `len` bytes. The event budget grows with the text (a YAML
+/// event takes at least two bytes of plain input, so a big generated file stays within it),
+/// while aliases, anchors and what anchors may replay keep serde-saphyr's fixed limits: those
+/// are what a YAML bomb needs, and they do not grow with the file.
+fn options(len: usize) -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.with_snippet = false;
+    let mut budget = options.budget.take().unwrap_or_default();
+    budget.max_events = budget.max_events.max(len / 2 + 1024);
+    options.budget = Some(budget);
     options
 }
 
@@ -148,7 +155,9 @@ impl Unit<'_> {
     fn parse(&self) -> Parsed {
         match self {
             Unit::Whole(t) | Unit::Header(t) => Parsed::Suite(whole(t)),
-            Unit::Piece(t) => Parsed::Cases(serde_saphyr::from_str_with_options(t, options())),
+            Unit::Piece(t) => {
+                Parsed::Cases(serde_saphyr::from_str_with_options(t, options(t.len())))
+            }
         }
     }
 }

@@ -78,6 +78,12 @@ pub enum Command {
     },
     /// Print the man page (roff) to stdout: `sessconform man > sessconform.1`.
     Man,
+    /// Work with reports: merge the JSON reports of shards into one set of reports.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  sessconform report merge reports/ shard-1/ shard-2/ shard-3/"
+    )]
+    Report(super::report::ReportCommand),
 }
 
 /// Where suites and schemas come from.
@@ -202,6 +208,16 @@ pub enum ColorChoice {
     Never,
 }
 
+/// `--report-exchanges`: which cases' requests and responses the reports carry.
+#[derive(Debug, Clone, Copy, ValueEnum, Default, PartialEq, Eq)]
+pub enum ExchangesChoice {
+    /// Cases that failed, errored or warned.
+    #[default]
+    Failed,
+    /// Every case (reports grow with the passing cases).
+    All,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum, Default, PartialEq, Eq)]
 pub enum OutputFormat {
     /// One line per case, then failure details.
@@ -267,6 +283,9 @@ pub struct OutputArgs {
     /// Write junit.xml, report.json and index.html into DIR.
     #[arg(long, value_name = "DIR")]
     pub reports: Option<PathBuf>,
+    /// Which cases' exchanges (requests, responses, curl) the reports carry.
+    #[arg(long, value_enum, default_value_t = ExchangesChoice::Failed, value_name = "WHICH")]
+    pub report_exchanges: ExchangesChoice,
 }
 
 impl OutputArgs {
@@ -274,6 +293,7 @@ impl OutputArgs {
     pub fn report_files(&self) -> Result<sessconform::report::FileReporter, String> {
         use sessconform::report::{FileReporter, ReportFormat};
         let mut files = FileReporter::new();
+        files.set_exchanges(self.exchanges());
         if let Some(dir) = &self.reports {
             files.add_dir(dir);
         }
@@ -288,6 +308,14 @@ impl OutputArgs {
         }
         files.prepare().map_err(|e| e.to_string())?;
         Ok(files)
+    }
+
+    /// Which cases' exchanges the reports carry.
+    pub fn exchanges(&self) -> sessconform::report::ReportExchanges {
+        match self.report_exchanges {
+            ExchangesChoice::Failed => sessconform::report::ReportExchanges::Failed,
+            ExchangesChoice::All => sessconform::report::ReportExchanges::All,
+        }
     }
 
     /// GitHub annotations: asked for, or running under GitHub Actions.
@@ -309,6 +337,7 @@ impl RunArgs {
             } else {
                 self.max_skipped
             },
+            passing_exchanges: self.output.report_exchanges == ExchangesChoice::All,
             ..self.http.config(self.jobs, &self.vars)?
         })
     }

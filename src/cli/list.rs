@@ -12,13 +12,18 @@ pub(crate) fn list(args: &ListArgs) -> u8 {
         Err(code) => return code,
     };
     let sel = args.select.selection();
+    let all: Vec<(&str, &[String])> = suites
+        .iter()
+        .flat_map(|l| l.suite.cases.iter().map(|c| (c.id.as_str(), &c.tags[..])))
+        .collect();
+    let mut selected = sel.select_all(&all).into_iter();
     let mut total = 0;
     for loaded in &suites {
         let s = &loaded.suite;
         let cases: Vec<_> = s
             .cases
             .iter()
-            .filter(|c| sel.selects(&c.id, &c.tags))
+            .filter(|_| selected.next().unwrap_or(false))
             .collect();
         if cases.is_empty() {
             continue;

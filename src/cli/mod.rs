@@ -8,6 +8,7 @@ mod inputs;
 mod lint;
 mod list;
 mod output;
+mod report;
 mod run;
 #[cfg(feature = "server")]
 mod serve;
@@ -42,6 +43,7 @@ pub fn dispatch(cli: Cli) -> u8 {
         Some(Command::Spec(command)) => spec::spec(&command),
         Some(Command::Completions { shell }) => shell_support::completions(shell),
         Some(Command::Man) => shell_support::man(),
+        Some(Command::Report(cmd)) => report::report(&cmd),
     }
 }
 

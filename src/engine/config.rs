@@ -30,6 +30,10 @@ pub struct RunConfig {
     pub vars: BTreeMap<String, Value>,
     /// More skipped cases than this fail the gate (`--max-skipped N`; `--fail-on-skip` is 0).
     pub max_skipped: Option<usize>,
+    /// Keep the exchanges of passing cases without warnings in the results `run` emits. Off
+    /// when no reporter shows them (`--report-exchanges failed`): a passing case then costs only
+    /// its summary while it waits for its turn in plan order.
+    pub passing_exchanges: bool,
 }
 
 impl Default for RunConfig {
@@ -45,6 +49,7 @@ impl Default for RunConfig {
             update_snapshots: false,
             vars: BTreeMap::new(),
             max_skipped: None,
+            passing_exchanges: true,
         }
     }
 }
@@ -100,20 +105,59 @@ impl std::str::FromStr for Shard {
 }
 
 impl Shard {
-    /// True when the case id belongs to this shard (FNV-1a of the id, so it is stable across runs
-    /// and machines and independent of case order).
-    pub fn contains(&self, id: &str) -> bool {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in id.as_bytes() {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
+    /// Which of `ids` (the selected cases of the whole run) belong to this shard, balanced by
+    /// case count: the ids are ranked by their FNV-1a hash (ties by id) and dealt out in turn, so
+    /// the shards of a run differ by at most one case. The result depends only on the set of ids
+    /// (not their order), so every shard of a CI matrix computes the same partition.
+    pub fn members(&self, ids: &[&str]) -> Vec<bool> {
+        let mut order: Vec<(u64, &str, usize)> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (fnv1a(id), *id, i))
+            .collect();
+        order.sort_unstable();
+        let mut member = vec![false; ids.len()];
+        let (count, index) = (u64::from(self.count), u64::from(self.index) - 1);
+        for (rank, (_, _, i)) in order.into_iter().enumerate() {
+            member[i] = rank as u64 % count == index;
         }
-        (h % u64::from(self.count)) as u32 == self.index - 1
+        member
     }
 }
 
+fn fnv1a(id: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
 impl Selection {
-    /// True when the case is selected.
+    /// Which of the run's cases (`(id, tags)`, in plan order) are selected, the shard included.
+    pub fn select_all(&self, cases: &[(&str, &[String])]) -> Vec<bool> {
+        let mut selected: Vec<bool> = cases
+            .iter()
+            .map(|(id, tags)| self.selects(id, tags))
+            .collect();
+        if let Some(shard) = self.shard {
+            let ids: Vec<&str> = cases
+                .iter()
+                .zip(&selected)
+                .filter(|(_, s)| **s)
+                .map(|((id, _), _)| *id)
+                .collect();
+            let mut member = shard.members(&ids).into_iter();
+            for s in selected.iter_mut().filter(|s| **s) {
+                *s = member.next().unwrap_or(false);
+            }
+        }
+        selected
+    }
+
+    /// True when the case is selected by the filters and tags (the shard is applied over the
+    /// whole selection: [`Shard::members`]).
     pub fn selects(&self, id: &str, tags: &[String]) -> bool {
         if !self.filters.is_empty() {
             let hit = self.filters.iter().any(|f| {
@@ -133,7 +177,7 @@ impl Selection {
         if tags.iter().any(|t| self.exclude_tags.contains(t)) {
             return false;
         }
-        self.shard.is_none_or(|s| s.contains(id))
+        true
     }
 }
 
@@ -142,14 +186,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shards_partition_ids() {
+    fn shards_partition_ids_evenly_whatever_the_order() {
         let ids: Vec<String> = (0..200).map(|i| format!("s::case {i}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let shards: Vec<Shard> = (1..=3).map(|k| format!("{k}/3").parse().unwrap()).collect();
-        for id in &ids {
-            assert_eq!(shards.iter().filter(|s| s.contains(id)).count(), 1);
+        let members: Vec<Vec<bool>> = shards.iter().map(|s| s.members(&ids)).collect();
+        for i in 0..ids.len() {
+            assert_eq!(members.iter().filter(|m| m[i]).count(), 1, "{}", ids[i]);
         }
-        let first = ids.iter().filter(|id| shards[0].contains(id)).count();
-        assert!(first > 40 && first < 100, "{first}");
+        let sizes: Vec<usize> = members
+            .iter()
+            .map(|m| m.iter().filter(|b| **b).count())
+            .collect();
+        assert_eq!(sizes, [67, 67, 66]);
+        // The same set in another order: the same partition.
+        let mut reversed = ids.clone();
+        reversed.reverse();
+        let again = shards[0].members(&reversed);
+        for (i, id) in reversed.iter().enumerate() {
+            let at = ids.iter().position(|x| x == id).unwrap();
+            assert_eq!(again[i], members[0][at], "{id}");
+        }
         assert!("0/3".parse::<Shard>().is_err());
         assert!("4/3".parse::<Shard>().is_err());
     }

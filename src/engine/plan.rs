@@ -145,6 +145,13 @@ pub fn plan(
             }
         }
     }
+    // The shard is dealt over the whole selection, so every shard sees the same partition.
+    let all: Vec<(&str, &[String])> = suites
+        .iter()
+        .flat_map(|l| l.suite.cases.iter().map(|c| (c.id.as_str(), &c.tags[..])))
+        .collect();
+    let mut selected = selection.select_all(&all).into_iter();
+    drop(all);
     let mut cases = Vec::new();
     for loaded in suites {
         let suite = Arc::new(loaded.suite);
@@ -165,7 +172,7 @@ pub fn plan(
             }
         }
         for (i, case) in suite.cases.iter().enumerate() {
-            if !selection.selects(&case.id, &case.tags) {
+            if !selected.next().unwrap_or(false) {
                 continue;
             }
             let skip = skip_reason(&suite, case, api.as_ref(), &vars);

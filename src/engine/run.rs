@@ -146,7 +146,14 @@ pub async fn run(
             while let Some(unit) = units.get(next_unit.fetch_add(1, Ordering::Relaxed)) {
                 for &idx in unit {
                     let pc: &PlannedCase = &plan.cases[idx];
-                    let result = run_one(pc, &shared, &stop, &cancel).await;
+                    let mut result = run_one(pc, &shared, &stop, &cancel).await;
+                    if !shared.cfg.passing_exchanges
+                        && result.verdict == Verdict::Pass
+                        && result.warnings().next().is_none()
+                    {
+                        // Nothing will show them: free them before the result waits in order.
+                        result.exchanges = Vec::new();
+                    }
                     if result.verdict == Verdict::Fail && shared.cfg.fail_fast {
                         stop.store(true, Ordering::SeqCst);
                     }

@@ -40,14 +40,52 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// Writes `path` atomically from `fill`, which streams the content into a buffered writer.
+///
+/// Errors name the path, as [`write_atomic`]'s do.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let context =
+        |e: io::Error| io::Error::new(e.kind(), format!("failed to write {}: {e}", path.display()));
+    let name = path.file_name().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("failed to write {}: not a file path", path.display()),
+        )
+    })?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let (tmp, file) = create_temp(&dir, &name.to_string_lossy()).map_err(context)?;
+    let mut out = io::BufWriter::with_capacity(256 * 1024, file);
+    let written = fill(&mut out)
+        .and_then(|()| out.into_inner().map_err(io::IntoInnerError::into_error))
+        .and_then(|file| file.sync_all())
+        .and_then(|()| fs::rename(&tmp, path));
+    if let Err(e) = written {
+        // Best effort: the temporary file is ours and useless now.
+        let _ = fs::remove_file(&tmp);
+        return Err(context(e));
+    }
+    Ok(())
+}
+
 /// Creates a fresh hidden temporary file next to the destination.
-fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, fs::File)> {
+pub(crate) fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, fs::File)> {
     let pid = std::process::id();
     let mut last = None;
     for _ in 0..64 {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let tmp = dir.join(format!(".{name}.{pid}.{n}.tmp"));
-        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+        match OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
             Ok(f) => return Ok((tmp, f)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
             Err(e) => return Err(e),

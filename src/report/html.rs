@@ -4,6 +4,10 @@
 //! Everything is rendered here and HTML-escaped, whatever its origin; the inline script only
 //! filters and toggles. A Content-Security-Policy allows no network access and no script but
 //! ours (by hash), so even markup that slipped through could not run or phone home.
+//!
+//! Its size is bounded by the failures, not the passes: it lists every non-passing case (up to
+//! [`DETAIL_CAP`]) and the first [`PASS_LIST_CAP`] passing cases; further passing cases are
+//! summarised per suite (count, total and slowest duration).
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -12,8 +16,15 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 use super::record::{RunRecord, kind_name};
+use super::tally::RunTally;
 use crate::case::model::Level;
 use crate::result::{CaseResult, Counts, ExchangeRecord, Finding, Verdict};
+
+/// Passing cases listed one by one; further ones are summarised per suite.
+pub const PASS_LIST_CAP: usize = 1000;
+/// Non-passing cases shown in detail; further ones are only counted (the JSON and JUnit reports
+/// carry them all).
+pub const DETAIL_CAP: usize = 5000;
 
 const CSS: &str = include_str!("html/report.css");
 const JS: &str = include_str!("html/report.js");
@@ -69,7 +80,55 @@ fn verdict_text(v: Verdict) -> &'static str {
 
 /// Renders the record as a complete HTML document.
 pub fn render(record: &RunRecord) -> String {
-    let counts = record.counts();
+    super::files::render(super::ReportFormat::Html, record).unwrap_or_default()
+}
+
+/// Keeps what the page shows while the cases go by.
+#[derive(Default)]
+pub(crate) struct HtmlWriter {
+    listed: Vec<CaseResult>,
+    passes_listed: usize,
+    details_listed: usize,
+    /// Per group: passing cases not listed (count).
+    rolled_up: Vec<usize>,
+    /// Non-passing cases beyond [`DETAIL_CAP`].
+    not_detailed: usize,
+}
+
+impl super::files::CaseWriter for HtmlWriter {
+    fn case(&mut self, tally: &RunTally, group: usize, r: &CaseResult) -> std::io::Result<()> {
+        let pass = r.verdict == Verdict::Pass;
+        if pass && self.passes_listed >= PASS_LIST_CAP {
+            if self.rolled_up.len() <= group {
+                self.rolled_up.resize(group + 1, 0);
+            }
+            self.rolled_up[group] += 1;
+            return Ok(());
+        }
+        if !pass && self.details_listed >= DETAIL_CAP {
+            self.not_detailed += 1;
+            return Ok(());
+        }
+        if pass {
+            self.passes_listed += 1;
+        } else {
+            self.details_listed += 1;
+        }
+        let mut kept = r.clone();
+        if !tally.exchanges.keeps(r) {
+            kept.exchanges = Vec::new();
+        }
+        self.listed.push(kept);
+        Ok(())
+    }
+
+    fn finish(&mut self, tally: &RunTally, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(page(tally, self).as_bytes())
+    }
+}
+
+fn page(tally: &RunTally, w: &HtmlWriter) -> String {
+    let counts = &tally.counts;
     let mut out = String::with_capacity(64 * 1024);
     let script_hash =
         base64::engine::general_purpose::STANDARD.encode(Sha256::digest(JS.as_bytes()));
@@ -82,12 +141,12 @@ pub fn render(record: &RunRecord) -> String {
         } else {
             String::new()
         },
-        if record.interrupted() {
+        if tally.interrupted() {
             " (interrupted)"
         } else {
             ""
         },
-        record.info.target
+        tally.info.target
     );
     let _ = write!(
         out,
@@ -100,21 +159,36 @@ pub fn render(record: &RunRecord) -> String {
         escape(&title)
     );
     out.push_str("<body data-ready=\"0\">\n");
-    header(&mut out, record);
-    if let Some(c) = &record.compat {
+    header(&mut out, tally);
+    if let Some(c) = &tally.compat {
         super::compat_html::section(&mut out, c);
     }
-    tiles(&mut out, &counts);
-    suites(&mut out, record);
-    filters(&mut out, record, &counts);
+    tiles(&mut out, counts);
+    suites(&mut out, tally);
+    let rows = w.listed.len() + w.rolled_up.iter().filter(|n| **n > 0).count();
+    filters(&mut out, tally, counts, rows);
     out.push_str("<main id=\"cases\">\n");
-    for (i, r) in record.cases.iter().enumerate() {
-        case(&mut out, i, r, record.multi_target());
+    let multi = tally.multi_target();
+    for (i, r) in w.listed.iter().enumerate() {
+        case(&mut out, i, r, multi);
+    }
+    for (g, n) in tally.groups().iter().zip(&w.rolled_up) {
+        if *n > 0 {
+            rollup(&mut out, &tally.group_name(g), *n, g);
+        }
     }
     out.push_str(
         "</main>\n<p id=\"no-match\" class=\"empty\" hidden>No case matches the filters.</p>\n",
     );
-    if record.cases.is_empty() {
+    if w.not_detailed > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"banner\" id=\"not-detailed\">{} more cases did not pass; this page shows the first {DETAIL_CAP}. \
+             The JSON and JUnit reports carry every case.</p>",
+            w.not_detailed
+        );
+    }
+    if tally.counts.total() == 0 {
         out.push_str("<p class=\"empty\">No cases were run.</p>\n");
     }
     let _ = write!(
@@ -123,12 +197,28 @@ pub fn render(record: &RunRecord) -> String {
          Every value from the target is redacted: credentials and secret captures show as ***.</footer>\n\
          <script>{JS}</script>\n</body>\n</html>\n",
         env!("CARGO_PKG_VERSION"),
-        escape(&record.started_at_display())
+        escape(&tally.started_at_display())
     );
     out
 }
 
-fn header(out: &mut String, record: &RunRecord) {
+/// One row standing for the passing cases of a suite that are not listed one by one.
+fn rollup(out: &mut String, name: &str, n: usize, g: &super::tally::GroupTally) {
+    let name = escape(name);
+    let _ = write!(
+        out,
+        "<details class=\"case rollup\" data-verdict=\"pass\" data-suite=\"{name}\" data-rolled-up=\"{n}\">\n<summary>\
+         <span class=\"badge pass\">PASS</span><span class=\"cid\">{} more of {name}</span>\
+         <span class=\"muted\">suite total {} · slowest {}</span></summary>\n<div class=\"case-body\">\
+         <p class=\"loc\">The page lists passing cases one by one up to {PASS_LIST_CAP}; these passed too. \
+         report.json and junit.xml list every case.</p></div>\n</details>\n",
+        plural(n, "passing case", "passing cases"),
+        human(g.duration),
+        human(g.slowest)
+    );
+}
+
+fn header(out: &mut String, record: &RunTally) {
     out.push_str("<header>\n<h1>sessconform report</h1>\n");
     if record.interrupted() {
         out.push_str(
@@ -198,15 +288,15 @@ fn counts_text(c: &Counts) -> String {
     parts.join(" · ")
 }
 
-fn suites(out: &mut String, record: &RunRecord) {
-    let groups = record.suites();
+fn suites(out: &mut String, tally: &RunTally) {
+    let groups = tally.groups();
     if groups.is_empty() {
         return;
     }
     out.push_str(
         "<section aria-label=\"Suites\">\n<h2>Suites</h2>\n<table class=\"suites\">\n<tbody>\n",
     );
-    for g in &groups {
+    for g in groups {
         let total = g.counts.total().max(1) as f64;
         let mut bar = String::new();
         for (class, n) in [
@@ -223,8 +313,12 @@ fn suites(out: &mut String, record: &RunRecord) {
                 );
             }
         }
-        let name = escape(&g.name);
-        let text = escape(&counts_text(&g.counts));
+        let name = escape(&tally.group_name(g));
+        let text = escape(&format!(
+            "{} · {}",
+            counts_text(&g.counts),
+            human(g.duration)
+        ));
         let _ = writeln!(
             out,
             "<tr data-suite=\"{name}\"><th scope=\"row\"><button type=\"button\" class=\"linklike\" data-suite-link=\"{name}\" \
@@ -235,7 +329,7 @@ fn suites(out: &mut String, record: &RunRecord) {
     out.push_str("</tbody>\n</table>\n</section>\n");
 }
 
-fn filters(out: &mut String, record: &RunRecord, c: &Counts) {
+fn filters(out: &mut String, tally: &RunTally, c: &Counts, rows: usize) {
     out.push_str("<section class=\"filters\" id=\"filters\" aria-label=\"Filters\">\n");
     for (v, label, n) in [
         ("all", "All", c.total()),
@@ -253,16 +347,15 @@ fn filters(out: &mut String, record: &RunRecord, c: &Counts) {
     out.push_str(
         "<select id=\"suite-filter\" aria-label=\"Suite\"><option value=\"\">All suites</option>",
     );
-    for g in record.suites() {
-        let name = escape(&g.name);
+    for g in tally.groups() {
+        let name = escape(&tally.group_name(g));
         let _ = write!(out, "<option value=\"{name}\">{name}</option>");
     }
     out.push_str("</select>\n<input id=\"text-filter\" type=\"search\" placeholder=\"Filter by text (press /)\" aria-label=\"Filter by text\">\n");
     let _ = writeln!(
         out,
         "<button type=\"button\" id=\"expand-all\">Expand all</button><button type=\"button\" id=\"collapse-all\">Collapse all</button>\n\
-         <span id=\"shown-count\" data-shown=\"{n}\">{n} of {n} cases shown</span>",
-        n = record.cases.len()
+         <span id=\"shown-count\" data-shown=\"{rows}\">{rows} of {rows} cases shown</span>"
     );
     out.push_str("</section>\n");
 }

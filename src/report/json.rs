@@ -2,30 +2,35 @@
 //!
 //! Bump [`FORMAT_VERSION`] on any incompatible change (a field removed, renamed or retyped);
 //! adding an optional field is compatible.
+//!
+//! The report is streamed: each case is written (one line of compact JSON) to a spool as it
+//! finishes; the head (run, summary, suites) and the tail are written around it at the end.
+
+use std::io::{self, Write};
 
 use serde::Serialize;
 
 use super::record::{RunRecord, kind_name, level_name};
+use super::spool::Spool;
+use super::tally::RunTally;
 use crate::result::{CaseResult, Counts, ExchangeRecord, Finding};
 use crate::source::Span;
 
-/// Version of the JSON report format.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the JSON report format. 2: passing cases carry no exchanges unless the run was
+/// asked for them (`run.report_exchanges`); a case's empty `tags`, `findings`, `exchanges` and
+/// null `reason` are left out (a passing case is one short line).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The JSON Schema of the report, embedded.
 pub const SCHEMA: &str = include_str!("../../specs/report/run-report.json");
 
 #[derive(Serialize)]
-struct Doc<'a> {
+struct Head<'a> {
     format_version: u32,
     generator: Generator,
     run: Run<'a>,
     summary: Summary,
-    suites: Vec<Suite<'a>>,
-    cases: Vec<Case<'a>>,
-    /// Matrix runs and diffs only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    compat: Option<&'a crate::result::compat::CompatReport>,
+    suites: Vec<Suite>,
 }
 
 #[derive(Serialize)]
@@ -43,6 +48,7 @@ struct Run<'a> {
     strict: bool,
     interrupted: bool,
     complete: bool,
+    report_exchanges: &'static str,
 }
 
 #[derive(Serialize)]
@@ -78,11 +84,11 @@ impl From<&Counts> for Summary {
 }
 
 #[derive(Serialize)]
-struct Suite<'a> {
+struct Suite {
     name: String,
-    suite: &'a str,
-    target: &'a str,
-    api: &'a str,
+    suite: String,
+    target: String,
+    api: String,
     summary: Summary,
 }
 
@@ -111,13 +117,19 @@ struct Case<'a> {
     api: &'a str,
     target: &'a str,
     base_url: &'a str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
     tags: &'a [String],
     location: Location<'a>,
     verdict: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skip_group: Option<&'a str>,
     duration_ms: f64,
     schema_ids: &'a [String],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     findings: Vec<FindingDoc<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     exchanges: Vec<Exchange<'a>>,
 }
 
@@ -221,7 +233,7 @@ fn exchange(ex: &ExchangeRecord) -> Exchange<'_> {
     }
 }
 
-fn case(r: &CaseResult) -> Case<'_> {
+fn case(r: &CaseResult, with_exchanges: bool) -> Case<'_> {
     Case {
         id: &r.id,
         suite: &r.suite,
@@ -233,63 +245,110 @@ fn case(r: &CaseResult) -> Case<'_> {
         location: Location::from(&r.span),
         verdict: r.verdict.as_str(),
         reason: r.reason.as_deref(),
+        skip_group: r.skip_group.as_deref(),
         duration_ms: ms(r.duration),
         schema_ids: &r.schema_ids,
         findings: r.findings.iter().map(finding).collect(),
-        exchanges: r.exchanges.iter().map(exchange).collect(),
+        exchanges: if with_exchanges {
+            r.exchanges.iter().map(exchange).collect()
+        } else {
+            Vec::new()
+        },
     }
 }
 
 /// The report as a JSON value.
 pub fn document(record: &RunRecord) -> serde_json::Value {
-    // Serializing plain structs of strings and numbers into a Value cannot fail; a non-finite
-    // float would become null rather than an error.
-    serde_json::to_value(doc(record)).unwrap_or(serde_json::Value::Null)
+    // The rendered text is our own serializer's output; a failure would be a bug, shown as null.
+    serde_json::from_str(&render(record)).unwrap_or(serde_json::Value::Null)
 }
 
-/// The report as pretty-printed JSON text with a trailing newline, serialised straight from the
-/// borrowed records (no intermediate `Value`: a 2,000-case report would otherwise be held three
-/// times over).
+/// The report as text with a trailing newline.
 pub fn render(record: &RunRecord) -> String {
-    let mut s = serde_json::to_string_pretty(&doc(record)).unwrap_or_else(|_| "null".into());
-    s.push('\n');
-    s
+    super::files::render(super::ReportFormat::Json, record).unwrap_or_else(|_| "null\n".into())
 }
 
-fn doc(record: &RunRecord) -> Doc<'_> {
-    Doc {
+/// Streams the cases of a JSON report to a spool.
+pub(crate) struct JsonWriter {
+    spool: Spool,
+    cases: usize,
+    line: Vec<u8>,
+}
+
+impl JsonWriter {
+    /// A writer spooling to `spool`.
+    pub(crate) fn new(spool: Spool) -> Self {
+        Self {
+            spool,
+            cases: 0,
+            line: Vec::with_capacity(1024),
+        }
+    }
+}
+
+impl super::files::CaseWriter for JsonWriter {
+    fn case(&mut self, tally: &RunTally, _group: usize, r: &CaseResult) -> io::Result<()> {
+        self.line.clear();
+        self.line
+            .extend_from_slice(if self.cases == 0 { b"    " } else { b",\n    " });
+        serde_json::to_writer(&mut self.line, &case(r, tally.exchanges.keeps(r)))?;
+        self.cases += 1;
+        self.spool.write(&self.line)
+    }
+
+    fn finish(&mut self, tally: &RunTally, out: &mut dyn Write) -> io::Result<()> {
+        let head = serde_json::to_string_pretty(&head(tally))?;
+        // `{ … }` pretty-printed: reopen it after the suites to add the cases and compat data.
+        let head = head.strip_suffix("\n}").unwrap_or(&head);
+        out.write_all(head.as_bytes())?;
+        if self.cases == 0 {
+            out.write_all(b",\n  \"cases\": []")?;
+        } else {
+            out.write_all(b",\n  \"cases\": [\n")?;
+            self.spool.copy_all(out)?;
+            out.write_all(b"\n  ]")?;
+        }
+        if let Some(c) = &tally.compat {
+            out.write_all(b",\n  \"compat\": ")?;
+            serde_json::to_writer(&mut *out, c)?;
+        }
+        out.write_all(b"\n}\n")
+    }
+}
+
+fn head(tally: &RunTally) -> Head<'_> {
+    Head {
         format_version: FORMAT_VERSION,
         generator: Generator {
             name: "sessconform",
             version: env!("CARGO_PKG_VERSION"),
         },
         run: Run {
-            started_at: record.started_at_rfc3339(),
-            duration_ms: ms(record.duration()),
-            target: &record.info.target,
-            base_urls: record
+            started_at: tally.started_at_rfc3339(),
+            duration_ms: ms(tally.duration()),
+            target: &tally.info.target,
+            base_urls: tally
                 .info
                 .base_urls
                 .iter()
                 .map(|(api, url)| BaseUrl { api, url })
                 .collect(),
-            strict: record.info.strict,
-            interrupted: record.interrupted(),
-            complete: record.complete(),
+            strict: tally.info.strict,
+            interrupted: tally.interrupted(),
+            complete: tally.complete(),
+            report_exchanges: tally.exchanges.as_str(),
         },
-        summary: Summary::from(&record.counts()),
-        suites: record
-            .suites()
-            .into_iter()
+        summary: Summary::from(&tally.counts),
+        suites: tally
+            .groups()
+            .iter()
             .map(|g| Suite {
                 summary: Summary::from(&g.counts),
-                name: g.name,
-                suite: g.suite,
-                target: g.target,
-                api: g.api,
+                name: tally.group_name(g),
+                suite: g.suite.clone(),
+                target: g.target.clone(),
+                api: g.api.clone(),
             })
             .collect(),
-        cases: record.cases.iter().map(case).collect(),
-        compat: record.compat.as_ref(),
     }
 }

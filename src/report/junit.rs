@@ -1,17 +1,19 @@
-//! JUnit XML through quick-junit: one `<testsuite>` per suite (and target), one `<testcase>` per
-//! case, valid against Jenkins' `junit-10.xsd`.
+//! JUnit XML: one `<testsuite>` per suite (and target), one `<testcase>` per case, valid against
+//! Jenkins' `junit-10.xsd`.
 //!
 //! The schema allows `<properties>` only on suites, so per-case facts (request ids) are suite
 //! properties named after the case, and the exchange goes to the case's `<system-out>`.
+//! Streamed: each `<testcase>` is written to a spool as the case finishes (its exchange only when
+//! the report keeps it); the suites, whose attributes carry counts, are assembled at the end.
 
 use std::fmt::Write as _;
-use std::io;
-use std::time::Duration;
+use std::io::{self, Write};
 
-use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
-
-use super::record::{RunRecord, SuiteGroup, kind_name};
+use super::record::{RunRecord, kind_name};
+use super::spool::{Spool, push_range};
+use super::tally::{GroupTally, RunTally};
 use super::text::{Style, render_case, render_finding};
+use super::xml::{attr, text};
 use crate::result::{CaseResult, ExchangeRecord, Verdict};
 
 /// Report name on `<testsuites>`.
@@ -19,125 +21,171 @@ const REPORT_NAME: &str = "sessconform";
 
 /// Renders the record as a JUnit XML document.
 pub fn render(record: &RunRecord) -> io::Result<String> {
-    let interrupted = record.interrupted();
-    let mut report = Report::new(if interrupted {
-        format!("{REPORT_NAME} (interrupted)")
-    } else {
-        REPORT_NAME.to_owned()
-    });
-    report.set_time(record.duration());
-    let stamp = record.started_at_rfc3339();
-    for group in record.suites() {
-        report.add_test_suite(suite(record, &group, &stamp, interrupted));
-    }
-    let xml = report
-        .to_string()
-        .map_err(|e| io::Error::other(format!("failed to serialize the JUnit report: {e}")))?;
-    Ok(drop_root_skipped(xml))
+    super::files::render(super::ReportFormat::Junit, record)
 }
 
-/// `junit-10.xsd` does not allow `skipped` on `<testsuites>` (only on `<testsuite>`), while
-/// quick-junit always writes it: remove it from the root tag.
-fn drop_root_skipped(xml: String) -> String {
-    let Some(start) = xml.find("<testsuites") else {
-        return xml;
-    };
-    let Some(len) = xml[start..].find('>') else {
-        return xml;
-    };
-    let tag = &xml[start..start + len];
-    // Attribute values are escaped (`"` is `&quot;`), so this only matches the attribute itself.
-    let Some(at) = tag.find(" skipped=\"") else {
-        return xml;
-    };
-    let value_start = start + at + " skipped=\"".len();
-    let Some(value_len) = xml[value_start..].find('"') else {
-        return xml;
-    };
-    let mut out = String::with_capacity(xml.len());
-    out.push_str(&xml[..start + at]);
-    out.push_str(&xml[value_start + value_len + 1..]);
-    out
+/// Streams `<testcase>` elements to a spool, remembering which ranges belong to which suite.
+pub(crate) struct JunitWriter {
+    spool: Spool,
+    ranges: Vec<Vec<(u64, u64)>>,
+    buf: String,
 }
 
-fn suite(record: &RunRecord, group: &SuiteGroup<'_>, stamp: &str, interrupted: bool) -> TestSuite {
-    let mut ts = TestSuite::new(clean(&group.name));
-    ts.extra.insert("timestamp".into(), stamp.into());
-    let time: Duration = group.cases.iter().map(|c| c.duration).sum();
-    ts.set_time(time);
-    let mut props: Vec<(String, String)> = vec![
-        ("target".to_owned(), group.target.to_owned()),
-        ("api".to_owned(), group.api.to_owned()),
-    ];
-    let push_unique = |props: &mut Vec<(String, String)>, k: &str, v: &str| {
-        if !v.is_empty() && !props.iter().any(|(pk, pv)| pk == k && pv == v) {
-            props.push((k.to_owned(), v.to_owned()));
+impl JunitWriter {
+    /// A writer spooling to `spool`.
+    pub(crate) fn new(spool: Spool) -> Self {
+        Self {
+            spool,
+            ranges: Vec::new(),
+            buf: String::with_capacity(1024),
         }
-    };
-    for c in &group.cases {
-        push_unique(&mut props, "base_url", &c.base_url);
     }
-    for c in &group.cases {
-        for ex in &c.exchanges {
-            for (name, value) in &ex.request.headers {
-                if name.to_ascii_lowercase().ends_with("api-version") {
-                    push_unique(&mut props, "api_version", value);
+}
+
+impl super::files::CaseWriter for JunitWriter {
+    fn case(&mut self, tally: &RunTally, group: usize, r: &CaseResult) -> io::Result<()> {
+        self.buf.clear();
+        case(&mut self.buf, r, tally.exchanges.keeps(r));
+        let start = self.spool.len();
+        self.spool.write(self.buf.as_bytes())?;
+        if self.ranges.len() <= group {
+            self.ranges.resize_with(group + 1, Vec::new);
+        }
+        push_range(&mut self.ranges[group], start, self.spool.len());
+        Ok(())
+    }
+
+    fn finish(&mut self, tally: &RunTally, out: &mut dyn Write) -> io::Result<()> {
+        let interrupted = tally.interrupted();
+        let name = if interrupted {
+            format!("{REPORT_NAME} (interrupted)")
+        } else {
+            REPORT_NAME.to_owned()
+        };
+        let c = &tally.counts;
+        write!(
+            out,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{:.3}\">\n",
+            attr(&name),
+            c.total(),
+            c.failed,
+            c.errors,
+            tally.duration().as_secs_f64()
+        )?;
+        let stamp = tally.started_at_rfc3339();
+        for (i, g) in tally.groups().iter().enumerate() {
+            let mut head = String::new();
+            suite_head(&mut head, tally, g, &stamp, interrupted);
+            out.write_all(head.as_bytes())?;
+            if let Some(ranges) = self.ranges.get(i) {
+                self.spool.copy_ranges(ranges, out)?;
+            }
+            if let Some(compat) = &tally.compat {
+                let ids = compat_ids(compat, &g.suite);
+                if let Some(t) = super::compat_console::suite_text(compat, &ids) {
+                    writeln!(out, "        <system-out>{}</system-out>", text(&t))?;
                 }
             }
+            out.write_all(b"    </testsuite>\n")?;
         }
+        out.write_all(b"</testsuites>\n")
     }
-    for c in &group.cases {
-        for id in &c.schema_ids {
-            push_unique(&mut props, "schema_id", id);
-        }
-    }
-    for c in &group.cases {
-        for ex in &c.exchanges {
-            if let Some(id) = ex.response.as_ref().and_then(|r| r.request_id.as_deref()) {
-                props.push((format!("request_id:{}", c.case), id.to_owned()));
-            }
-        }
-    }
-    // Skips grouped by cause (`skipped:need api clerk` = 12).
-    let mut skips = crate::result::Counts::default();
-    for c in group.cases.iter().filter(|c| c.verdict == Verdict::Skip) {
-        skips.add(c);
-    }
-    for (cause, n) in &skips.skipped_by {
-        props.push((format!("skipped:{cause}"), n.to_string()));
-    }
-    if record.info.strict {
-        props.push(("strict".to_owned(), "true".to_owned()));
-    }
-    if interrupted {
-        props.push(("interrupted".to_owned(), "true".to_owned()));
-    }
-    props.push((
-        "sessconform_version".to_owned(),
-        env!("CARGO_PKG_VERSION").to_owned(),
-    ));
-    ts.add_properties(
-        props
-            .into_iter()
-            .map(|(k, v)| Property::new(clean(&k), clean(&v))),
-    );
-    // Building a test case is costly (quick-junit scans every string for ANSI escapes, char by
-    // char): spread the cases over the cores.
-    ts.add_test_cases(crate::par::map(&group.cases, |c| case(c, &group.name)));
-    if let Some(compat) = &record.compat {
-        let ids: Vec<&str> = group.cases.iter().map(|c| c.id.as_str()).collect();
-        if let Some(text) = super::compat_console::suite_text(compat, &ids) {
-            ts.set_system_out(clean(&text));
-        }
-    }
-    ts
 }
 
-fn case(r: &CaseResult, classname: &str) -> TestCase {
-    let status = match r.verdict {
-        Verdict::Pass => TestCaseStatus::success(),
+/// Ids of the cases of `suite` that the compatibility data names (`suite::case`).
+fn compat_ids<'a>(c: &'a crate::result::compat::CompatReport, suite: &str) -> Vec<&'a str> {
+    use crate::result::compat::CompatReport;
+    let prefix = format!("{suite}::");
+    let mut ids: Vec<&str> = match c {
+        CompatReport::Matrix(m) => m
+            .rows
+            .iter()
+            .filter(|r| r.suite == suite)
+            .map(|r| r.id.as_str())
+            .collect(),
+        CompatReport::Diff(d) => d
+            .noise
+            .iter()
+            .flat_map(|n| n.cases.iter().map(String::as_str))
+            .chain(d.unstable.iter().map(|u| u.case.as_str()))
+            .filter(|id| id.starts_with(&prefix))
+            .collect(),
+    };
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+fn suite_head(out: &mut String, tally: &RunTally, g: &GroupTally, stamp: &str, interrupted: bool) {
+    let c = &g.counts;
+    let _ = write!(
+        out,
+        "    <testsuite name=\"{}\" tests=\"{}\" errors=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{:.3}\" timestamp=\"{}\">\n        <properties>\n",
+        attr(&tally.group_name(g)),
+        c.total(),
+        c.errors,
+        c.failed,
+        c.skipped,
+        g.duration.as_secs_f64(),
+        attr(stamp)
+    );
+    let mut prop = |k: &str, v: &str| {
+        let _ = writeln!(
+            out,
+            "            <property name=\"{}\" value=\"{}\"/>",
+            attr(k),
+            attr(v)
+        );
+    };
+    prop("target", &g.target);
+    prop("api", &g.api);
+    for u in &g.base_urls {
+        prop("base_url", u);
+    }
+    for v in &g.api_versions {
+        prop("api_version", v);
+    }
+    for id in &g.schema_ids {
+        prop("schema_id", id);
+    }
+    for (case, id) in &g.request_ids {
+        prop(&format!("request_id:{case}"), id);
+    }
+    // Skips grouped by cause (`skipped:need api clerk` = 12).
+    for (cause, n) in &c.skipped_by {
+        prop(&format!("skipped:{cause}"), &n.to_string());
+    }
+    if tally.info.strict {
+        prop("strict", "true");
+    }
+    if interrupted {
+        prop("interrupted", "true");
+    }
+    prop("sessconform_version", env!("CARGO_PKG_VERSION"));
+    out.push_str("        </properties>\n");
+}
+
+fn case(out: &mut String, r: &CaseResult, with_exchanges: bool) {
+    let _ = write!(
+        out,
+        "        <testcase name=\"{}\" classname=\"{}\" time=\"{:.3}\"",
+        attr(&r.case),
+        attr(&r.suite),
+        r.duration.as_secs_f64()
+    );
+    let warnings: String = r
+        .warnings()
+        .map(|f| render_finding(f, Style::Plain))
+        .collect();
+    let exchanges = with_exchanges && !r.exchanges.is_empty();
+    if r.verdict == Verdict::Pass && warnings.is_empty() && !exchanges {
+        out.push_str("/>\n");
+        return;
+    }
+    out.push_str(">\n");
+    match r.verdict {
+        Verdict::Pass => {}
         Verdict::Fail => {
-            let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
             let mut fails = r.failures();
             let (message, ty) = match fails.next() {
                 Some(f) => {
@@ -154,38 +202,44 @@ fn case(r: &CaseResult, classname: &str) -> TestCase {
                     "failure",
                 ),
             };
-            st.set_message(one_line(&message))
-                .set_type(ty)
-                .set_description(clean(&render_case(r, Style::Plain)));
-            st
+            let _ = writeln!(
+                out,
+                "            <failure message=\"{}\" type=\"{ty}\">{}</failure>",
+                attr(&one_line(&message)),
+                text(&render_case(r, Style::Plain))
+            );
         }
         Verdict::Error => {
-            let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
-            st.set_message(one_line(r.reason.as_deref().unwrap_or("could not run")))
-                .set_type("error")
-                .set_description(clean(&render_case(r, Style::Plain)));
-            st
+            let _ = writeln!(
+                out,
+                "            <error message=\"{}\" type=\"error\">{}</error>",
+                attr(&one_line(r.reason.as_deref().unwrap_or("could not run"))),
+                text(&render_case(r, Style::Plain))
+            );
         }
         Verdict::Skip => {
-            let mut st = TestCaseStatus::skipped();
-            st.set_message(one_line(r.reason.as_deref().unwrap_or("skipped")));
-            st
+            let _ = writeln!(
+                out,
+                "            <skipped message=\"{}\"/>",
+                attr(&one_line(r.reason.as_deref().unwrap_or("skipped")))
+            );
         }
-    };
-    let mut tc = TestCase::new(clean(&r.case), status);
-    tc.set_classname(clean(classname));
-    tc.set_time(r.duration);
-    if !r.exchanges.is_empty() {
-        tc.set_system_out(clean(&exchanges_text(&r.exchanges)));
     }
-    let warnings: String = r
-        .warnings()
-        .map(|f| render_finding(f, Style::Plain))
-        .collect();
+    if exchanges {
+        let _ = writeln!(
+            out,
+            "            <system-out>{}</system-out>",
+            text(&exchanges_text(&r.exchanges))
+        );
+    }
     if !warnings.is_empty() {
-        tc.set_system_err(clean(&warnings));
+        let _ = writeln!(
+            out,
+            "            <system-err>{}</system-err>",
+            text(&warnings)
+        );
     }
-    tc
+    out.push_str("        </testcase>\n");
 }
 
 /// The redacted exchanges as plain text: request line, headers and body, then the response.
@@ -243,16 +297,10 @@ pub fn exchanges_text(exchanges: &[ExchangeRecord]) -> String {
     out
 }
 
-/// Removes what XML 1.0 forbids and quick-junit does not filter (U+FFFE, U+FFFF); quick-junit
-/// removes ANSI escapes and C0 controls other than tab, newline and carriage return.
-fn clean(s: &str) -> String {
-    s.replace(['\u{FFFE}', '\u{FFFF}'], "")
-}
-
 /// Attribute values lose their line breaks in XML parsers anyway: keep the first line.
 fn one_line(s: &str) -> String {
     let first = s.lines().next().unwrap_or("");
-    let mut out = clean(first);
+    let mut out = first.to_owned();
     if s.lines().nth(1).is_some() {
         out.push_str(" …");
     }
@@ -264,18 +312,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn root_skipped_attribute_is_removed_only_there() {
-        let xml = "<?xml version=\"1.0\"?>\n<testsuites name=\"a skipped=&quot;1&quot;\" tests=\"2\" skipped=\"1\" failures=\"0\" errors=\"0\">\n<testsuite name=\"s\" tests=\"2\" skipped=\"1\" errors=\"0\" failures=\"0\"/>\n</testsuites>\n".to_owned();
-        let out = drop_root_skipped(xml);
-        assert_eq!(
-            out,
-            "<?xml version=\"1.0\"?>\n<testsuites name=\"a skipped=&quot;1&quot;\" tests=\"2\" failures=\"0\" errors=\"0\">\n<testsuite name=\"s\" tests=\"2\" skipped=\"1\" errors=\"0\" failures=\"0\"/>\n</testsuites>\n"
-        );
-    }
-
-    #[test]
-    fn clean_and_one_line() {
-        assert_eq!(clean("a\u{FFFE}b\u{FFFF}"), "ab");
+    fn one_line_keeps_the_first_line() {
         assert_eq!(one_line("first\nsecond"), "first …");
         assert_eq!(one_line(""), "");
     }

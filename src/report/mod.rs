@@ -9,14 +9,19 @@ pub mod github;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod merge;
 pub mod progress;
 pub mod record;
 pub mod reproducer_env;
+mod spool;
 pub mod stdout;
+pub mod tally;
 pub mod text;
+mod xml;
 
 pub use files::{FileReporter, ReportFormat};
 pub use record::RunRecord;
+pub use tally::{ReportExchanges, RunTally};
 
 use crate::result::Event;
 

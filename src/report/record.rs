@@ -1,4 +1,5 @@
-//! A whole run collected from events: what the JUnit, JSON and HTML reports are rendered from.
+//! A whole run collected from events, in memory: what tests and `report merge` render reports
+//! from (through the same streaming writers as the report files, which keep no such record).
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -21,6 +22,8 @@ pub struct RunRecord {
     pub summary: Option<RunSummary>,
     /// Matrix or diff data of a compatibility run.
     pub compat: Option<crate::result::compat::CompatReport>,
+    /// Which cases' exchanges reports rendered from this record carry.
+    pub exchanges: super::tally::ReportExchanges,
     clock: Instant,
 }
 
@@ -58,6 +61,7 @@ impl RunRecord {
             cases: Vec::new(),
             summary: None,
             compat: None,
+            exchanges: super::tally::ReportExchanges::default(),
             clock: Instant::now(),
         }
     }
@@ -65,7 +69,11 @@ impl RunRecord {
     /// Records one event.
     pub fn on_event(&mut self, event: &Event) {
         match event {
-            Event::RunStarted(info) => *self = Self::new(info.clone()),
+            Event::RunStarted(info) => {
+                let exchanges = self.exchanges;
+                *self = Self::new(info.clone());
+                self.exchanges = exchanges;
+            }
             Event::CaseFinished(r) => self.cases.push((**r).clone()),
             Event::Compat(c) => self.compat = Some((**c).clone()),
             Event::RunFinished(s) => self.summary = Some(s.clone()),

@@ -57,6 +57,9 @@ pub struct CheckContext<'a> {
     pub update_snapshots: bool,
     /// Index of the step being checked (copied into every finding).
     pub step: usize,
+    /// When checking this response must stop: checks count in the case's time budget, so a
+    /// hostile body cannot keep a case busy past its timeout.
+    pub deadline: Option<std::time::Instant>,
 }
 
 /// Checks a response against a step's expectations and returns every failed check.

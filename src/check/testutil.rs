@@ -78,6 +78,7 @@ impl Fixture {
             snapshot_dir: self.dir.as_deref(),
             update_snapshots: self.update,
             step: 3,
+            deadline: None,
         }
     }
 

@@ -105,6 +105,7 @@ pub(crate) async fn execute(pc: &PlannedCase, shared: &Shared) -> CaseResult {
             snapshot_dir: pc.dir.as_deref(),
             update_snapshots: shared.cfg.update_snapshots,
             step: got.index,
+            deadline: Some(Instant::now() + shared.cfg.timeout),
         };
         let mut step_findings = check_response(&got.step.expect, got.response, &ctx);
         step_findings.extend(got.capture_error.clone());

@@ -1,0 +1,100 @@
+//! Hostile inputs end in a bounded verdict: many-violation bodies, nested JSONPaths, patterns
+//! taken from the response, `Retry-After: 0`, oversized files, names with control characters.
+//! Each test failed before its fix (issue 15).
+
+use std::time::{Duration, Instant};
+
+use sessconform::schema::{Limits, SchemaStore};
+use sessconform::tape::Tape;
+use sessconform::tape::budget::{Budget, Spent};
+
+/// `{"request_id":…,"sessions":[{}, {}, …]}`: every item misses every required field.
+fn many_violations(items: usize) -> String {
+    let mut body = String::from(r#"{"request_id":"r","status_code":200,"sessions":["#);
+    for i in 0..items {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str("{}");
+    }
+    body.push_str("]}");
+    body
+}
+
+#[test]
+fn violations_are_bounded_in_number_and_walk() {
+    let store = SchemaStore::builtin().unwrap();
+    let body = many_violations(100_000);
+    let tape = Tape::parse(body.as_bytes()).unwrap();
+    let start = Instant::now();
+    let found = store
+        .validate_bounded(
+            "stytch/sessions-get-response",
+            tape.root(),
+            Limits::new(None),
+        )
+        .unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(
+        found.list.len(),
+        Limits::KEEP,
+        "the first violations are kept"
+    );
+    assert!(found.total > Limits::KEEP, "later ones are counted");
+    assert!(
+        found.total < 100_000,
+        "the walk stopped early: {}",
+        found.total
+    );
+    assert_eq!(found.cut, Some(Spent::Visits(Limits::VISITS)));
+    assert_eq!(found.list[0].instance_path, "/sessions/0");
+    assert!(!found.is_empty());
+}
+
+#[test]
+fn a_small_body_is_walked_whole_and_counted_exactly() {
+    let store = SchemaStore::builtin().unwrap();
+    let body = many_violations(30);
+    let tape = Tape::parse(body.as_bytes()).unwrap();
+    let limits = Limits {
+        keep: 5,
+        ..Limits::new(None)
+    };
+    let found = store
+        .validate_bounded("stytch/sessions-get-response", tape.root(), limits)
+        .unwrap();
+    let all = store
+        .validate(
+            "stytch/sessions-get-response",
+            &serde_json::from_str(&body).unwrap(),
+        )
+        .unwrap();
+    assert_eq!(found.list.len(), 5);
+    assert_eq!(found.total, all.len(), "every violation counted");
+    assert_eq!(found.list[..], all[..5]);
+    assert_eq!(found.cut, None);
+}
+
+#[test]
+fn a_passed_deadline_stops_the_walk() {
+    let store = SchemaStore::builtin().unwrap();
+    let body = many_violations(1_000);
+    let tape = Tape::parse(body.as_bytes()).unwrap();
+    let limits = Limits {
+        keep: 10,
+        budget: Budget {
+            visits: usize::MAX,
+            deadline: Some(Instant::now()),
+        },
+    };
+    let found = store
+        .validate_bounded("stytch/sessions-get-response", tape.root(), limits)
+        .unwrap();
+    assert_eq!(found.cut, Some(Spent::Deadline));
+    assert!(!found.is_empty(), "a body cut short never passes");
+}
+

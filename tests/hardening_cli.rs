@@ -1,13 +1,16 @@
-//! The binary under hostile conditions (issue 15): `validate` caps its input and bounds its
-//! output.
+//! The binary under hostile conditions (issue 15): SIGTERM and SIGHUP write the reports like
+//! Ctrl-C, `validate` caps its input and bounds its output.
 
 #![cfg(all(unix, feature = "server"))]
 
 use std::io::Write;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use serde_json::Value;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_sessconform"));
@@ -24,6 +27,90 @@ fn write(dir: &Path, name: &str, body: &str) -> std::path::PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, body).unwrap();
     p
+}
+
+const SLOW: &str = "suite: slow\napi: demo\ncases:\n  - name: one\n    request: {path: /v1/slow}\n    expect: {status: 200}\n  - name: two\n    request: {path: /v1/slow}\n    expect: {status: 200}\n";
+
+async fn interrupted_by(signal: &str) {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/slow"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(30)))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cases = write(dir.path(), "slow.yaml", SLOW);
+    let reports = dir.path().join("reports");
+    let child = bin()
+        .arg("run")
+        .arg(&cases)
+        .args([
+            "--base-url",
+            &server.uri(),
+            "--jobs",
+            "1",
+            "--timeout",
+            "60s",
+        ])
+        .args(["--color", "never", "--reports"])
+        .arg(&reports)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .is_empty()
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no request arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let sent = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out: Output = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "did not stop promptly"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{signal}: {}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains(&format!("interrupted (SIG{signal})")),
+        "{}",
+        text(&out.stderr)
+    );
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(doc["run"]["interrupted"], true);
+    assert_eq!(doc["summary"]["total"], 2, "every planned case is reported");
+    assert!(reports.join("junit.xml").exists() && reports.join("index.html").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_writes_reports_marked_interrupted_and_exits_3() {
+    interrupted_by("TERM").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sighup_writes_reports_marked_interrupted_and_exits_3() {
+    interrupted_by("HUP").await;
 }
 
 #[test]

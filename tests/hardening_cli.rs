@@ -1,5 +1,5 @@
 //! The binary under hostile conditions (issue 15): SIGTERM and SIGHUP write the reports like
-//! Ctrl-C, `validate` caps its input and bounds its output.
+//! Ctrl-C, a closed pipe ends `list` quietly, `validate` caps its input and bounds its output.
 
 #![cfg(all(unix, feature = "server"))]
 
@@ -111,6 +111,21 @@ async fn sigterm_writes_reports_marked_interrupted_and_exits_3() {
 #[tokio::test(flavor = "multi_thread")]
 async fn sighup_writes_reports_marked_interrupted_and_exits_3() {
     interrupted_by("HUP").await;
+}
+
+#[test]
+fn a_closed_stdout_ends_list_quietly() {
+    let mut child = bin()
+        .arg("list")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before `list` has loaded the suites and printed a line.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "", "no panic message");
 }
 
 #[test]

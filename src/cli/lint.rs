@@ -1,6 +1,7 @@
 //! `sessconform lint`: loads and checks every case file and schema (and a target file), runs
 //! nothing.
 
+use super::out::outln;
 use sessconform::exit;
 use sessconform::target::load_target_file;
 
@@ -20,7 +21,7 @@ pub(crate) fn lint(args: &LintArgs) -> u8 {
         }
     }
     let cases: usize = suites.iter().map(|s| s.suite.cases.len()).sum();
-    println!(
+    outln!(
         "ok: {} suite{}, {cases} cases, {} schemas",
         suites.len(),
         if suites.len() == 1 { "" } else { "s" },

@@ -1,6 +1,7 @@
 //! Interrupting a run: Ctrl-C from the terminal, and the SIGTERM / SIGHUP that CI cancellations,
 //! `timeout(1)`, `docker stop` and Kubernetes send.
 
+use super::out::errln;
 use sessconform::engine::Cancel;
 use sessconform::exit;
 
@@ -12,10 +13,10 @@ pub(crate) fn cancel_on_ctrl_c(cancel: &Cancel) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut signals = Signals::new();
         if let Some(name) = signals.next().await {
-            eprintln!("interrupted ({name}): finishing reports… (Ctrl-C again quits at once)");
+            errln!("interrupted ({name}): finishing reports… (Ctrl-C again quits at once)");
             cancel.cancel();
             if signals.next().await.is_some() {
-                eprintln!("interrupted again: quitting without finishing reports");
+                errln!("interrupted again: quitting without finishing reports");
                 std::process::exit(i32::from(exit::COULD_NOT_RUN));
             }
         }

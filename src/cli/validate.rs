@@ -1,6 +1,7 @@
 //! `sessconform validate`: saved JSON bodies against a schema, offline, with the bounds of a
 //! response body (a size cap, a bounded number of violations kept).
 
+use super::out::outln;
 use std::io::Read;
 use std::path::Path;
 
@@ -50,7 +51,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> u8 {
             ..Limits::new(None)
         };
         match schemas.validate_bounded(&args.schema, tape.root(), limits) {
-            Ok(v) if v.is_empty() => println!("PASS  {} ({})", f.display(), args.schema),
+            Ok(v) if v.is_empty() => outln!("PASS  {} ({})", f.display(), args.schema),
             Ok(found) => {
                 failed = true;
                 print_failure(f, &args.schema, &found);
@@ -68,23 +69,23 @@ pub(crate) fn validate(args: &ValidateArgs) -> u8 {
 fn print_failure(file: &Path, schema: &str, found: &Violations) {
     let n = found.total;
     let at_least = if found.cut.is_some() { "at least " } else { "" };
-    println!(
+    outln!(
         "FAIL  {} ({schema}): {at_least}{n} violation{}",
         file.display(),
         if n == 1 { "" } else { "s" }
     );
     for v in &found.list {
-        println!("  ✗ {v}");
+        outln!("  ✗ {v}");
     }
     let more = n.saturating_sub(found.list.len());
     match found.cut {
-        None if more > 0 => println!("  … and {more} more"),
+        None if more > 0 => outln!("  … and {more} more"),
         None => {}
-        Some(Spent::Visits(visits)) => println!(
+        Some(Spent::Visits(visits)) => outln!(
             "  … and {more} more; checking stopped after {visits} array items and object \
              members (the rest of the file was not checked)"
         ),
-        Some(Spent::Deadline) => println!("  … and {more} more; checking ran out of time"),
+        Some(Spent::Deadline) => outln!("  … and {more} more; checking ran out of time"),
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use sessconform::case::{JsonPathError, parse_jsonpath, parse_suite};
 use sessconform::schema::{Limits, SchemaStore};
 use sessconform::tape::Tape;
 use sessconform::tape::budget::{Budget, Spent};
@@ -96,5 +97,57 @@ fn a_passed_deadline_stops_the_walk() {
         .unwrap();
     assert_eq!(found.cut, Some(Spent::Deadline));
     assert!(!found.is_empty(), "a body cut short never passes");
+}
+
+#[test]
+fn nested_jsonpaths_are_refused_before_parsing() {
+    let mut deep = String::from("$");
+    for _ in 0..100 {
+        deep.push_str("[?@");
+    }
+    deep.push_str(&"]".repeat(100));
+    let start = Instant::now();
+    let err = parse_jsonpath(&deep).unwrap_err();
+    assert!(start.elapsed() < Duration::from_secs(1));
+    assert!(matches!(err, JsonPathError::TooDeep { .. }), "{err}");
+    assert!(err.to_string().contains("the limit is 8"), "{err}");
+
+    // 4,000 parentheses overflowed the parser's stack (SIGABRT).
+    let parens = format!("$[?{}@.a{}]", "(".repeat(4000), ")".repeat(4000));
+    assert!(matches!(
+        parse_jsonpath(&parens).unwrap_err(),
+        JsonPathError::TooLong { .. }
+    ));
+    let parens = format!("$[?{}@.a{}]", "(".repeat(400), ")".repeat(400));
+    assert!(matches!(
+        parse_jsonpath(&parens).unwrap_err(),
+        JsonPathError::TooDeep { .. }
+    ));
+    // Brackets inside string literals do not count; ordinary paths parse.
+    assert!(parse_jsonpath("$.a[?@.b == '[[[[[[[[[[[[']").is_ok());
+    assert!(parse_jsonpath("$.sessions[?@.roles[?@ == 'admin']].session_id").is_ok());
+}
+
+#[test]
+fn a_nested_jsonpath_in_a_case_file_is_a_diagnostic_with_its_location() {
+    let mut deep = String::from("$");
+    for _ in 0..30 {
+        deep.push_str("[?@");
+    }
+    deep.push_str(&"]".repeat(30));
+    let yaml = format!(
+        "suite: s\napi: stytch\ncases:\n  - name: c\n    request: {{path: /}}\n    expect:\n      assert:\n        - path: \"{deep}\"\n          exists: true\n"
+    );
+    let store = SchemaStore::load(false, &[]).unwrap();
+    let start = Instant::now();
+    let err = parse_suite("deep.yaml", &yaml, &store).unwrap_err();
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+    let text = err.to_string();
+    assert!(text.contains("deep.yaml:8:"), "{text}");
+    assert!(text.contains("nests brackets and parentheses"), "{text}");
 }
 

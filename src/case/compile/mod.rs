@@ -390,12 +390,12 @@ impl<'a> Compiler<'a> {
 
     /// Parses a JSONPath, reporting it when it does not parse.
     fn jsonpath(&mut self, p: &str, sp: &Span) -> Option<JsonPath> {
-        match JsonPath::parse(p) {
+        match super::scalar::parse_jsonpath(p) {
             Ok(jp) => Some(jp),
             Err(e) => {
                 self.err(
                     sp,
-                    format!("invalid JSONPath `{p}`: {e}"),
+                    e.to_string(),
                     Some("JSONPath (RFC 9535) starts with `$`, e.g. `$.sessions[0].user_id`"),
                 );
                 None

@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use serde_json::json;
 use sessconform::case::{JsonPathError, parse_jsonpath, parse_suite};
 use sessconform::schema::{Limits, SchemaStore};
 use sessconform::tape::Tape;
@@ -149,5 +150,36 @@ fn a_nested_jsonpath_in_a_case_file_is_a_diagnostic_with_its_location() {
     let text = err.to_string();
     assert!(text.contains("deep.yaml:8:"), "{text}");
     assert!(text.contains("nests brackets and parentheses"), "{text}");
+}
+
+#[test]
+fn patterns_from_the_response_are_compiled_once_and_bounded() {
+    // A pattern whose compiled form is large: each compile costs milliseconds, and the old
+    // `match()` compiled it once per node.
+    let pattern = "(?:[a-z]{1,50}[0-9]{1,50}){1,20}";
+    let items: Vec<_> = (0..1_000)
+        .map(|i| json!({"s": format!("abc{i}"), "p": pattern}))
+        .collect();
+    let body = json!({"items": items});
+    let path = parse_jsonpath("$.items[?match(@.s, @.p)]").unwrap();
+    let start = Instant::now();
+    let hits = path.query(&body).len();
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(hits, 1_000);
+    // A pattern too large to compile within the bound matches nothing, quickly.
+    let huge = json!({"items": [{"s": "a", "p": "(?:a{1,1000}){1,1000}"}]});
+    let start = Instant::now();
+    assert_eq!(path.query(&huge).len(), 0);
+    assert!(start.elapsed() < Duration::from_secs(1));
+    // RFC 9535 semantics are kept: `match` is anchored, `search` is not.
+    let v = json!([{"s": "xaby"}]);
+    let m = parse_jsonpath("$[?match(@.s, 'a.')]").unwrap();
+    let s = parse_jsonpath("$[?search(@.s, 'a.')]").unwrap();
+    assert_eq!(m.query(&v).len(), 0);
+    assert_eq!(s.query(&v).len(), 1);
 }
 

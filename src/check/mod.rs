@@ -11,6 +11,7 @@ mod compare;
 mod excerpt;
 mod failure;
 mod headers;
+mod jsonpath_fn;
 mod jwt;
 mod schema;
 mod snapshot;

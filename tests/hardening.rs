@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use sessconform::case::{JsonPathError, parse_jsonpath, parse_suite};
+use sessconform::http::{HttpClient, RenderedRequest, RetryPolicy, TransportError};
 use sessconform::schema::{Limits, SchemaStore};
 use sessconform::tape::Tape;
 use sessconform::tape::budget::{Budget, Spent};
@@ -181,5 +182,40 @@ fn patterns_from_the_response_are_compiled_once_and_bounded() {
     let s = parse_jsonpath("$[?search(@.s, 'a.')]").unwrap();
     assert_eq!(m.query(&v).len(), 0);
     assert_eq!(s.query(&v).len(), 1);
+}
+
+#[tokio::test]
+async fn retry_after_zero_backs_off_within_a_wall_clock_budget() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
+        .mount(&server)
+        .await;
+    let retry = RetryPolicy {
+        max_retries: 100_000,
+        max_wait: Duration::from_secs(30),
+        budget: Duration::from_secs(1),
+    };
+    let client = HttpClient::new(Duration::from_secs(2), 1 << 20, retry, 1).unwrap();
+    let req = RenderedRequest {
+        method: reqwest::Method::GET,
+        url: format!("{}/x", server.uri()).parse().unwrap(),
+        headers: Vec::new(),
+        body: None,
+        timeout: Duration::from_secs(2),
+        follow_redirects: false,
+    };
+    let start = Instant::now();
+    let out = client.send(&req, false).await;
+    let sent = server.received_requests().await.unwrap().len();
+    assert!(
+        matches!(out.result, Err(TransportError::RateLimited { .. })),
+        "{:?}",
+        out.result
+    );
+    assert!(sent <= 8, "{sent} requests in {:?}", start.elapsed());
+    assert!(start.elapsed() < Duration::from_secs(3));
 }
 

@@ -219,3 +219,15 @@ async fn retry_after_zero_backs_off_within_a_wall_clock_budget() {
     assert!(start.elapsed() < Duration::from_secs(3));
 }
 
+#[test]
+fn control_characters_in_names_are_escaped() {
+    let yaml = "suite: \"s\\e[31m\"\napi: stytch\ncases:\n  - name: \"x\\n::error::pwned\"\n    steps:\n      - name: \"a\\rb\"\n        request: {path: /}\n";
+    let store = SchemaStore::load(false, &[]).unwrap();
+    let suite = parse_suite("names.yaml", yaml, &store).unwrap();
+    let case = &suite.cases[0];
+    assert_eq!(case.name, "x\\n::error::pwned");
+    assert_eq!(suite.name, "s\\u{1b}[31m");
+    assert_eq!(case.steps[0].name, "a\\rb");
+    assert!(!case.id.chars().any(char::is_control), "{:?}", case.id);
+}
+

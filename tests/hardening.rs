@@ -231,3 +231,27 @@ fn control_characters_in_names_are_escaped() {
     assert!(!case.id.chars().any(char::is_control), "{:?}", case.id);
 }
 
+#[test]
+fn an_oversized_target_file_is_refused_and_yaml_errors_name_the_target_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.yaml");
+    let mut text = String::from("apis:\n  stytch: {base_url: \"http://127.0.0.1:1\"}\n");
+    text.push_str(&format!(
+        "# {}\n",
+        "x".repeat(sessconform::case::MAX_FILE_BYTES)
+    ));
+    std::fs::write(&big, &text).unwrap();
+    let err = sessconform::target::load_target_file(&big)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("larger than 4194304 bytes"), "{err}");
+
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "apis: [\n").unwrap();
+    let err = sessconform::target::load_target_file(&bad)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("invalid target file"), "{err}");
+    assert!(!err.contains("invalid case file"), "{err}");
+}
+

@@ -255,3 +255,27 @@ fn an_oversized_target_file_is_refused_and_yaml_errors_name_the_target_file() {
     assert!(!err.contains("invalid case file"), "{err}");
 }
 
+#[test]
+fn a_long_source_line_is_cut_around_the_error() {
+    let long = format!(
+        "suite: s\napi: stytch\ncases: [{{name: c, request: {{path: /}}, bogus: 1, pad: \"{}\"}}]\n",
+        "y".repeat(300_000)
+    );
+    let store = SchemaStore::load(false, &[]).unwrap();
+    let err = parse_suite("long.yaml", &long, &store)
+        .unwrap_err()
+        .to_string();
+    assert!(err.len() < 2_000, "{} bytes of diagnostic", err.len());
+    assert!(err.contains("long.yaml:3:"), "{err}");
+    assert!(err.contains('…'), "{err}");
+}
+
+#[test]
+fn an_impossible_length_is_a_diagnostic() {
+    let yaml = "suite: s\napi: stytch\ncases:\n  - name: c\n    request: {path: /}\n    expect:\n      assert:\n        - path: $.a\n          length: {min: 18446744073709551615, max: 1}\n";
+    let store = SchemaStore::load(false, &[]).unwrap();
+    let err = parse_suite("len.yaml", yaml, &store)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("invalid length"), "{err}");
+}

@@ -152,10 +152,14 @@ pub(crate) fn length_spec(v: &Value) -> Option<LengthSpec> {
                     Some(v) => v.as_u64().map(|n| Some(n as usize)).ok_or(()),
                 }
             };
-            Some(LengthSpec {
-                min: get("min").ok()?,
-                max: get("max").ok()?,
-            })
+            let (min, max) = (get("min").ok()?, get("max").ok()?);
+            // `{min: 5, max: 1}` matches nothing: a mistake, not a check.
+            if let (Some(lo), Some(hi)) = (min, max) {
+                if lo > hi {
+                    return None;
+                }
+            }
+            Some(LengthSpec { min, max })
         }
         _ => None,
     }

@@ -117,9 +117,14 @@ fn not_json(expect: &Expect, span: &Span, resp: &Response<'_>, step: usize) -> F
     let reason = if resp.body.is_empty() {
         "the body is empty".to_owned()
     } else {
-        match serde_json::from_slice::<serde::de::IgnoredAny>(resp.body) {
+        // The engine's own parser says why (serde_json's `IgnoredAny` has no nesting limit).
+        match crate::tape::Tape::parse(resp.body) {
+            Err(e) if e.to_string().starts_with("recursion limit exceeded") => {
+                format!("it nests arrays and objects more than 128 levels deep ({e})")
+            }
             Err(e) => e.to_string(),
-            Ok(_) => "it was not parsed as JSON".to_owned(),
+            Ok(_) => "it does not start with `{` or `[` and its Content-Type does not say JSON"
+                .to_owned(),
         }
     };
     let mut f = finding(FindingKind::Body, level, span, step);

@@ -8,8 +8,11 @@ use std::sync::OnceLock;
 use sessconform::schema::{Limits, SchemaStore};
 use sessconform::tape::Tape;
 
+/// One fuzz target: takes arbitrary bytes, panics on a broken property.
+pub type Target = fn(&[u8]);
+
 /// The targets by name, as `fuzz/fuzz_targets/` and `fuzz/corpus/` name them.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("case_loader", case_loader),
     ("target_loader", target_loader),
     ("schema_load", schema_load),
@@ -63,7 +66,7 @@ pub fn schema_load(data: &[u8]) {
     if std::fs::write(dir.join("fuzz.json"), text).is_err() {
         return;
     }
-    if let Ok(store) = SchemaStore::load(false, &[dir.clone()]) {
+    if let Ok(store) = SchemaStore::load(false, std::slice::from_ref(&dir)) {
         for id in store.ids() {
             let tape = Tape::parse(b"{\"a\": [1, \"x\", null, {}]}").expect("valid JSON");
             let _ = store.validate_bounded(id, tape.root(), Limits::new(None));

@@ -103,7 +103,11 @@ fn a_body_the_engine_could_not_parse_says_why() {
         };
         let out = check_response(&e, &resp, &t.ctx());
         assert!(out[0].message.contains(why), "{}", out[0].message);
-        assert!(!out[0].message.contains("it was not parsed"), "{}", out[0].message);
+        assert!(
+            !out[0].message.contains("it was not parsed"),
+            "{}",
+            out[0].message
+        );
     }
 }
 

@@ -91,7 +91,7 @@ impl Limits {
     pub const KEEP: usize = 100;
     /// Elements and members walked by default while collecting violations: enough for every
     /// well-formed response we know, few enough that a hostile one stays in a few MiB.
-    pub const VISITS: usize = 20_000;
+    pub const VISITS: usize = 5_000;
 
     /// The default bounds, with an optional deadline.
     pub fn new(deadline: Option<std::time::Instant>) -> Self {

@@ -279,3 +279,18 @@ fn an_impossible_length_is_a_diagnostic() {
         .to_string();
     assert!(err.contains("invalid length"), "{err}");
 }
+
+#[test]
+fn duplicate_keys_in_a_schema_file_are_refused_with_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("dup.json"),
+        "{\n  \"$id\": \"t/dup\",\n  \"type\": \"object\",\n  \"type\": \"string\"\n}\n",
+    )
+    .unwrap();
+    let err = SchemaStore::load(false, &[dir.path().to_path_buf()])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("duplicate key `type`"), "{err}");
+    assert!(err.contains("dup.json:4:"), "{err}");
+}

@@ -120,8 +120,17 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// Converts a YAML parse error into a diagnostic with location and a hint.
+/// Converts a YAML parse error in a case file into a diagnostic with location and a hint.
 pub(crate) fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error) -> LoadError {
+    yaml_error_in(file, e, "case file")
+}
+
+/// Converts a YAML parse error in a `what` (`case file`, `target file`) into a diagnostic.
+pub(crate) fn yaml_error_in(
+    file: &Arc<SourceFile>,
+    e: &serde_saphyr::Error,
+    what: &str,
+) -> LoadError {
     let message = e.without_snippet().to_string();
     let message = message.lines().next().unwrap_or("invalid YAML").to_owned();
     // The location is shown separately.
@@ -129,8 +138,13 @@ pub(crate) fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error) -> Loa
         Some(i) if message[i..].contains("column") => message[..i].to_owned(),
         _ => message,
     };
+    let message = plain_yaml_message(&message);
     let span = e.location().map(|l| Span::from_location(file, l));
-    let hint = if message.contains("unknown field") {
+    let hint = if message.contains("duplicate mapping key") {
+        Some("each key may appear once in a mapping".to_owned())
+    } else if message.contains("too large or too complex") {
+        Some("split the file: large suites load faster as several files".to_owned())
+    } else if message.contains("unknown field") {
         Some("check the spelling; see the case-file reference in README.md".to_owned())
     } else if message.contains("missing field") {
         Some("add the required key".to_owned())
@@ -141,10 +155,32 @@ pub(crate) fn yaml_error(file: &Arc<SourceFile>, e: &serde_saphyr::Error) -> Loa
         diagnostics: vec![Diagnostic {
             span: span.or_else(|| Some(Span::file_start(file))),
             file: file.name.clone(),
-            message: format!("invalid case file: {message}"),
+            message: format!("invalid {what}: {message}"),
             hint,
         }],
     }
+}
+
+/// The YAML parser's message without its internals: no option names to set, no Rust debug
+/// output of budget breaches (`Nodes { nodes: 250001 }`).
+fn plain_yaml_message(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("budget breached: ") {
+        // `Nodes { nodes: 250001 }` → "YAML nodes (250001)"
+        let kind = rest.split([' ', '{']).next().unwrap_or(rest);
+        let count: String = rest.chars().filter(char::is_ascii_digit).collect();
+        let kind = kind.to_ascii_lowercase();
+        return if count.is_empty() {
+            format!("the file is too large or too complex: too many YAML {kind}")
+        } else {
+            format!(
+                "the file is too large or too complex: YAML {kind} reached {count}, over the limit"
+            )
+        };
+    }
+    message
+        .replace(", set DuplicateKeyPolicy in Options if acceptable", "")
+        .trim_end()
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -161,6 +197,29 @@ mod tests {
             line,
             col,
         }
+    }
+
+    #[test]
+    fn yaml_messages_do_not_leak_parser_internals() {
+        assert_eq!(
+            plain_yaml_message("budget breached: Nodes { nodes: 250001 }"),
+            "the file is too large or too complex: YAML nodes reached 250001, over the limit"
+        );
+        assert_eq!(
+            plain_yaml_message(
+                "duplicate mapping key: name, set DuplicateKeyPolicy in Options if acceptable"
+            ),
+            "duplicate mapping key: name"
+        );
+        let file = SourceFile::new("t.yaml", "a: 1\na: 2\n");
+        let e = serde_saphyr::from_str::<serde_json::Value>(&file.text).unwrap_err();
+        let d = &yaml_error_in(&file, &e, "target file").diagnostics[0];
+        assert!(
+            d.message.starts_with("invalid target file: "),
+            "{}",
+            d.message
+        );
+        assert!(!d.message.contains("Options"), "{}", d.message);
     }
 
     #[test]

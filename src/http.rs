@@ -78,8 +78,27 @@ pub struct RetryPolicy {
     pub max_retries: u32,
     /// Longest single wait (a larger `Retry-After` gives up at once).
     pub max_wait: Duration,
-    /// Total time budget for waiting, per request.
+    /// Wall-clock budget of one request and its retries, waits included: a server answering
+    /// 429 at once gives up after this long.
     pub budget: Duration,
+}
+
+/// The shortest wait before the `n`th retry (0-based) whatever `Retry-After` says: 100 ms
+/// doubling per retry up to 5 s, plus up to half again of random jitter, so a server answering
+/// `Retry-After: 0` is not hammered and many cases do not retry in lockstep.
+pub fn min_backoff(n: u32) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let base = Duration::from_millis(100)
+        .saturating_mul(1u32 << n.min(6))
+        .min(Duration::from_secs(5));
+    // A fresh `RandomState` is randomly seeded: enough randomness for jitter, no extra crate.
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let half_ms = u64::try_from(base.as_millis() / 2)
+        .unwrap_or(u64::MAX)
+        .max(1);
+    base + Duration::from_millis(random % half_ms)
 }
 
 impl Default for RetryPolicy {
@@ -191,7 +210,6 @@ impl HttpClient {
     pub async fn send(&self, req: &RenderedRequest, expect_429: bool) -> SendOutcome {
         let start = Instant::now();
         let mut retries = 0;
-        let mut waited = Duration::ZERO;
         loop {
             let result = self.send_once(req).await;
             let retry_after = match &result {
@@ -200,16 +218,17 @@ impl HttpClient {
                 }
                 _ => None,
             };
-            let Some(wait) = retry_after else {
+            let Some(asked) = retry_after else {
                 return SendOutcome {
                     result,
                     retries,
                     elapsed: start.elapsed(),
                 };
             };
+            let wait = asked.max(min_backoff(retries));
             if retries >= self.retry.max_retries
-                || wait > self.retry.max_wait
-                || waited + wait > self.retry.budget
+                || asked > self.retry.max_wait
+                || start.elapsed() + wait > self.retry.budget
             {
                 return SendOutcome {
                     result: Err(TransportError::RateLimited { retries }),
@@ -218,7 +237,6 @@ impl HttpClient {
                 };
             }
             tokio::time::sleep(wait).await;
-            waited += wait;
             retries += 1;
         }
     }

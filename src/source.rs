@@ -71,7 +71,7 @@ impl Span {
         if let Some(text) = self.file.line_text(self.line) {
             let num = self.line.to_string();
             let pad = " ".repeat(num.len());
-            let col = self.col.max(1) as usize;
+            let (text, col) = window(text, self.col.max(1) as usize);
             let caret_pad: String = text
                 .chars()
                 .take(col - 1)
@@ -85,7 +85,7 @@ impl Span {
                 .trim_end()
                 .chars()
                 .count()
-                .max(1);
+                .clamp(1, SNIPPET_CARETS);
             out.push_str(&format!(
                 "{pad} |\n{num} | {text}\n{pad} | {caret_pad}{}",
                 "^".repeat(width)
@@ -98,6 +98,35 @@ impl Span {
         }
         out
     }
+}
+
+/// Characters of a source line shown before and after the column in a snippet: a minified
+/// 3 MB line must not become 6 MB of error output.
+const SNIPPET_CONTEXT: usize = 60;
+/// Most carets under a snippet.
+const SNIPPET_CARETS: usize = 60;
+
+/// The part of `line` shown around 1-based column `col` (with `…` where it was cut) and the
+/// column within that part.
+fn window(line: &str, col: usize) -> (String, usize) {
+    let total = line.chars().count();
+    if total <= 2 * SNIPPET_CONTEXT + 20 {
+        return (line.to_owned(), col);
+    }
+    let col = col.clamp(1, total + 1);
+    let start = col.saturating_sub(1).saturating_sub(SNIPPET_CONTEXT);
+    let end = (col - 1 + SNIPPET_CONTEXT).min(total);
+    let mut out = String::new();
+    let mut new_col = col - start;
+    if start > 0 {
+        out.push('…');
+        new_col += 1;
+    }
+    out.extend(line.chars().skip(start).take(end - start));
+    if end < total {
+        out.push('…');
+    }
+    (out, new_col)
 }
 
 impl fmt::Display for Span {

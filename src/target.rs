@@ -25,8 +25,9 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 use url::Url;
 
+use crate::case::MAX_FILE_BYTES;
 use crate::case::template::{Scope, TemplateError};
-use crate::diagnostic::{Diagnostic, LoadError, yaml_error};
+use crate::diagnostic::{Diagnostic, LoadError, yaml_error_in};
 use crate::source::{SourceFile, Span};
 
 /// A secret value with the environment variable a reproducer should use for it.
@@ -270,7 +271,8 @@ fn parse_target_in(
     dir: Option<&std::path::Path>,
 ) -> Result<Target, LoadError> {
     let file = SourceFile::new(name, text);
-    let raw: RawTarget = serde_saphyr::from_str(text).map_err(|e| yaml_error(&file, &e))?;
+    let raw: RawTarget =
+        serde_saphyr::from_str(text).map_err(|e| yaml_error_in(&file, &e, "target file"))?;
     let scope = Scope {
         env: env.clone(),
         ..Scope::default()
@@ -461,9 +463,25 @@ fn ca_certs(tls: &RawTls, dir: Option<&std::path::Path>) -> Result<Vec<String>, 
 /// Loads a target file from disk.
 pub fn load_target_file(path: &std::path::Path) -> Result<Target, LoadError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let text = read_capped(path)
         .map_err(|e| LoadError::single(&name, format!("failed to read target file: {e}")))?;
     parse_target_in(&name, &text, &BTreeMap::new(), path.parent())
+}
+
+/// The file's text, refused past [`MAX_FILE_BYTES`] (the case-file limit) without reading more.
+fn read_capped(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let limit = u64::try_from(MAX_FILE_BYTES).unwrap_or(u64::MAX) + 1;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "the file is larger than {MAX_FILE_BYTES} bytes (the case-file limit)"
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
 /// Shared, immutable target for a run.

@@ -17,7 +17,9 @@ pub use compile::{compile_suites, parse_suite};
 pub use discover::{LoadedSuite, MAX_FILE_BYTES, SuiteSource};
 pub use model::*;
 pub use parse::{ParsedSuites, parse_suites};
-pub use scalar::{DurationError, OperandError, parse_duration, parse_operand};
+pub use scalar::{
+    DurationError, JsonPathError, OperandError, parse_duration, parse_jsonpath, parse_operand,
+};
 pub use template::{Scope, TemplateError};
 
 use crate::schema::SchemaStore;

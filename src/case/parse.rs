@@ -83,8 +83,13 @@ fn raw_suites_with(
     for (text, split) in texts.iter().zip(&splits) {
         match split {
             Some(s) => {
-                units.push(Unit::Header(&s.header));
-                units.extend(s.pieces.iter().map(|p| Unit::Piece(p)));
+                units.push(Unit::Header(&s.header, s.header_nodes));
+                units.extend(
+                    s.pieces
+                        .iter()
+                        .zip(&s.nodes)
+                        .map(|(p, n)| Unit::Piece(p, *n)),
+                );
             }
             None => units.push(Unit::Whole(text)),
         }
@@ -107,20 +112,30 @@ fn raw_suites_with(
     out
 }
 
+/// YAML nodes (mappings, sequences, scalars) one case file may hold, and twice that in parser
+/// events. A property of the file: a split file's pieces share it in proportion to their size,
+/// so whether a file loads never depends on the core count or on an anchor preventing the cut.
+pub const MAX_NODES: usize = 250_000;
+
 /// Parses one text as a whole.
 pub(crate) fn whole(text: &str) -> Result<RawSuite, serde_saphyr::Error> {
-    serde_saphyr::from_str_with_options(text, options(text.len()))
+    serde_saphyr::from_str_with_options(text, options(file_budget(text.len())))
 }
 
-/// Parser options for a text of `len` bytes. The event budget grows with the text (a YAML
-/// event takes at least two bytes of plain input, so a big generated file stays within it),
-/// while aliases, anchors and what anchors may replay keep serde-saphyr's fixed limits: those
-/// are what a YAML bomb needs, and they do not grow with the file.
-fn options(len: usize) -> serde_saphyr::Options {
+/// The node budget of a file of `len` bytes: [`MAX_NODES`], or one node per 6 bytes for larger
+/// files (hand-written and generated suites have one per 7 to 8 bytes), so big suites load
+/// while a file stays bounded by its size. Aliases and anchors keep serde-saphyr's fixed
+/// limits: those are what a YAML bomb needs, and they do not grow with the file.
+fn file_budget(len: usize) -> usize {
+    MAX_NODES.max(len / 6)
+}
+
+fn options(max_nodes: usize) -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.with_snippet = false;
-    let mut budget = options.budget.take().unwrap_or_default();
-    budget.max_events = budget.max_events.max(len / 2 + 1024);
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = max_nodes;
+    budget.max_events = max_nodes.saturating_mul(4);
     options.budget = Some(budget);
     options
 }
@@ -142,8 +157,9 @@ fn assemble(header: Option<Parsed>, pieces: Vec<Parsed>) -> Option<RawSuite> {
 /// One unit of parallel work.
 enum Unit<'a> {
     Whole(&'a str),
-    Header(&'a str),
-    Piece(&'a str),
+    /// A split file's header or piece, with its share of the file's node budget.
+    Header(&'a str, usize),
+    Piece(&'a str, usize),
 }
 
 enum Parsed {
@@ -154,9 +170,12 @@ enum Parsed {
 impl Unit<'_> {
     fn parse(&self) -> Parsed {
         match self {
-            Unit::Whole(t) | Unit::Header(t) => Parsed::Suite(whole(t)),
-            Unit::Piece(t) => {
-                Parsed::Cases(serde_saphyr::from_str_with_options(t, options(t.len())))
+            Unit::Whole(t) => Parsed::Suite(whole(t)),
+            Unit::Header(t, nodes) => {
+                Parsed::Suite(serde_saphyr::from_str_with_options(t, options(*nodes)))
+            }
+            Unit::Piece(t, nodes) => {
+                Parsed::Cases(serde_saphyr::from_str_with_options(t, options(*nodes)))
             }
         }
     }
@@ -176,6 +195,11 @@ struct Split {
     header: String,
     /// `cases:` plus a run of consecutive items, each at its original line.
     pieces: Vec<String>,
+    /// Each piece's share of the file's budget, in proportion to its bytes: when every piece and
+    /// the header parse within their shares, the whole file is within the budget too.
+    nodes: Vec<usize>,
+    /// The header's share.
+    header_nodes: usize,
 }
 
 /// Cuts `text` into a header and up to `pieces` pieces, or `None` when the file's shape is not
@@ -234,6 +258,14 @@ fn split(text: &str, pieces: usize) -> Option<Split> {
         return None;
     }
     let byte_at = |line: usize| lines.get(line).map_or(text.len(), |(b, _)| *b);
+    let share = |bytes: usize| {
+        // Rounded down, so the shares never add up to more than the file's budget.
+        let budget = file_budget(text.len());
+        let nodes = budget as u128 * bytes as u128 / (text.len().max(1) as u128);
+        usize::try_from(nodes).unwrap_or(budget)
+    };
+    let mut nodes = Vec::with_capacity(count);
+    let mut piece_bytes = 0;
     let pieces = (0..count)
         .map(|k| {
             let from = items[k * items.len() / count];
@@ -245,14 +277,22 @@ fn split(text: &str, pieces: usize) -> Option<Split> {
             piece.push_str("cases:\n");
             piece.push_str(&"\n".repeat(from - key - 1));
             piece.push_str(&text[byte_at(from)..byte_at(to)]);
+            piece_bytes += byte_at(to) - byte_at(from);
+            nodes.push(share(byte_at(to) - byte_at(from)));
             piece
         })
         .collect();
+    let header_nodes = share(text.len() - piece_bytes);
     let mut header = text[..byte_at(key)].to_owned();
     header.push_str("cases: []");
     header.push_str(&"\n".repeat(end - key));
     header.push_str(&text[byte_at(end)..]);
-    Some(Split { header, pieces })
+    Some(Split {
+        header,
+        pieces,
+        nodes,
+        header_nodes,
+    })
 }
 
 /// Whether cutting the file is likely to pay: it is large, and it defines no anchor (an alias
@@ -340,13 +380,46 @@ tags: [t]
     }
 
     #[test]
+    fn the_node_budget_is_the_files_whatever_the_cut() {
+        // About 7 nodes per case: the whole file is over the budget, each of 4 pieces is not.
+        let mut text = String::from("suite: big\napi: a\ncases:\n");
+        for i in 0..40_000 {
+            text.push_str(&format!("  - name: c{i}\n    request: {{path: /x}}\n"));
+        }
+        let whole = super::whole(&text).map(|_| ()).map_err(|e| e.to_string());
+        assert!(whole.is_err(), "the file is over the budget");
+        for pieces in [1, 2, 4, 8] {
+            let got = raw_suites_with(&[&text], pieces, 1024).remove(0);
+            assert_eq!(
+                got.map(|_| ()).map_err(|e| e.to_string()),
+                whole,
+                "{pieces} pieces"
+            );
+        }
+        // Under the budget, every cut loads it.
+        let small: String = text
+            .lines()
+            .take(3 + 2 * 20_000)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        for pieces in [1, 4] {
+            assert!(raw_suites_with(&[&small], pieces, 1024).remove(0).is_ok());
+        }
+    }
+
+    #[test]
     fn split_parse_equals_whole_parse() {
         let whole = lines_and_columns(&super::whole(SUITE).unwrap());
         assert!(whole.contains("line: 15, column: 21"), "{whole}");
         for n in 2..=4 {
             let s = split(SUITE, n).unwrap();
-            let header = Unit::Header(&s.header).parse();
-            let pieces = s.pieces.iter().map(|p| Unit::Piece(p).parse()).collect();
+            let header = Unit::Header(&s.header, s.header_nodes).parse();
+            let pieces = s
+                .pieces
+                .iter()
+                .zip(&s.nodes)
+                .map(|(p, n)| Unit::Piece(p, *n).parse())
+                .collect();
             let split = assemble(Some(header), pieces).unwrap();
             assert_eq!(lines_and_columns(&split), whole, "{n} pieces");
         }
@@ -356,8 +429,13 @@ tags: [t]
     /// or the header does not parse alone (the pipeline then parses the file whole).
     fn parse_split(text: &str, pieces: usize) -> Option<RawSuite> {
         let s = split(text, pieces)?;
-        let header = Unit::Header(&s.header).parse();
-        let parsed = s.pieces.iter().map(|p| Unit::Piece(p).parse()).collect();
+        let header = Unit::Header(&s.header, s.header_nodes).parse();
+        let parsed = s
+            .pieces
+            .iter()
+            .zip(&s.nodes)
+            .map(|(p, n)| Unit::Piece(p, *n).parse())
+            .collect();
         assemble(Some(header), parsed)
     }
 

@@ -43,16 +43,99 @@ pub enum OperandError {
     #[error("shift too large")]
     ShiftTooLarge,
     /// The base looks like a JSONPath but is not one.
+    #[error("{0}")]
+    JsonPath(#[from] JsonPathError),
+    /// A shift after a literal.
+    #[error("a shift (`+5m`) applies only to `now` or a JSONPath")]
+    ShiftOnLiteral,
+}
+
+/// Longest JSONPath accepted, in bytes: paths in case files are written by people.
+pub const JSONPATH_MAX_LEN: usize = 1024;
+/// Deepest nesting of brackets and parentheses accepted in a JSONPath. Each nested filter
+/// multiplies the parser's work, and thousands of parentheses would exhaust its stack.
+pub const JSONPATH_MAX_DEPTH: usize = 8;
+
+/// Why a JSONPath in a case file is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum JsonPathError {
+    /// Over [`JSONPATH_MAX_LEN`] bytes; not parsed.
+    #[error(
+        "JSONPath is {len} bytes long; the limit is {JSONPATH_MAX_LEN} (split the check in two)"
+    )]
+    TooLong {
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// Brackets or parentheses nested deeper than [`JSONPATH_MAX_DEPTH`]; not parsed.
+    #[error(
+        "JSONPath nests brackets and parentheses {depth} deep at byte {at}; the limit is \
+         {JSONPATH_MAX_DEPTH}: `{excerpt}`"
+    )]
+    TooDeep {
+        /// How deep the nesting reaches (counting stops just past the limit).
+        depth: usize,
+        /// Byte offset where the limit was passed.
+        at: usize,
+        /// The path up to there, cut to 60 characters.
+        excerpt: String,
+    },
+    /// Not a JSONPath (RFC 9535).
     #[error("invalid JSONPath `{path}`: {error}")]
-    JsonPath {
+    Syntax {
         /// The path as written.
         path: String,
         /// What the JSONPath parser says.
         error: serde_json_path::ParseError,
     },
-    /// A shift after a literal.
-    #[error("a shift (`+5m`) applies only to `now` or a JSONPath")]
-    ShiftOnLiteral,
+}
+
+/// Parses a JSONPath from a case file after bounding its length and nesting (see
+/// [`JSONPATH_MAX_LEN`], [`JSONPATH_MAX_DEPTH`]), so no path can hang or crash the loader.
+pub fn parse_jsonpath(text: &str) -> Result<JsonPath, JsonPathError> {
+    if text.len() > JSONPATH_MAX_LEN {
+        return Err(JsonPathError::TooLong { len: text.len() });
+    }
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == q {
+                quote = None;
+            }
+            continue;
+        }
+        match b {
+            b'\'' | b'"' => quote = Some(b),
+            b'[' | b'(' => {
+                depth += 1;
+                if depth > JSONPATH_MAX_DEPTH {
+                    let cut: String = text[..=i].chars().take(60).collect();
+                    let excerpt = if cut.len() < i + 1 {
+                        format!("{cut}…")
+                    } else {
+                        cut
+                    };
+                    return Err(JsonPathError::TooDeep {
+                        depth,
+                        at: i,
+                        excerpt,
+                    });
+                }
+            }
+            b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    JsonPath::parse(text).map_err(|error| JsonPathError::Syntax {
+        path: text.to_owned(),
+        error,
+    })
 }
 
 /// Parses a length spec: a number (exact) or `{min: N, max: M}` (either bound optional).
@@ -69,10 +152,14 @@ pub(crate) fn length_spec(v: &Value) -> Option<LengthSpec> {
                     Some(v) => v.as_u64().map(|n| Some(n as usize)).ok_or(()),
                 }
             };
-            Some(LengthSpec {
-                min: get("min").ok()?,
-                max: get("max").ok()?,
-            })
+            let (min, max) = (get("min").ok()?, get("max").ok()?);
+            // `{min: 5, max: 1}` matches nothing: a mistake, not a check.
+            if let (Some(lo), Some(hi)) = (min, max) {
+                if lo > hi {
+                    return None;
+                }
+            }
+            Some(LengthSpec { min, max })
         }
         _ => None,
     }
@@ -135,12 +222,7 @@ pub fn parse_operand(v: &Value) -> Result<Operand, OperandError> {
     let base = if base_text == "now" {
         OperandBase::Now
     } else if base_text.starts_with('$') && !base_text.starts_with("${") {
-        OperandBase::Path(
-            JsonPath::parse(base_text).map_err(|error| OperandError::JsonPath {
-                path: base_text.to_owned(),
-                error,
-            })?,
-        )
+        OperandBase::Path(parse_jsonpath(base_text)?)
     } else {
         if shift_ms != 0 {
             return Err(OperandError::ShiftOnLiteral);

@@ -10,6 +10,7 @@ mod collection;
 mod excerpt;
 mod failure;
 mod headers;
+mod jsonpath_fn;
 pub(crate) mod jwt;
 mod ordering;
 mod schema;
@@ -62,6 +63,9 @@ pub struct CheckContext<'a> {
     pub api_version: Option<&'a str>,
     /// The secrets known so far: a snapshot that would hold one is not written.
     pub redactor: Option<&'a crate::redact::Redactor>,
+    /// When checking this response must stop: checks count in the case's time budget, so a
+    /// hostile body cannot keep a case busy past its timeout.
+    pub deadline: Option<std::time::Instant>,
 }
 
 /// Checks a response against a step's expectations and returns every failed check.
@@ -118,9 +122,14 @@ fn not_json(expect: &Expect, span: &Span, resp: &Response<'_>, step: usize) -> F
     let reason = if resp.body.is_empty() {
         "the body is empty".to_owned()
     } else {
-        match serde_json::from_slice::<serde::de::IgnoredAny>(resp.body) {
+        // The engine's own parser says why (serde_json's `IgnoredAny` has no nesting limit).
+        match crate::tape::Tape::parse(resp.body) {
+            Err(e) if e.to_string().starts_with("recursion limit exceeded") => {
+                format!("it nests arrays and objects more than 128 levels deep ({e})")
+            }
             Err(e) => e.to_string(),
-            Ok(_) => "it was not parsed as JSON".to_owned(),
+            Ok(_) => "it does not start with `{` or `[` and its Content-Type does not say JSON"
+                .to_owned(),
         }
     };
     let mut f = finding(FindingKind::Body, level, span, step);

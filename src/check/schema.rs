@@ -3,6 +3,8 @@
 
 use crate::case::model::SchemaExpect;
 use crate::result::{Finding, FindingKind};
+use crate::schema::Limits;
+use crate::tape::budget::Spent;
 
 use super::{CheckContext, JsonBody, excerpt, finding};
 
@@ -18,7 +20,8 @@ pub(crate) fn check(
 ) {
     for e in expects {
         let id = crate::schema::versioned::resolve(ctx.schemas, &e.id, ctx.api_version);
-        let violations = match ctx.schemas.validate_node(&id, body.tape().root()) {
+        let limits = Limits::new(ctx.deadline);
+        let found = match ctx.schemas.validate_bounded(&id, body.tape().root(), limits) {
             Ok(v) => v,
             Err(err) => {
                 let mut f = finding(FindingKind::Schema, e.level, &e.span, ctx.step);
@@ -28,7 +31,7 @@ pub(crate) fn check(
                 continue;
             }
         };
-        for v in violations.iter().take(MAX_VIOLATIONS) {
+        for v in found.list.iter().take(MAX_VIOLATIONS) {
             let mut f = finding(FindingKind::Schema, e.level, &e.span, ctx.step);
             let mut lines = v.message.lines();
             f.message = excerpt::one_line(lines.next().unwrap_or("schema violation"));
@@ -43,12 +46,20 @@ pub(crate) fn check(
             f.detail = Some(rest + &excerpt::excerpt(body.value(), &v.instance_path));
             out.push(f);
         }
-        if violations.len() > MAX_VIOLATIONS {
+        let more = found.total.saturating_sub(MAX_VIOLATIONS);
+        if more > 0 || found.cut.is_some() {
             let mut f = finding(FindingKind::Schema, e.level, &e.span, ctx.step);
-            f.message = format!(
-                "… and {} more violations of {id}",
-                violations.len() - MAX_VIOLATIONS,
-            );
+            f.message = match found.cut {
+                None => format!("… and {more} more violations of {id}"),
+                Some(Spent::Visits(n)) => format!(
+                    "… and {more} more violations of {id} in the part of the body checked; \
+                     checking stopped after {n} array items and object members"
+                ),
+                Some(Spent::Deadline) => format!(
+                    "… and {more} more violations of {id} in the part of the body checked; \
+                     checking stopped at the case's time limit (--timeout)"
+                ),
+            };
             f.schema_id = Some(id.clone());
             out.push(f);
         }

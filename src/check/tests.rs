@@ -85,6 +85,33 @@ fn non_json_body_level_follows_the_body_checks() {
 }
 
 #[test]
+fn a_body_the_engine_could_not_parse_says_why() {
+    let t = Fixture::new();
+    let mut e = expect(vec![assertion("$.a", Op::Exists)]);
+    e.status = None;
+    let deep = format!("{}{}", "[".repeat(50_000), "]".repeat(50_000));
+    let not_utf8 = b"{\"a\": \"\xff\xfe\"}".to_vec();
+    for (body, why) in [
+        (deep.into_bytes(), "more than 128 levels deep"),
+        (not_utf8, "invalid unicode code point"),
+    ] {
+        let resp = Response {
+            status: 200,
+            headers: &[],
+            body: &body,
+            json: None,
+        };
+        let out = check_response(&e, &resp, &t.ctx());
+        assert!(out[0].message.contains(why), "{}", out[0].message);
+        assert!(
+            !out[0].message.contains("it was not parsed"),
+            "{}",
+            out[0].message
+        );
+    }
+}
+
+#[test]
 fn non_json_body_without_body_checks_is_fine() {
     let t = Fixture::new();
     let e = expect(vec![]);

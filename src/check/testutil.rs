@@ -80,6 +80,7 @@ impl Fixture {
             step: 3,
             api_version: None,
             redactor: None,
+            deadline: None,
         }
     }
 

@@ -374,6 +374,9 @@ pub struct ValidateArgs {
     /// JSON files to validate.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Largest file accepted, in bytes (suffixes KiB, MiB allowed); like `run --body-cap`.
+    #[arg(long, default_value = "10MiB", value_parser = parse_size)]
+    pub body_cap: usize,
 }
 
 #[cfg(feature = "server")]

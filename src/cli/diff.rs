@@ -1,5 +1,6 @@
 //! `sessconform diff`: its arguments and the command (load, plan both sides, run, report, exit).
 
+use super::out::errln;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -163,7 +164,7 @@ pub(crate) async fn diff(args: DiffArgs) -> u8 {
     let (mut baseline, mut candidate) = match (target(&args.baseline), target(&args.candidate)) {
         (Ok(b), Ok(c)) => (b, c),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("{e}");
+            errln!("{e}");
             return exit::USAGE;
         }
     };
@@ -198,7 +199,7 @@ pub(crate) async fn diff(args: DiffArgs) -> u8 {
             candidate: c,
         },
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("{e}");
+            errln!("{e}");
             return exit::USAGE;
         }
     };

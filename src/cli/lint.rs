@@ -2,6 +2,7 @@
 //! nothing.
 
 use sessconform::engine::var_advice;
+use super::out::outln;
 use sessconform::exit;
 use sessconform::target::load_target_file;
 
@@ -26,7 +27,7 @@ pub(crate) fn lint(args: &LintArgs) -> u8 {
         }
     }
     let cases: usize = suites.iter().map(|s| s.suite.cases.len()).sum();
-    println!(
+    outln!(
         "ok: {} suite{}, {cases} cases, {} schemas",
         suites.len(),
         if suites.len() == 1 { "" } else { "s" },

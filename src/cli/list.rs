@@ -1,5 +1,6 @@
 //! `sessconform list`: the suites and cases the filters select, without any network.
 
+use super::out::outln;
 use sessconform::exit;
 
 use super::args::ListArgs;
@@ -28,7 +29,7 @@ pub(crate) fn list(args: &ListArgs) -> u8 {
         if cases.is_empty() {
             continue;
         }
-        println!(
+        outln!(
             "{} (api {}, {} case{}){}",
             s.name,
             s.api,
@@ -43,9 +44,9 @@ pub(crate) fn list(args: &ListArgs) -> u8 {
             } else {
                 format!("  vars: {}", c.uses_vars.join(", "))
             };
-            println!("  {}  [{}]{vars}", c.id, c.tags.join(", "));
+            outln!("  {}  [{}]{vars}", c.id, c.tags.join(", "));
         }
     }
-    println!("{total} case{}", if total == 1 { "" } else { "s" });
+    outln!("{total} case{}", if total == 1 { "" } else { "s" });
     exit::SUCCESS
 }

@@ -7,6 +7,7 @@ mod diff;
 mod inputs;
 mod lint;
 mod list;
+mod out;
 mod output;
 mod report;
 mod run;
@@ -20,6 +21,7 @@ mod validate;
 pub use args::Cli;
 
 use args::Command;
+use out::errln;
 use sessconform::exit;
 
 /// Runs the command `cli` names and returns the process exit code.
@@ -63,13 +65,13 @@ fn on_worker(
 
 /// Prints `error: {msg}` and returns the usage exit code.
 fn usage_error(msg: impl std::fmt::Display) -> u8 {
-    eprintln!("error: {msg}");
+    errln!("error: {msg}");
     exit::USAGE
 }
 
 /// Prints an already rendered diagnostic (it starts with `error:`) and returns the usage exit
 /// code.
 fn diagnostic(rendered: impl std::fmt::Display) -> u8 {
-    eprintln!("{rendered}");
+    errln!("{rendered}");
     exit::USAGE
 }

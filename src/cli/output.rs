@@ -1,6 +1,7 @@
 //! The reporters a command writes to: its console reporter, GitHub annotations, the progress
 //! bar and the report files. One builder for `run` and `diff`.
 
+use super::out::errln;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -49,6 +50,6 @@ pub(crate) fn reporters(output: &OutputArgs, console: Box<dyn Reporter>) -> Resu
 /// Finishes every reporter; a report that cannot be written is printed, not fatal.
 pub(crate) fn finish(reporters: &mut FanOut) {
     if let Err(e) = reporters.finish() {
-        eprintln!("error: failed to write a report: {e}");
+        errln!("error: failed to write a report: {e}");
     }
 }

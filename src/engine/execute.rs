@@ -129,6 +129,7 @@ pub(crate) async fn execute(
             step: got.index,
             api_version: api_version.as_deref(),
             redactor: Some(got.redactor),
+            deadline: Some(Instant::now() + shared.cfg.timeout),
         };
         let mut step_findings = check_response(&got.step.expect, got.response, &ctx);
         step_findings.extend(got.capture_error.clone());

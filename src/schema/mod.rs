@@ -15,5 +15,5 @@ mod tests;
 pub use error::{SchemaError, UnknownSchema};
 pub use load::BASE_URI;
 pub use render::render_violations;
-pub use store::SchemaStore;
+pub use store::{Limits, SchemaStore, Violations};
 pub use violation::{EXCERPT_MAX, Violation, excerpt};

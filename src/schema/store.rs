@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 use jsonschema::{Registry, Resource, Retrieve, Uri, Validator};
 use serde_json::Value;
 
+use crate::tape::budget::{self, Budget, Spent};
 use crate::tape::{Tape, TapeJson, TapeNode};
 
 use super::error::{SchemaError, UnknownSchema};
@@ -73,6 +74,60 @@ impl std::fmt::Debug for SchemaStore {
         f.debug_struct("SchemaStore")
             .field("ids", &self.ids())
             .finish()
+    }
+}
+
+/// Bounds on one [`SchemaStore::validate_bounded`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Violations kept; later ones are only counted.
+    pub keep: usize,
+    /// How much of the body the validator may walk, and until when.
+    pub budget: Budget,
+}
+
+impl Limits {
+    /// Violations kept by default: more than any report shows.
+    pub const KEEP: usize = 100;
+    /// Elements and members walked by default while collecting violations: enough for every
+    /// well-formed response we know, few enough that a hostile one stays in a few MiB.
+    pub const VISITS: usize = 5_000;
+
+    /// The default bounds, with an optional deadline.
+    pub fn new(deadline: Option<std::time::Instant>) -> Self {
+        Self {
+            keep: Self::KEEP,
+            budget: Budget {
+                visits: Self::VISITS,
+                deadline,
+            },
+        }
+    }
+}
+
+/// What [`SchemaStore::validate_bounded`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Violations {
+    /// The first violations found, at most [`Limits::keep`].
+    pub list: Vec<Violation>,
+    /// How many violations were found in the part of the body that was walked.
+    pub total: usize,
+    /// Set when the walk stopped early: the body may hold more violations than `total`.
+    pub cut: Option<Spent>,
+}
+
+impl Violations {
+    fn one(v: Violation) -> Self {
+        Self {
+            list: vec![v],
+            total: 1,
+            cut: None,
+        }
+    }
+
+    /// Whether the body conforms (nothing found and nothing left unwalked).
+    pub fn is_empty(&self) -> bool {
+        self.total == 0 && self.cut.is_none()
     }
 }
 
@@ -228,28 +283,77 @@ impl SchemaStore {
         id: &str,
         instance: TapeNode<'_>,
     ) -> Result<Vec<Violation>, UnknownSchema> {
+        let unbounded = Limits {
+            keep: usize::MAX,
+            budget: Budget {
+                visits: usize::MAX,
+                deadline: None,
+            },
+        };
+        Ok(self.bounded(compiled, id, instance, unbounded).list)
+    }
+
+    /// Validates one node of a parsed body against schema `id` within `limits`: at most
+    /// `limits.keep` violations are kept, and the validator walks at most the budget's elements
+    /// and members before its deadline (see [`Violations`]). Memory and time stay bounded
+    /// whatever the body: this is the form for bodies from the network or from disk.
+    pub fn validate_bounded(
+        &self,
+        id: &str,
+        instance: TapeNode<'_>,
+        limits: Limits,
+    ) -> Result<Violations, UnknownSchema> {
+        Ok(self.bounded(self.get(id)?, id, instance, limits))
+    }
+
+    fn bounded(
+        &self,
+        compiled: &Compiled,
+        id: &str,
+        instance: TapeNode<'_>,
+        limits: Limits,
+    ) -> Violations {
         let validator = match compiled.validator(&self.registry) {
             Ok(v) => v,
-            Err(message) => return Ok(vec![Violation::broken_schema(id, message)]),
+            Err(message) => return Violations::one(Violation::broken_schema(id, message)),
         };
         if validator.is_valid(instance) {
-            return Ok(Vec::new());
+            return Violations::default();
         }
-        let mut out = Vec::new();
-        for error in validator.iter_errors(instance) {
-            violation::collect(&error, id, &mut out);
-        }
-        // Composed schemas (`allOf`, a `$ref` beside local keywords) can report one problem
-        // twice through different keywords' paths; the reader needs it once.
-        let mut seen = HashSet::new();
-        out.retain(|v| {
-            seen.insert((
-                v.instance_path.clone(),
-                v.keyword.clone(),
-                v.message.clone(),
-            ))
+        let (out, cut) = budget::within(limits.budget, || {
+            let mut out = Violations::default();
+            // Composed schemas (`allOf`, a `$ref` beside local keywords) can report one problem
+            // twice through different keywords' paths; the reader needs it once.
+            let mut seen = HashSet::new();
+            let mut one = Vec::new();
+            for error in validator.iter_errors(instance) {
+                one.clear();
+                violation::collect(&error, id, &mut one);
+                for v in one.drain(..) {
+                    if out.list.len() >= limits.keep {
+                        out.total += 1;
+                    } else if seen.insert((
+                        v.instance_path.clone(),
+                        v.keyword.clone(),
+                        v.message.clone(),
+                    )) {
+                        out.total += 1;
+                        out.list.push(v);
+                    }
+                }
+            }
+            out
         });
-        Ok(out)
+        let mut out = out;
+        out.cut = cut;
+        if cut.is_some() {
+            // A container cut short can look as if it lacked an item it has further on.
+            let before = out.list.len();
+            out.list
+                .retain(|v| !matches!(v.keyword.as_str(), "contains" | "minContains"));
+            out.total -= before - out.list.len();
+        }
+        out
     }
 
     /// Whether `instance` conforms to schema `id` (faster than [`SchemaStore::validate`]).

@@ -16,12 +16,13 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+pub mod budget;
 mod node;
 mod parse;
 mod validate;
 
 pub use node::{Elements, Members, TapeNode};
-pub use validate::{TapeArray, TapeJson, TapeNumber, TapeObject};
+pub use validate::{Budgeted, TapeArray, TapeJson, TapeNumber, TapeObject};
 
 use std::borrow::Cow;
 

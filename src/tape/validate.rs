@@ -10,6 +10,20 @@ use serde_json::{Number, Value};
 use super::node::{Elements, Members};
 use super::{Entry, Tape, TapeNode};
 
+/// A container's elements or members as the validator walks them: cut short once the thread's
+/// [`budget`](super::budget) is spent.
+#[derive(Clone)]
+pub struct Budgeted<I>(I);
+
+impl<I: Iterator> Iterator for Budgeted<I> {
+    type Item = I::Item;
+
+    fn next(&mut self) -> Option<I::Item> {
+        let item = self.0.next()?;
+        super::budget::take().then_some(item)
+    }
+}
+
 /// The `jsonschema` representation whose instances are [`TapeNode`]s.
 pub struct TapeJson;
 
@@ -170,7 +184,7 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
 impl<'a> Object<'a, TapeJson> for TapeObject<'a> {
     type Node = TapeNode<'a>;
     type MemberName = &'a str;
-    type MembersIter = Members<'a>;
+    type MembersIter = Budgeted<Members<'a>>;
 
     fn len(&self) -> usize {
         self.0.len()
@@ -180,21 +194,21 @@ impl<'a> Object<'a, TapeJson> for TapeObject<'a> {
         self.0.get(key)
     }
 
-    fn members(&self) -> Members<'a> {
-        self.0.members()
+    fn members(&self) -> Budgeted<Members<'a>> {
+        Budgeted(self.0.members())
     }
 }
 
 impl<'a> Array<'a, TapeJson> for TapeArray<'a> {
     type Node = TapeNode<'a>;
-    type ElementsIter = Elements<'a>;
+    type ElementsIter = Budgeted<Elements<'a>>;
 
     fn len(&self) -> usize {
         self.0.len()
     }
 
-    fn elements(&self) -> Elements<'a> {
-        self.0.elements()
+    fn elements(&self) -> Budgeted<Elements<'a>> {
+        Budgeted(self.0.elements())
     }
 
     fn is_unique(&self) -> bool {

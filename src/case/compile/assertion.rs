@@ -75,7 +75,7 @@ impl Compiler<'_> {
                 None => self.err(
                     &span,
                     format!("invalid length `{l}`"),
-                    Some("use a number or `{min: N, max: M}`"),
+                    Some("use a number or `{min: N, max: M}` with N <= M"),
                 ),
             }
             names_seen.push("length");

@@ -116,7 +116,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn suite(&mut self, raw: RawSuite) -> Suite {
-        let name = raw.suite.value.trim().to_owned();
+        let name = printable(raw.suite.value.trim());
         if name.is_empty() || name.contains("::") {
             let sp = self.span(&raw.suite);
             self.err(
@@ -143,7 +143,7 @@ impl<'a> Compiler<'a> {
         let mut names: BTreeMap<String, Span> = BTreeMap::new();
         for rc in raw.cases {
             let sp = self.span(&rc.name);
-            let cname = rc.name.value.trim().to_owned();
+            let cname = printable(rc.name.value.trim());
             if let Some(prev) = names.get(&cname) {
                 let hint =
                     format!("first defined at {prev}; case names must be unique within a suite");
@@ -228,7 +228,7 @@ impl<'a> Compiler<'a> {
         rc: RawCase,
     ) -> Option<Case> {
         let span = self.span(&rc.name);
-        let name = rc.name.value.trim().to_owned();
+        let name = printable(rc.name.value.trim());
         if name.is_empty() {
             self.err(&span, "case name must be non-empty", None);
         }
@@ -373,7 +373,9 @@ impl<'a> Compiler<'a> {
         };
         let captures = self.captures(rs.capture, names);
         Step {
-            name: rs.name.unwrap_or_else(|| format!("step {}", index + 1)),
+            name: rs
+                .name
+                .map_or_else(|| format!("step {}", index + 1), |n| printable(&n)),
             span,
             request,
             expect,
@@ -399,18 +401,36 @@ impl<'a> Compiler<'a> {
 
     /// Parses a JSONPath, reporting it when it does not parse.
     fn jsonpath(&mut self, p: &str, sp: &Span) -> Option<JsonPath> {
-        match JsonPath::parse(p) {
+        match super::scalar::parse_jsonpath(p) {
             Ok(jp) => Some(jp),
             Err(e) => {
                 self.err(
                     sp,
-                    format!("invalid JSONPath `{p}`: {e}"),
+                    e.to_string(),
                     Some("JSONPath (RFC 9535) starts with `$`, e.g. `$.sessions[0].user_id`"),
                 );
                 None
             }
         }
     }
+}
+
+/// A name as it is printed: control characters (newlines, escape sequences) written as Rust
+/// escapes, so a name can never start a new console line — which CI runners such as GitHub
+/// Actions would read as a workflow command — nor restyle a terminal.
+pub(crate) fn printable(name: &str) -> String {
+    if !name.chars().any(char::is_control) {
+        return name.to_owned();
+    }
+    name.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,4 @@
+//! libFuzzer target `target_loader`: see `fuzz/src/targets.rs`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| sessconform_fuzz::targets::target_loader(data));

@@ -1,0 +1,3 @@
+//! sessconform's fuzz targets as plain functions (see [`targets`]).
+
+pub mod targets;

@@ -21,7 +21,10 @@ pub(crate) fn check(
     for e in expects {
         let id = crate::schema::versioned::resolve(ctx.schemas, &e.id, ctx.api_version);
         let limits = Limits::new(ctx.deadline);
-        let found = match ctx.schemas.validate_bounded(&id, body.tape().root(), limits) {
+        let found = match ctx
+            .schemas
+            .validate_bounded(&id, body.tape().root(), limits)
+        {
             Ok(v) => v,
             Err(err) => {
                 let mut f = finding(FindingKind::Schema, e.level, &e.span, ctx.step);

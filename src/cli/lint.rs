@@ -1,8 +1,8 @@
 //! `sessconform lint`: loads and checks every case file and schema (and a target file), runs
 //! nothing.
 
-use sessconform::engine::var_advice;
 use super::out::outln;
+use sessconform::engine::var_advice;
 use sessconform::exit;
 use sessconform::target::load_target_file;
 

@@ -71,6 +71,7 @@ fn run(dir: &std::path::Path) -> (i32, Value) {
         .arg(dir.join("target.yaml"))
         .arg("--json")
         .arg(dir.join("r.json"))
+        .args(["--report-exchanges", "all"])
         .arg(dir.join("cases.yaml"))
         .env_remove("GITHUB_ACTIONS")
         .output()

@@ -197,6 +197,7 @@ fn run(target: &std::path::Path, extra: &[&str]) -> (i32, Value) {
         .arg(target)
         .arg("--json")
         .arg(&json)
+        .args(["--report-exchanges", "all"])
         .args(extra)
         .env_remove("GITHUB_ACTIONS")
         .output()

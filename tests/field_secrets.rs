@@ -130,6 +130,7 @@ async fn no_output_holds_any_form_of_any_secret() {
             .arg(dir_path.join("target.yaml"))
             .arg("--reports")
             .arg(&reports2)
+            .args(["--report-exchanges", "all"])
             .arg(dir_path.join("cases.yaml"))
             .env_remove("GITHUB_WORKSPACE")
             .output()

@@ -246,7 +246,13 @@ fn an_oversized_target_file_is_refused_and_yaml_errors_name_the_target_file() {
     let err = sessconform::target::load_target_file(&big)
         .unwrap_err()
         .to_string();
-    assert!(err.contains("larger than 4194304 bytes"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "larger than {} bytes",
+            sessconform::case::MAX_FILE_BYTES
+        )),
+        "{err}"
+    );
 
     let bad = dir.path().join("bad.yaml");
     std::fs::write(&bad, "apis: [\n").unwrap();

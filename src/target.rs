@@ -191,6 +191,9 @@ pub enum BaseUrlError {
         /// What the URL parser says.
         error: url::ParseError,
     },
+    /// No scheme at all (`127.0.0.1:4010`, `localhost:4010/v1`).
+    #[error("invalid base URL `{0}`: it has no scheme; write `http://{0}` or `https://{0}`")]
+    NoScheme(String),
     /// Not http or https.
     #[error("invalid base URL `{0}`: the scheme must be http or https")]
     Scheme(String),
@@ -201,6 +204,9 @@ pub enum BaseUrlError {
 
 /// Parses a base URL (http or https), without a trailing slash in its path.
 pub fn parse_base_url(s: &str) -> Result<Url, BaseUrlError> {
+    if !s.contains("://") {
+        return Err(BaseUrlError::NoScheme(s.to_owned()));
+    }
     let url = Url::parse(s).map_err(|error| BaseUrlError::Parse {
         url: s.to_owned(),
         error,
@@ -543,8 +549,14 @@ mod tests {
         let msg = |s: &str| parse_base_url(s).unwrap_err().to_string();
         assert_eq!(
             msg("nope"),
-            "invalid base URL `nope`: relative URL without a base"
+            "invalid base URL `nope`: it has no scheme; write `http://nope` or `https://nope`"
         );
+        // Before: "relative URL without a base", and `localhost:4010` read as a scheme.
+        assert_eq!(
+            msg("localhost:4010"),
+            "invalid base URL `localhost:4010`: it has no scheme; write `http://localhost:4010` or `https://localhost:4010`"
+        );
+        assert_eq!(msg("http://"), "invalid base URL `http://`: empty host");
         assert_eq!(
             msg("ftp://x"),
             "invalid base URL `ftp://x`: the scheme must be http or https"

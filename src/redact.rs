@@ -179,6 +179,11 @@ impl Redactor {
         self.sort();
     }
 
+    /// The length in bytes of the longest form of any secret (0 without secrets).
+    pub fn longest(&self) -> usize {
+        self.needles.first().map_or(0, |(n, _)| n.len())
+    }
+
     /// True when there is nothing to redact.
     pub fn is_empty(&self) -> bool {
         self.needles.is_empty()

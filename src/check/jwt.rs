@@ -141,6 +141,7 @@ pub(crate) fn verify(
 ) -> Result<(), VerifyError> {
     use jsonwebtoken::jwk::JwkSet;
     use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+    use serde::Deserialize as _;
     let alg_text = decoded
         .header
         .get("alg")
@@ -156,8 +157,7 @@ pub(crate) fn verify(
     if matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
         return Err(VerifyError::SharedSecret(alg_text));
     }
-    let set: JwkSet =
-        serde_json::from_value(jwks.clone()).map_err(|e| VerifyError::BadJwks(e.to_string()))?;
+    let set = JwkSet::deserialize(jwks).map_err(|e| VerifyError::BadJwks(e.to_string()))?;
     let kid = decoded
         .header
         .get("kid")

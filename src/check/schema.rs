@@ -29,7 +29,7 @@ pub(crate) fn check(
             Err(err) => {
                 let mut f = finding(FindingKind::Schema, e.level, &e.span, ctx.step);
                 f.message = err.to_string();
-                f.schema_id = Some(id.clone());
+                f.schema_id = Some(id.to_string());
                 out.push(f);
                 continue;
             }
@@ -40,7 +40,7 @@ pub(crate) fn check(
             f.message = excerpt::one_line(lines.next().unwrap_or("schema violation"));
             let rest: String = lines.map(|l| format!("{l}\n")).collect();
             f.path = Some(v.instance_path.clone());
-            f.schema_id = Some(id.clone());
+            f.schema_id = Some(id.to_string());
             f.expected = Some(excerpt::truncate(
                 &expected(&v.keyword, &v.schema_path),
                 excerpt::VALUE_MAX,
@@ -63,7 +63,7 @@ pub(crate) fn check(
                      checking stopped at the case's time limit (--timeout)"
                 ),
             };
-            f.schema_id = Some(id.clone());
+            f.schema_id = Some(id.to_string());
             out.push(f);
         }
     }

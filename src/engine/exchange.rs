@@ -39,17 +39,24 @@ pub(crate) fn request_id(json: &JsonBody<'_>) -> Option<String> {
 
 /// The API version a request declares: a `*-API-Version` header (`Clerk-API-Version`), else a
 /// query parameter whose name ends in `api_version` (`__clerk_api_version`).
-pub(crate) fn declared_api_version(req: &crate::http::RenderedRequest) -> Option<String> {
-    req.headers
+pub(crate) fn declared_api_version(
+    req: &crate::http::RenderedRequest,
+) -> Option<std::borrow::Cow<'_, str>> {
+    let ends_with = |name: &str, suffix: &str| {
+        name.len() >= suffix.len()
+            && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    if let Some((_, v)) = req
+        .headers
         .iter()
-        .find(|(k, _)| k.to_ascii_lowercase().ends_with("api-version"))
-        .map(|(_, v)| v.clone())
-        .or_else(|| {
-            req.url
-                .query_pairs()
-                .find(|(k, _)| k.to_ascii_lowercase().ends_with("api_version"))
-                .map(|(_, v)| v.into_owned())
-        })
+        .find(|(k, _)| ends_with(k, "api-version"))
+    {
+        return Some(std::borrow::Cow::Borrowed(v));
+    }
+    req.url
+        .query_pairs()
+        .find(|(k, _)| ends_with(k, "api_version"))
+        .map(|(_, v)| v)
 }
 
 /// Stores a step's captured values for later steps; secret ones are also redacted from then on.
@@ -96,10 +103,7 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
     if body.len() <= EXCERPT_BYTES {
         return text(body);
     }
-    let mut end = EXCERPT_BYTES;
-    while end > 0 && (body[end] & 0xC0) == 0x80 {
-        end -= 1;
-    }
+    let end = floor_char_boundary(body, EXCERPT_BYTES);
     format!("{}… [{} more bytes]", text(&body[..end]), body.len() - end)
 }
 
@@ -109,9 +113,27 @@ pub(crate) fn redacted_excerpt(body: &[u8], redactor: &Redactor) -> String {
     if redactor.is_empty() {
         return excerpt(body);
     }
-    let mut t = text(body);
+    // Only the start of a big body can show: redact a window that holds every secret the cut
+    // could reach (redaction shortens text by at most the excerpt's length), not megabytes.
+    let window = (2 * EXCERPT_BYTES + redactor.longest()).min(body.len());
+    let end = floor_char_boundary(body, window);
+    let mut t = text(&body[..end]);
     redactor.redact_in_place(&mut t);
-    excerpt(t.as_bytes())
+    if t.len() <= EXCERPT_BYTES && end == body.len() {
+        return t;
+    }
+    let cut = floor_char_boundary(t.as_bytes(), EXCERPT_BYTES.min(t.len()));
+    let more = t.len() - cut + (body.len() - end);
+    format!("{}… [{more} more bytes]", &t[..cut])
+}
+
+/// The largest index at most `at` that starts a UTF-8 character of `bytes`.
+fn floor_char_boundary(bytes: &[u8], at: usize) -> usize {
+    let mut end = at.min(bytes.len());
+    while end > 0 && end < bytes.len() && (bytes[end] & 0xC0) == 0x80 {
+        end -= 1;
+    }
+    end
 }
 
 /// The bytes as text, invalid UTF-8 replaced by U+FFFD. Bodies are almost always valid UTF-8,
@@ -143,6 +165,37 @@ mod tests {
         assert!(e.starts_with("éé"));
         assert_eq!(excerpt(b"short"), "short");
         assert_eq!(excerpt(b"bad \xff byte"), "bad \u{FFFD} byte");
+    }
+
+    #[test]
+    fn a_big_body_is_redacted_where_it_is_cut_and_only_there() {
+        let secret = "s3cr3t-token-value-1234567890";
+        let mut r = Redactor::default();
+        r.add(&Secret {
+            value: secret.to_owned(),
+            env_name: "S".to_owned(),
+        });
+        // A secret straddling the cut, one early, one far beyond the excerpt.
+        let mut body = format!("{secret} ");
+        body.push_str(&"a".repeat(EXCERPT_BYTES - body.len() - 10));
+        body.push_str(secret);
+        body.push_str(&"b".repeat(100_000));
+        body.push_str(secret);
+        let out = redacted_excerpt(body.as_bytes(), &r);
+        assert!(!out.contains(&secret[..8]), "{}", &out[out.len() - 80..]);
+        assert!(out.starts_with("*** aaa"));
+        assert!(
+            out.contains("***bbb"),
+            "the straddling secret is masked whole"
+        );
+        assert!(out.ends_with("more bytes]"));
+        // Without secrets it is the plain excerpt.
+        let plain = "é".repeat(EXCERPT_BYTES);
+        assert_eq!(
+            redacted_excerpt(plain.as_bytes(), &r),
+            excerpt(plain.as_bytes())
+        );
+        assert_eq!(redacted_excerpt(b"short", &r), "short");
     }
 
     #[test]

@@ -113,11 +113,17 @@ pub(crate) async fn execute(
     // The schemas of the steps that were checked, `{api_version}` ids resolved.
     let mut schema_ids: Vec<String> = Vec::new();
     let run = run_steps(pc, api, &env, shared.redactor.clone(), |got| {
-        let api_version = declared_api_version(got.request);
-        for s in &got.step.expect.schemas {
+        // Only a step with an `{api_version}` schema id needs the version its request declared.
+        let schemas = &got.step.expect.schemas;
+        let api_version = if schemas.iter().any(|s| versioned::is_versioned(&s.id)) {
+            declared_api_version(got.request)
+        } else {
+            None
+        };
+        for s in schemas {
             let id = versioned::resolve(&shared.schemas, &s.id, api_version.as_deref());
-            if !schema_ids.contains(&id) {
-                schema_ids.push(id);
+            if !schema_ids.iter().any(|known| *known == id) {
+                schema_ids.push(id.into_owned());
             }
         }
         let ctx = CheckContext {
@@ -151,7 +157,12 @@ pub(crate) async fn execute(
         }
     })
     .await;
-    let attempted = run.attempted;
+    // A step that was rendered but got no response names its schemas as written.
+    let unanswered = run
+        .error
+        .is_some()
+        .then(|| run.attempted.checked_sub(1))
+        .flatten();
     result.exchanges = run.exchanges;
     result.findings = findings;
     let mut redactor = run.redactor;
@@ -185,32 +196,17 @@ pub(crate) async fn execute(
     for f in &mut result.findings {
         redact_finding(f, &redactor);
     }
-    // A step that was reached but got no response names its schemas as written.
-    for step in &case.steps[..attempted] {
-        for s in &step.expect.schemas {
-            let checked = schema_ids.iter().any(|id| {
-                *id == s.id || (versioned::is_versioned(&s.id) && step_resolved(&s.id, id))
-            });
-            if !checked {
-                schema_ids.push(s.id.clone());
-            }
+    for s in unanswered
+        .and_then(|i| case.steps.get(i))
+        .map_or(&[][..], |step| &step.expect.schemas)
+    {
+        if !schema_ids.contains(&s.id) {
+            schema_ids.push(s.id.clone());
         }
     }
     result.schema_ids = schema_ids;
     result.duration = start.elapsed();
     result
-}
-
-/// True when `id` is what the versioned id `template` resolves to for some version.
-fn step_resolved(template: &str, id: &str) -> bool {
-    match template.split_once(versioned::API_VERSION) {
-        Some((prefix, suffix)) => {
-            id.starts_with(prefix)
-                && id.ends_with(suffix.trim_start_matches('/'))
-                && id.len() >= prefix.len() + suffix.trim_start_matches('/').len()
-        }
-        None => false,
-    }
 }
 
 fn redact_finding(f: &mut Finding, r: &Redactor) {

@@ -12,32 +12,7 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 ///
 /// Errors name the path: `failed to write reports/junit.xml: …`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let context =
-        |e: io::Error| io::Error::new(e.kind(), format!("failed to write {}: {e}", path.display()));
-    let name = path.file_name().ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("failed to write {}: not a file path", path.display()),
-        )
-    })?;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let (tmp, mut file) = create_temp(&dir, &name.to_string_lossy()).map_err(context)?;
-    let written = file
-        .write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .and_then(|()| {
-            drop(file);
-            fs::rename(&tmp, path)
-        });
-    if let Err(e) = written {
-        // Best effort: the temporary file is ours and useless now.
-        let _ = fs::remove_file(&tmp);
-        return Err(context(e));
-    }
-    Ok(())
+    write_atomic_with(path, |out| out.write_all(bytes))
 }
 
 /// Writes `path` atomically from `fill`, which streams the content into a buffered writer.

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use super::Reporter;
-use super::text::Style;
+use super::text::{Style, summary_lines};
 use crate::result::compat::{Cell, CompatReport, DiffSummary, Matrix};
 use crate::result::{CaseResult, Event, Verdict};
 
@@ -317,7 +317,7 @@ impl<W: Write + Send> Reporter for DiffConsole<W> {
                 }
                 let c = &summary.counts;
                 let diffs = self.summary.as_ref().map_or(0, |d| d.differences);
-                let mut line = if self.recording_only {
+                let line = if self.recording_only {
                     format!("{} recorded", s.green(&c.passed.to_string()))
                 } else {
                     format!(
@@ -332,21 +332,7 @@ impl<W: Write + Send> Reporter for DiffConsole<W> {
                         s.green(&c.passed.to_string())
                     )
                 };
-                if c.errors > 0 {
-                    line.push_str(&format!(", {} could not run", s.red(&c.errors.to_string())));
-                }
-                if c.skipped > 0 {
-                    line.push_str(&format!(", {} skipped", s.yellow(&c.skipped.to_string())));
-                }
-                line.push_str(&s.dim(&format!(" ({:.2} s)", summary.duration.as_secs_f64())));
-                if summary.interrupted {
-                    line.push_str(&s.red(" — interrupted"));
-                }
-                let _ = writeln!(self.out, "{line}");
-                if c.skipped > 0 {
-                    let why = format!("{} skipped: {}", c.skipped, c.skip_summary());
-                    let _ = writeln!(self.out, "{}", s.yellow(&why));
-                }
+                let _ = write!(self.out, "{}", summary_lines(line, "", summary, s));
             }
         }
     }

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use super::Reporter;
-use super::text::{Style, render_case, verdict_label};
+use super::text::{Style, render_case, summary_lines, verdict_label};
 use crate::result::{CaseResult, Event, Verdict};
 
 /// Writes human output to any writer.
@@ -119,7 +119,7 @@ impl<W: Write + Send> Reporter for ConsoleReporter<W> {
                     }
                 }
                 let c = &summary.counts;
-                let mut line = format!(
+                let line = format!(
                     "{} passed, {} failed",
                     s.green(&c.passed.to_string()),
                     if c.failed > 0 {
@@ -128,28 +128,16 @@ impl<W: Write + Send> Reporter for ConsoleReporter<W> {
                         c.failed.to_string()
                     }
                 );
-                if c.errors > 0 {
-                    line.push_str(&format!(", {} could not run", s.red(&c.errors.to_string())));
-                }
-                if c.skipped > 0 {
-                    line.push_str(&format!(", {} skipped", s.yellow(&c.skipped.to_string())));
-                }
-                if c.warnings > 0 {
-                    line.push_str(&format!(
+                let warnings = if c.warnings > 0 {
+                    format!(
                         ", {} warning{}",
                         s.yellow(&c.warnings.to_string()),
                         if c.warnings == 1 { "" } else { "s" }
-                    ));
-                }
-                line.push_str(&s.dim(&format!(" ({:.2} s)", summary.duration.as_secs_f64())));
-                if summary.interrupted {
-                    line.push_str(&s.red(" — interrupted"));
-                }
-                let _ = writeln!(self.out, "{line}");
-                if c.skipped > 0 {
-                    let why = format!("{} skipped: {}", c.skipped, c.skip_summary());
-                    let _ = writeln!(self.out, "{}", s.yellow(&why));
-                }
+                    )
+                } else {
+                    String::new()
+                };
+                let _ = write!(self.out, "{}", summary_lines(line, &warnings, summary, s));
             }
         }
     }

@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::result::{CaseResult, Counts, Event, RunInfo, RunSummary};
 
@@ -108,18 +107,12 @@ impl RunRecord {
 
     /// The start time as RFC 3339 (`2025-01-31T12:00:00.123Z`).
     pub fn started_at_rfc3339(&self) -> String {
-        self.started_at
-            .format(&Rfc3339)
-            .unwrap_or_else(|_| self.started_at.unix_timestamp().to_string())
+        super::tally::rfc3339(self.started_at)
     }
 
     /// The start time for people: `2025-01-31 12:00:00 UTC`.
     pub fn started_at_display(&self) -> String {
-        let fmt =
-            time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
-        self.started_at
-            .format(&fmt)
-            .unwrap_or_else(|_| self.started_at_rfc3339())
+        super::tally::for_people(self.started_at)
     }
 
     /// True when cases ran against more than one target.

@@ -198,17 +198,23 @@ impl RunTally {
 
     /// The start time as RFC 3339 (`2025-01-31T12:00:00.123Z`).
     pub fn started_at_rfc3339(&self) -> String {
-        self.started_at
-            .format(&Rfc3339)
-            .unwrap_or_else(|_| self.started_at.unix_timestamp().to_string())
+        rfc3339(self.started_at)
     }
 
     /// The start time for people: `2025-01-31 12:00:00 UTC`.
     pub fn started_at_display(&self) -> String {
-        let fmt =
-            time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
-        self.started_at
-            .format(&fmt)
-            .unwrap_or_else(|_| self.started_at_rfc3339())
+        for_people(self.started_at)
     }
+}
+/// An instant as RFC 3339 (`2025-01-31T12:00:00.123Z`).
+pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
+/// An instant for people: `2025-01-31 12:00:00 UTC`.
+pub(crate) fn for_people(t: time::OffsetDateTime) -> String {
+    let fmt =
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+    t.format(&fmt).unwrap_or_else(|_| rfc3339(t))
 }

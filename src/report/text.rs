@@ -127,3 +127,32 @@ pub fn render_case(r: &CaseResult, style: Style) -> String {
     }
     out
 }
+/// The closing summary of a run: `head` (`3 passed, 1 failed`), the cases that could not run or
+/// were skipped, `extra` (e.g. `, 2 warnings`), the duration and an interrupted mark, then the
+/// skips grouped by cause on a line of their own. Shared by `run`'s and `diff`'s consoles.
+pub fn summary_lines(
+    mut head: String,
+    extra: &str,
+    summary: &crate::result::RunSummary,
+    s: Style,
+) -> String {
+    let c = &summary.counts;
+    if c.errors > 0 {
+        head.push_str(&format!(", {} could not run", s.red(&c.errors.to_string())));
+    }
+    if c.skipped > 0 {
+        head.push_str(&format!(", {} skipped", s.yellow(&c.skipped.to_string())));
+    }
+    head.push_str(extra);
+    head.push_str(&s.dim(&format!(" ({:.2} s)", summary.duration.as_secs_f64())));
+    if summary.interrupted {
+        head.push_str(&s.red(" — interrupted"));
+    }
+    head.push('\n');
+    if c.skipped > 0 {
+        let why = format!("{} skipped: {}", c.skipped, c.skip_summary());
+        head.push_str(&s.yellow(&why));
+        head.push('\n');
+    }
+    head
+}

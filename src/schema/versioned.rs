@@ -4,6 +4,8 @@
 //! parameter) is checked against the newest family at or before it, and a request that declares
 //! none against the umbrella `clerk/session`, which accepts any family.
 
+use std::borrow::Cow;
+
 use super::SchemaStore;
 
 /// The placeholder in a versioned schema id.
@@ -56,9 +58,9 @@ pub fn candidates(store: &SchemaStore, id: &str) -> Vec<String> {
 /// The concrete id for a request that declared `version` (or none). Versions compare as text,
 /// which orders the vendors' `YYYY-MM-DD` versions by date. A version older than every family
 /// falls back to the umbrella id.
-pub fn resolve(store: &SchemaStore, id: &str, version: Option<&str>) -> String {
+pub fn resolve<'a>(store: &SchemaStore, id: &'a str, version: Option<&str>) -> Cow<'a, str> {
     let Some((prefix, suffix)) = parts(id) else {
-        return id.to_owned();
+        return Cow::Borrowed(id);
     };
     let family = version.and_then(|v| {
         families(store, id)
@@ -66,10 +68,10 @@ pub fn resolve(store: &SchemaStore, id: &str, version: Option<&str>) -> String {
             .rev()
             .find(|f| *f <= v.trim())
     });
-    match family {
+    Cow::Owned(match family {
         Some(f) => format!("{prefix}{f}{suffix}"),
         None => umbrella(id).unwrap_or_else(|| id.to_owned()),
-    }
+    })
 }
 
 #[cfg(test)]

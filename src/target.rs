@@ -67,6 +67,8 @@ pub struct ApiTarget {
     pub headers: Vec<(String, String)>,
     /// Variables for this API.
     pub vars: BTreeMap<String, Value>,
+    /// The target's own way to obtain a fresh session (`mint:`), used at `mint: true` steps.
+    pub mint: Option<Arc<crate::case::Recipe>>,
 }
 
 /// A resolved target: every API the run may call.
@@ -96,6 +98,7 @@ impl Target {
                 auth: Credentials::None,
                 headers: Vec::new(),
                 vars: BTreeMap::new(),
+                mint: None,
             })
         })
     }
@@ -150,6 +153,7 @@ impl Target {
                     auth: Credentials::None,
                     headers: Vec::new(),
                     vars: BTreeMap::new(),
+                    mint: None,
                 });
                 entry.base_url = url;
             }
@@ -257,6 +261,9 @@ struct RawApi {
     headers: BTreeMap<String, String>,
     #[serde(default)]
     vars: BTreeMap<String, Value>,
+    /// How to obtain a fresh session through this API (replaces the suites' own recipe).
+    #[serde(default)]
+    mint: Option<Vec<crate::case::raw::RawStep>>,
 }
 
 /// Parses a target file. `${env.NAME}` placeholders are resolved from `env` (then the process
@@ -284,6 +291,7 @@ fn parse_target_in(
         ..Scope::default()
     };
     let mut diags = Vec::new();
+    let mut recipe_diags: Vec<Diagnostic> = Vec::new();
     let mut err = |span: Span, msg: String, hint: Option<&str>| {
         diags.push(Diagnostic::at(&span, msg, hint.map(str::to_owned)));
     };
@@ -372,6 +380,16 @@ fn parse_target_in(
         for (k, v) in &a.vars {
             vars.insert(k.clone(), render(v, &span, &mut err));
         }
+        let mint = match a.mint {
+            None => None,
+            Some(raw) => match crate::case::compile::compile_recipe(Arc::clone(&file), raw) {
+                Ok(r) => Some(Arc::new(r)),
+                Err(d) => {
+                    recipe_diags.extend(d);
+                    None
+                }
+            },
+        };
         target.apis.insert(
             api_name,
             ApiTarget {
@@ -379,9 +397,11 @@ fn parse_target_in(
                 auth,
                 headers,
                 vars,
+                mint,
             },
         );
     }
+    diags.extend(recipe_diags);
     if diags.is_empty() {
         Ok(target)
     } else {

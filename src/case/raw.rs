@@ -24,6 +24,10 @@ pub(crate) struct RawSuite {
     pub serial: bool,
     #[serde(default)]
     pub vars: BTreeMap<String, Spanned<Value>>,
+    /// How the suite's `mint: true` steps get a fresh session when the target file has no
+    /// `mint:` recipe for the API.
+    #[serde(default)]
+    pub mint: Option<Spanned<Vec<RawStep>>>,
     pub cases: Vec<RawCase>,
 }
 
@@ -54,7 +58,11 @@ pub(crate) struct RawCase {
 pub(crate) struct RawStep {
     #[serde(default)]
     pub name: Option<String>,
-    pub request: Spanned<RawRequest>,
+    #[serde(default)]
+    pub request: Option<Spanned<RawRequest>>,
+    /// `mint: true`: the steps of the target's (or the suite's) mint recipe, here.
+    #[serde(default)]
+    pub mint: Option<Spanned<bool>>,
     #[serde(default)]
     pub expect: Option<RawExpect>,
     #[serde(default)]

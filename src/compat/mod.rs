@@ -2,6 +2,7 @@
 //! differential runs between two targets or against recorded golden files.
 
 mod compare;
+mod entities;
 mod differential;
 mod golden;
 mod matrix;

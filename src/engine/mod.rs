@@ -6,6 +6,7 @@ mod cleanup;
 mod config;
 mod exchange;
 mod execute;
+mod mint;
 mod plan;
 mod request;
 mod run;

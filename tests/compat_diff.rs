@@ -125,7 +125,10 @@ async fn identical_instances_have_no_differences_and_noise_is_listed() {
         "/body/session_token",
         "/body/session_id",
     ] {
-        assert!(ignored.contains(p), "{p} not learned or paired: {ignored:?}");
+        assert!(
+            ignored.contains(p),
+            "{p} not learned or paired: {ignored:?}"
+        );
     }
     // A fresh JWT is compared claim by claim: only the claims that vary are noise.
     assert!(

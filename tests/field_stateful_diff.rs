@@ -124,11 +124,19 @@ fn stytch_status_code_plus_one(path: &str, v: &mut Value) {
 }
 
 /// The server's target file with every base URL moved to the proxy at `addr`.
-fn through_proxy(dir: &Path, target: &Path, server: &str, addr: SocketAddr, name: &str) -> std::path::PathBuf {
+fn through_proxy(
+    dir: &Path,
+    target: &Path,
+    server: &str,
+    addr: SocketAddr,
+    name: &str,
+) -> std::path::PathBuf {
     let text = std::fs::read_to_string(target).unwrap();
-    let moved = text
-        .replace(server, &format!("http://{addr}"))
-        .replacen("name: ", &format!("name: {name} # was "), 1);
+    let moved = text.replace(server, &format!("http://{addr}")).replacen(
+        "name: ",
+        &format!("name: {name} # was "),
+        1,
+    );
     let p = dir.join(format!("{name}.yaml"));
     std::fs::write(&p, moved).unwrap();
     p
@@ -138,10 +146,20 @@ fn through_proxy(dir: &Path, target: &Path, server: &str, addr: SocketAddr, name
 async fn long_lived_servers_diff_clean_again_and_again_and_mutations_still_differ() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (server(&[]).await, server(&[]).await);
-    let (ta, tb) = (target_file(dir.path(), &a, "a"), target_file(dir.path(), &b, "b"));
+    let (ta, tb) = (
+        target_file(dir.path(), &a, "a"),
+        target_file(dir.path(), &b, "b"),
+    );
 
     // The field: a matrix run leaves sessions behind on both.
-    let o = bin(args(&["run", "--target", path_str(&ta), "--target", path_str(&tb)])).await;
+    let o = bin(args(&[
+        "run",
+        "--target",
+        path_str(&ta),
+        "--target",
+        path_str(&tb),
+    ]))
+    .await;
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 
     for round in 1..=5 {
@@ -151,7 +169,14 @@ async fn long_lived_servers_diff_clean_again_and_again_and_mutations_still_diffe
 
     // State only the baseline has (its users' sessions from other runs) is not a difference.
     for _ in 0..2 {
-        let o = bin(args(&["run", "--target", path_str(&ta), "--tag", "mutating"])).await;
+        let o = bin(args(&[
+            "run",
+            "--target",
+            path_str(&ta),
+            "--tag",
+            "mutating",
+        ]))
+        .await;
         assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     }
     let (code, out) = diff(&ta, &tb).await;
@@ -164,24 +189,42 @@ async fn long_lived_servers_diff_clean_again_and_again_and_mutations_still_diffe
     let tc = through_proxy(dir.path(), &tb, &b_url, clerk, "upper");
     let (code, out) = diff(&ta, &tc).await;
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("/body/status: \"active\" → \"ACTIVE\""), "{out}");
+    assert!(
+        out.contains("/body/status: \"active\" → \"ACTIVE\""),
+        "{out}"
+    );
 
     let stytch = proxy(&b_url, stytch_status_code_plus_one).await;
     let ts = through_proxy(dir.path(), &tb, &b_url, stytch, "off-by-one");
     let (code, out) = diff(&ta, &ts).await;
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("/body/status_code: 200 → 201"), "{out}");
-    assert!(!out.contains("DIFF  clerk::"), "only Stytch cases differ:\n{out}");
+    assert!(
+        !out.contains("DIFF  clerk::"),
+        "only Stytch cases differ:\n{out}"
+    );
 
     // A candidate whose lists include revoked sessions, after its own matrix run.
     let c = server(&["list-revoked"]).await;
     let tcand = target_file(dir.path(), &c, "lists-revoked");
-    let o = bin(args(&["run", "--target", path_str(&ta), "--target", path_str(&tcand), "--tag", "mutating"])).await;
+    let o = bin(args(&[
+        "run",
+        "--target",
+        path_str(&ta),
+        "--target",
+        path_str(&tcand),
+        "--tag",
+        "mutating",
+    ]))
+    .await;
     assert_ne!(o.status.code(), Some(3), "{}", stdout(&o));
     let (code, out) = diff(&ta, &tcand).await;
     assert_eq!(code, 1, "{out}");
     let _ = std::fs::write("/tmp/stateful-diff-out.txt", &out);
-    assert!(out.contains("/body/sessions/"), "the list path is named:\n{out}");
+    assert!(
+        out.contains("/body/sessions/"),
+        "the list path is named:\n{out}"
+    );
     assert!(out.contains("only in the candidate"), "{out}");
     let _ = std::fs::write("/tmp/stateful-diff-out.txt", &out);
 }

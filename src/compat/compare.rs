@@ -258,11 +258,10 @@ impl Walker<'_> {
                     // before the case) is the list compared on the case's own entities.
                     let mut trial = self.fork();
                     trial.walk_ordered(ptr, arr, va, vb);
-                    let members_differ = trial
-                        .out
-                        .differences
-                        .iter()
-                        .any(|d| d.change != Change::Reordered && is_member_level(&d.pointer, ptr));
+                    let members_differ =
+                        trial.out.differences.iter().any(|d| {
+                            d.change != Change::Reordered && is_member_level(&d.pointer, ptr)
+                        });
                     if members_differ {
                         self.walk_entities(ptr, arr, va, vb, key);
                     } else {
@@ -410,9 +409,8 @@ impl Walker<'_> {
         let pairs = self.pairs;
         let counterpart = |base_id: &str| -> Option<usize> {
             let paired = pairs.and_then(|p| p.get(base_id)).map(|(c, _)| c);
-            vb.iter().position(|e| {
-                id_of(e, key).is_some_and(|id| id == base_id || Some(id) == paired)
-            })
+            vb.iter()
+                .position(|e| id_of(e, key).is_some_and(|id| id == base_id || Some(id) == paired))
         };
         let mut matched: Vec<(usize, usize)> = Vec::new();
         let mut cand_used = vec![false; vb.len()];

@@ -7,7 +7,13 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use serde_json::Value;
 
 /// Keys that identify an element of a list, in order of preference.
-const ID_KEYS: &[&str] = &["id", "session_id", "member_session_id", "member_id", "user_id"];
+const ID_KEYS: &[&str] = &[
+    "id",
+    "session_id",
+    "member_session_id",
+    "member_id",
+    "user_id",
+];
 
 /// Shortest value taken for an identity (shorter values such as `active` are not identities).
 const MIN_ID_LEN: usize = 8;
@@ -76,8 +82,11 @@ pub(crate) fn entity_key(a: &[Value], b: &[Value]) -> Option<&'static str> {
     ID_KEYS.iter().copied().find(|k| {
         [a, b].iter().all(|side| {
             let mut seen = HashSet::new();
-            side.iter()
-                .all(|e| e.get(*k).and_then(Value::as_str).is_some_and(|id| seen.insert(id)))
+            side.iter().all(|e| {
+                e.get(*k)
+                    .and_then(Value::as_str)
+                    .is_some_and(|id| seen.insert(id))
+            })
         })
     })
 }
@@ -154,15 +163,24 @@ mod tests {
         let s = SideScope::of_step(docs.clone(), 1);
         assert!(s.contains("session-test-aaaa1111"), "created by step 1");
         assert!(s.contains("user-test-12345678"), "named by the request");
-        assert!(!s.contains("session-test-old00001"), "a list member is not created by the case");
+        assert!(
+            !s.contains("session-test-old00001"),
+            "a list member is not created by the case"
+        );
         assert!(!s.contains("active"), "too short to be an identity");
         let before = SideScope::of_step(docs, 0);
-        assert!(!before.contains("session-test-aaaa1111"), "not before it was created");
+        assert!(
+            !before.contains("session-test-aaaa1111"),
+            "not before it was created"
+        );
     }
 
     #[test]
     fn entity_key_needs_distinct_string_ids_on_both_sides() {
-        let a = vec![json!({"id": "a1", "session_id": "x"}), json!({"id": "a2", "session_id": "x"})];
+        let a = vec![
+            json!({"id": "a1", "session_id": "x"}),
+            json!({"id": "a2", "session_id": "x"}),
+        ];
         let b = vec![json!({"id": "b1", "session_id": "y"})];
         assert_eq!(entity_key(&a, &b), Some("id"));
         let dup = vec![json!({"session_id": "x"}), json!({"session_id": "x"})];

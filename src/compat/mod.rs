@@ -2,8 +2,8 @@
 //! differential runs between two targets or against recorded golden files.
 
 mod compare;
-mod entities;
 mod differential;
+mod entities;
 mod golden;
 mod matrix;
 mod noise;

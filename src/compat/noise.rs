@@ -248,7 +248,12 @@ pub fn learn(first: &Value, second: &Value, rules: &Rules, learned_at: &str) -> 
 /// tokens) are taken as noise, so a field that differs because the state differed (`active`
 /// then `revoked`, a count, a lifetime) never is.
 /// Status and structure differences between the calls are ignored, not learned.
-pub fn learn_generated(first: &Value, second: &Value, rules: &Rules, learned_at: &str) -> Vec<NoiseEntry> {
+pub fn learn_generated(
+    first: &Value,
+    second: &Value,
+    rules: &Rules,
+    learned_at: &str,
+) -> Vec<NoiseEntry> {
     let c = compare_plain(first, second, rules);
     if c.differences.iter().any(|d| d.pointer == "/status") {
         return Vec::new();

@@ -158,6 +158,15 @@ pub fn plan(
         let suite = Arc::new(match api.as_ref().and_then(|a| a.mint.as_deref()) {
             Some(recipe) => {
                 let name = loaded.suite.api.clone();
+                // A recipe logs in: the environment variables it reads are credentials.
+                for env in &recipe.uses_env {
+                    if let Ok(value) = std::env::var(env) {
+                        redactor.add(&Secret {
+                            value,
+                            env_name: env.clone(),
+                        });
+                    }
+                }
                 super::mint::with_recipe(loaded.suite, &name, recipe)
             }
             None => loaded.suite,

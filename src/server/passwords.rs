@@ -24,13 +24,15 @@ use super::vendor_error::{StytchError, stytch_ok};
 const PASSWORD: (&str, &str) = ("password", "knowledge");
 
 fn required(body: &Map<String, Value>, key: &str) -> Result<String, StytchError> {
-    opt_str(body, key)?.filter(|v| !v.is_empty()).ok_or_else(|| {
-        StytchError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_argument",
-            format!("{key} is a required field."),
-        )
-    })
+    opt_str(body, key)?
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            StytchError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_argument",
+                format!("{key} is a required field."),
+            )
+        })
 }
 
 /// Stytch answers an unknown email and a wrong password alike, so neither can be probed.

@@ -76,8 +76,13 @@ pub(crate) fn compile_recipe(
     file: Arc<SourceFile>,
     raw: Vec<RawStep>,
 ) -> Result<Recipe, Vec<Diagnostic>> {
-    let schemas = SchemaStore::load_lazy(true, &[])
-        .map_err(|e| vec![Diagnostic::at(&Span::file_start(&file), e.to_string(), None)])?;
+    let schemas = SchemaStore::load_lazy(true, &[]).map_err(|e| {
+        vec![Diagnostic::at(
+            &Span::file_start(&file),
+            e.to_string(),
+            None,
+        )]
+    })?;
     let mut cx = Compiler {
         file,
         schemas: &schemas,
@@ -247,7 +252,12 @@ impl<'a> Compiler<'a> {
     }
 
     /// Compiles a mint recipe (the suite's, or with `any_var` a target file's).
-    fn recipe(&mut self, raw: Vec<RawStep>, vars: &BTreeMap<String, VarDecl>, any_var: bool) -> Recipe {
+    fn recipe(
+        &mut self,
+        raw: Vec<RawStep>,
+        vars: &BTreeMap<String, VarDecl>,
+        any_var: bool,
+    ) -> Recipe {
         let mut names = Names {
             vars,
             any_var,
@@ -326,7 +336,11 @@ impl<'a> Compiler<'a> {
                         continue;
                     };
                     let sp = self.span(m);
-                    if !m.value || rs.request.is_some() || rs.expect.is_some() || !rs.capture.is_empty() {
+                    if !m.value
+                        || rs.request.is_some()
+                        || rs.expect.is_some()
+                        || !rs.capture.is_empty()
+                    {
                         self.err(
                             &sp,
                             "a mint step is `mint: true` with an optional `name:` only",
@@ -343,7 +357,10 @@ impl<'a> Compiler<'a> {
                         continue;
                     };
                     mints += 1;
-                    let label = rs.name.as_deref().map_or_else(|| "mint".to_owned(), printable);
+                    let label = rs
+                        .name
+                        .as_deref()
+                        .map_or_else(|| "mint".to_owned(), printable);
                     for step in &recipe.steps {
                         let mut step = step.clone();
                         step.name = format!("{label}: {}", step.name);
@@ -376,7 +393,11 @@ impl<'a> Compiler<'a> {
         for (i, rs) in rc.cleanup.into_iter().enumerate() {
             if let Some(m) = &rs.mint {
                 let sp = self.span(m);
-                self.err(&sp, "`mint: true` belongs in `steps`, not in `cleanup`", None);
+                self.err(
+                    &sp,
+                    "`mint: true` belongs in `steps`, not in `cleanup`",
+                    None,
+                );
                 continue;
             }
             let Some(mut step) = self.step(i, rs, &mut names) else {
@@ -471,7 +492,10 @@ impl<'a> Compiler<'a> {
         let Some(raw_request) = rs.request else {
             let hint = "write `request: {method: …, path: …}`, or `mint: true` for a fresh session";
             let sp = Span::file_start(&self.file);
-            let what = rs.name.as_deref().map_or_else(|| format!("step {}", index + 1), printable);
+            let what = rs
+                .name
+                .as_deref()
+                .map_or_else(|| format!("step {}", index + 1), printable);
             self.err(&sp, format!("{what} has no `request:`"), Some(hint));
             return None;
         };

@@ -214,7 +214,11 @@ pub async fn run_diff(
         };
         let base_requests: Vec<(usize, String)> = match (&r.base, &golden_case) {
             (Some(b), _) => b.docs.iter().map(|d| (d.step, d.request.clone())).collect(),
-            (None, Some(g)) => g.steps.iter().map(|s| (s.step, s.request.clone())).collect(),
+            (None, Some(g)) => g
+                .steps
+                .iter()
+                .map(|s| (s.step, s.request.clone()))
+                .collect(),
             _ => Vec::new(),
         };
         let cand_requests: Vec<(usize, String)> = r

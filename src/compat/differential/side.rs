@@ -87,26 +87,33 @@ pub(crate) async fn run_side(pc: &PlannedCase, side: &SideCtx, steps: usize) -> 
     // A failed capture is not fatal here: a later step that needs it fails to render, and the
     // difference that caused it is reported at this step.
     let list = pc.case().steps.get(..steps).unwrap_or(&pc.case().steps);
-    let steps = run_step_list(list, pc.scope.clone(), api, &env, side.redactor.clone(), |got| {
-        let url = &got.request.url;
-        let path_query = match url.query() {
-            Some(q) => format!("{}?{q}", url.path()),
-            None => url.path().to_owned(),
-        };
-        let resp = got.response;
-        docs.push(StepDoc {
-            step: got.index,
-            request: format!("{} {path_query}", got.request.method),
-            doc: exchange_doc(
-                resp.status,
-                resp.headers,
-                resp.body,
-                resp.json.map(|j| j.value().clone()),
-                &side.headers,
-            ),
-        });
-        Flow::Continue
-    })
+    let steps = run_step_list(
+        list,
+        pc.scope.clone(),
+        api,
+        &env,
+        side.redactor.clone(),
+        |got| {
+            let url = &got.request.url;
+            let path_query = match url.query() {
+                Some(q) => format!("{}?{q}", url.path()),
+                None => url.path().to_owned(),
+            };
+            let resp = got.response;
+            docs.push(StepDoc {
+                step: got.index,
+                request: format!("{} {path_query}", got.request.method),
+                doc: exchange_doc(
+                    resp.status,
+                    resp.headers,
+                    resp.body,
+                    resp.json.map(|j| j.value().clone()),
+                    &side.headers,
+                ),
+            });
+            Flow::Continue
+        },
+    )
     .await;
     for d in &mut docs {
         steps.redactor.redact_in_place(&mut d.request);

@@ -93,6 +93,7 @@ pub struct DiffConsole<W: Write> {
     details: Vec<CaseResult>,
     summary: Option<DiffSummary>,
     recording_only: bool,
+    quiet: bool,
 }
 
 impl<W: Write> DiffConsole<W> {
@@ -104,7 +105,15 @@ impl<W: Write> DiffConsole<W> {
             details: Vec::new(),
             summary: None,
             recording_only,
+            quiet: false,
         }
+    }
+
+    /// `--quiet`: no line for cases that are the same (or recorded) or skipped.
+    #[must_use]
+    pub fn quiet(mut self, quiet: bool) -> Self {
+        self.quiet = quiet;
+        self
     }
 
     /// Consumes the reporter and returns its writer.
@@ -290,8 +299,11 @@ impl<W: Write + Send> Reporter for DiffConsole<W> {
                     }
                     Verdict::Pass => {}
                 }
-                let _ = writeln!(self.out, "{line}");
-                if matches!(r.verdict, Verdict::Fail | Verdict::Error) {
+                let failed = matches!(r.verdict, Verdict::Fail | Verdict::Error);
+                if failed || !self.quiet {
+                    let _ = writeln!(self.out, "{line}");
+                }
+                if failed {
                     self.details.push((**r).clone());
                 }
             }

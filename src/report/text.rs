@@ -29,22 +29,41 @@ fn kind_name(k: FindingKind) -> &'static str {
     }
 }
 
-/// Renders one finding: marker, message, location snippet, expected/actual and detail.
-pub fn render_finding(f: &Finding, style: Style) -> String {
-    let mut out = String::new();
-    let marker = match f.level {
-        Level::Fail => style.red("✗"),
-        Level::Warn => style.yellow("⚠ warning:"),
-    };
-    let head = match (f.kind, &f.schema_id, &f.path) {
+/// The one-line head of a finding: `[schema ID] /path: message` or `[kind] message`.
+pub fn warning_head(f: &Finding) -> String {
+    match (f.kind, &f.schema_id, &f.path) {
         (FindingKind::Schema, Some(id), Some(p)) => {
             let at = if p.is_empty() { "(root)" } else { p.as_str() };
             format!("[schema {id}] {at}: {}", f.message)
         }
         _ => format!("[{}] {}", kind_name(f.kind), f.message),
+    }
+}
+
+/// Where a schema violation's failing keyword lives (`format at test/sessions#/…/format`), as
+/// `validate` shows it; the closest `anyOf`/`oneOf` branch is named at the end of the message.
+pub fn schema_location(f: &Finding) -> Option<&str> {
+    match (f.kind, &f.path) {
+        (FindingKind::Schema, Some(_)) => f.expected.as_deref(),
+        _ => None,
+    }
+}
+
+/// Renders one finding: marker, message, location snippet, expected/actual and detail.
+pub fn render_finding(f: &Finding, style: Style) -> String {
+    render_finding_with(f, style, true)
+}
+
+/// [`render_finding`], with or without the YAML snippet (left out when the previous finding of
+/// the case pointed at the same line).
+fn render_finding_with(f: &Finding, style: Style, snippet: bool) -> String {
+    let mut out = String::new();
+    let marker = match f.level {
+        Level::Fail => style.red("✗"),
+        Level::Warn => style.yellow("⚠ warning:"),
     };
-    let _ = writeln!(out, "  {marker} {head}");
-    if let Some(span) = &f.span {
+    let _ = writeln!(out, "  {marker} {}", warning_head(f));
+    if let Some(span) = f.span.as_ref().filter(|_| snippet) {
         for line in span.snippet("").lines() {
             let _ = writeln!(out, "      {}", style.dim(line));
         }
@@ -52,7 +71,10 @@ pub fn render_finding(f: &Finding, style: Style) -> String {
     if let Some(n) = &f.note {
         let _ = writeln!(out, "      note: {n}");
     }
-    if f.detail.is_none() {
+    if let Some(at) = schema_location(f) {
+        let _ = writeln!(out, "      schema: {at}");
+    }
+    if f.detail.is_none() && schema_location(f).is_none() {
         if let Some(e) = &f.expected {
             let _ = writeln!(out, "      expected: {e}");
         }
@@ -107,18 +129,14 @@ pub fn render_case(r: &CaseResult, style: Style) -> String {
         );
         // Differential runs record two exchanges per step: show the findings once, after both.
         let last_of_step = r.exchanges.get(i + 1).is_none_or(|n| n.step != ex.step);
-        for f in r
+        let step = r
             .findings
             .iter()
-            .filter(|f| last_of_step && f.step == ex.step)
-        {
-            out.push_str(&render_finding(f, style));
-        }
+            .filter(|f| last_of_step && f.step == ex.step);
+        render_findings(step, style, &mut out);
     }
     if r.exchanges.is_empty() {
-        for f in &r.findings {
-            out.push_str(&render_finding(f, style));
-        }
+        render_findings(r.findings.iter(), style, &mut out);
     }
     if matches!(r.verdict, Verdict::Fail | Verdict::Error) {
         if let Some(ex) = r.exchanges.last() {
@@ -127,6 +145,21 @@ pub fn render_case(r: &CaseResult, style: Style) -> String {
     }
     out
 }
+/// Renders findings in order; a finding declared at the same line as the one before it (the
+/// violations of one schema) does not repeat the YAML snippet.
+fn render_findings<'a>(findings: impl Iterator<Item = &'a Finding>, style: Style, out: &mut String) {
+    let mut last: Option<&crate::source::Span> = None;
+    for f in findings {
+        let same = matches!((last, &f.span), (Some(a), Some(b)) if same_place(a, b));
+        out.push_str(&render_finding_with(f, style, !same));
+        last = f.span.as_ref();
+    }
+}
+
+fn same_place(a: &crate::source::Span, b: &crate::source::Span) -> bool {
+    a.line == b.line && a.col == b.col && a.file.name == b.file.name
+}
+
 /// The closing summary of a run: `head` (`3 passed, 1 failed`), the cases that could not run or
 /// were skipped, `extra` (e.g. `, 2 warnings`), the duration and an interrupted mark, then the
 /// skips grouped by cause on a line of their own. Shared by `run`'s and `diff`'s consoles.

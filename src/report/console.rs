@@ -5,19 +5,20 @@
 use std::io::Write;
 
 use super::Reporter;
-use super::text::{Style, render_case, summary_lines, verdict_label, warning_head};
+use super::text::{Detail, Style, render_case_at, summary_lines, verdict_label, warning_head};
 use crate::result::{CaseResult, Event, Verdict};
 
 /// How much the console says.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Verbosity {
-    /// Failing and errored cases, their details and the summary (`-q`).
+    /// Failing and errored cases, their brief details and the summary (`-q`).
     Quiet,
-    /// One line per case, details of failures, the warnings of passing cases listed once at the
-    /// end.
+    /// One line per case, brief details of failures ([`Detail::Brief`]), the warnings of passing
+    /// cases listed once at the end.
     #[default]
     Normal,
-    /// Everything in place: passing cases with warnings get their full details (`-v`).
+    /// Everything in place, in full: rustc-style snippets, whole diffs, and passing cases with
+    /// warnings get their details too (`-v`).
     Verbose,
 }
 
@@ -74,9 +75,10 @@ impl<W: Write> ConsoleReporter<W> {
         self.warned_cases += 1;
         for f in r.warnings() {
             let head = warning_head(f);
+            let listed = self.warned.len();
             match self.warned.iter_mut().find(|w| w.head == head) {
                 Some(w) => w.cases += 1,
-                None if self.warned.len() < MAX_LISTED_WARNINGS => self.warned.push(Warned {
+                None if listed < MAX_LISTED_WARNINGS => self.warned.push(Warned {
                     head,
                     first_case: id.to_owned(),
                     cases: 1,
@@ -102,8 +104,8 @@ impl<W: Write> ConsoleReporter<W> {
         for w in std::mem::take(&mut self.warned) {
             let others = match w.cases {
                 1 => String::new(),
-                2 => " and 1 more case".to_owned(),
-                k => format!(" and {} more cases", k - 1),
+                2 => " (and 1 more case)".to_owned(),
+                k => format!(" (and {} more cases)", k - 1),
             };
             let _ = writeln!(
                 self.out,
@@ -213,10 +215,14 @@ impl<W: Write + Send> Reporter for ConsoleReporter<W> {
             }
             Event::RunFinished(summary) => {
                 if !self.details.is_empty() {
+                    let detail = match self.verbosity {
+                        Verbosity::Verbose => Detail::Full,
+                        Verbosity::Quiet | Verbosity::Normal => Detail::Brief,
+                    };
                     let _ = writeln!(self.out);
                     let details = std::mem::take(&mut self.details);
                     for r in &details {
-                        let _ = writeln!(self.out, "{}", render_case(r, s));
+                        let _ = writeln!(self.out, "{}", render_case_at(r, s, detail));
                     }
                     let exports = super::reproducer_env::exports(&details);
                     if !exports.is_empty() {

@@ -49,24 +49,52 @@ pub fn schema_location(f: &Finding) -> Option<&str> {
     }
 }
 
-/// Renders one finding: marker, message, location snippet, expected/actual and detail.
-pub fn render_finding(f: &Finding, style: Style) -> String {
-    render_finding_with(f, style, true)
+/// How much of a case the details show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// The console's default: a finding's YAML location on one line, a warning of a failing case
+    /// on one line, at most [`BRIEF_DETAIL_LINES`] lines of a diff or excerpt.
+    Brief,
+    /// Everything: rustc-style snippets, whole diffs (`-v`, JUnit, the `cargo test` harness).
+    Full,
 }
 
-/// [`render_finding`], with or without the YAML snippet (left out when the previous finding of
-/// the case pointed at the same line).
-fn render_finding_with(f: &Finding, style: Style, snippet: bool) -> String {
+/// Lines of a diff or body excerpt shown per finding in [`Detail::Brief`].
+pub const BRIEF_DETAIL_LINES: usize = 12;
+
+/// Renders one finding: marker, message, location snippet, expected/actual and detail.
+pub fn render_finding(f: &Finding, style: Style) -> String {
+    render_finding_with(f, style, Detail::Full, true)
+}
+
+/// [`render_finding`] at `detail`, with or without the YAML location (left out when the
+/// previous finding of the case pointed at the same line).
+fn render_finding_with(f: &Finding, style: Style, detail: Detail, located: bool) -> String {
     let mut out = String::new();
     let marker = match f.level {
         Level::Fail => style.red("✗"),
         Level::Warn => style.yellow("⚠ warning:"),
     };
+    if detail == Detail::Brief && f.level == Level::Warn {
+        let at = f
+            .span
+            .as_ref()
+            .map(|s| style.dim(&format!(" ({s})")))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  {marker} {}{at}", warning_head(f));
+        return out;
+    }
     let _ = writeln!(out, "  {marker} {}", warning_head(f));
-    if let Some(span) = f.span.as_ref().filter(|_| snippet) {
-        for line in span.snippet("").lines() {
-            let _ = writeln!(out, "      {}", style.dim(line));
+    match (f.span.as_ref().filter(|_| located), detail) {
+        (Some(span), Detail::Full) => {
+            for line in span.snippet("").lines() {
+                let _ = writeln!(out, "      {}", style.dim(line));
+            }
         }
+        (Some(span), Detail::Brief) => {
+            let _ = writeln!(out, "      {}", style.dim(&format!("--> {span}")));
+        }
+        (None, _) => {}
     }
     if let Some(n) = &f.note {
         let _ = writeln!(out, "      note: {n}");
@@ -83,8 +111,23 @@ fn render_finding_with(f: &Finding, style: Style, snippet: bool) -> String {
         }
     }
     if let Some(d) = &f.detail {
-        for line in d.lines() {
+        let max = match detail {
+            Detail::Brief => BRIEF_DETAIL_LINES,
+            Detail::Full => usize::MAX,
+        };
+        let mut lines = d.lines();
+        for line in lines.by_ref().take(max) {
             let _ = writeln!(out, "      {}", style.diff_line(line));
+        }
+        let more = lines.count();
+        if more > 0 {
+            let _ = writeln!(
+                out,
+                "      {}",
+                style.dim(&format!(
+                    "… {more} more lines (-v and the reports show all)"
+                ))
+            );
         }
     }
     out
@@ -92,6 +135,11 @@ fn render_finding_with(f: &Finding, style: Style, snippet: bool) -> String {
 
 /// Renders the full report of a failed, errored or warning case.
 pub fn render_case(r: &CaseResult, style: Style) -> String {
+    render_case_at(r, style, Detail::Full)
+}
+
+/// Renders the report of a failed, errored or warning case at `detail`.
+pub fn render_case_at(r: &CaseResult, style: Style, detail: Detail) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -133,10 +181,10 @@ pub fn render_case(r: &CaseResult, style: Style) -> String {
             .findings
             .iter()
             .filter(|f| last_of_step && f.step == ex.step);
-        render_findings(step, style, &mut out);
+        render_findings(step, style, detail, &mut out);
     }
     if r.exchanges.is_empty() {
-        render_findings(r.findings.iter(), style, &mut out);
+        render_findings(r.findings.iter(), style, detail, &mut out);
     }
     if matches!(r.verdict, Verdict::Fail | Verdict::Error) {
         if let Some(ex) = r.exchanges.last() {
@@ -147,11 +195,16 @@ pub fn render_case(r: &CaseResult, style: Style) -> String {
 }
 /// Renders findings in order; a finding declared at the same line as the one before it (the
 /// violations of one schema) does not repeat the YAML snippet.
-fn render_findings<'a>(findings: impl Iterator<Item = &'a Finding>, style: Style, out: &mut String) {
+fn render_findings<'a>(
+    findings: impl Iterator<Item = &'a Finding>,
+    style: Style,
+    detail: Detail,
+    out: &mut String,
+) {
     let mut last: Option<&crate::source::Span> = None;
     for f in findings {
         let same = matches!((last, &f.span), (Some(a), Some(b)) if same_place(a, b));
-        out.push_str(&render_finding_with(f, style, !same));
+        out.push_str(&render_finding_with(f, style, detail, !same));
         last = f.span.as_ref();
     }
 }

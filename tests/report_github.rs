@@ -35,7 +35,9 @@ fn one_annotation_per_failing_check_at_its_yaml_line() {
         "::error title=stytch-sessions%3A%3Aget session (builtin%3Acases/stytch.yaml%3A7%3A15)::expected status 200, got 500%0Aexpected: 200%0Aactual:   500"
     );
     assert!(lines[1].starts_with("::error title=stytch-sessions%3A%3Aget session (builtin%3Acases/stytch.yaml%3A8%3A15)::/session/expires_at"));
-    assert!(lines[2].starts_with("::error title=stytch-sessions%3A%3Aget session (builtin%3Acases/stytch.yaml%3A10%3A11)::"));
+    assert!(lines[2].starts_with(
+        "::error title=stytch-sessions%3A%3Aget session (builtin%3Acases/stytch.yaml%3A10%3A11)::"
+    ));
     assert!(
         lines[2].contains("%0A-  \"user_id\": \"user-test-1\"%0A"),
         "{}",
@@ -78,7 +80,7 @@ fn a_relative_path_from_a_subdirectory_is_repository_relative() {
     }
     let out = String::from_utf8(r.into_inner()).unwrap();
     assert!(
-        out.starts_with("::error file=services/api/tests/fixtures/clerk.yaml,line=4,col=5,"),
+        out.starts_with("::error file=services/api/tests/fixtures/clerk.yaml,line=5,col=5,"),
         "{out}"
     );
 }
@@ -96,7 +98,10 @@ fn the_job_summary_is_a_markdown_table_of_suites_and_failing_cases() {
     }
     r.finish().unwrap();
     let md = std::fs::read_to_string(&path).unwrap();
-    assert!(md.starts_with("earlier step\n## sessconform\n"), "appended: {md}");
+    assert!(
+        md.starts_with("earlier step\n## sessconform\n"),
+        "appended: {md}"
+    );
     assert!(
         md.contains("**2** passed, **2** failed, **1** could not run, **2** skipped"),
         "{md}"
@@ -105,8 +110,14 @@ fn the_job_summary_is_a_markdown_table_of_suites_and_failing_cases() {
         md.contains("| suite | passed | failed | could not run | skipped |"),
         "{md}"
     );
-    assert!(md.contains("| clerk-sessions @ staging | 1 | 1 | 1 | 1 |"), "{md}");
-    assert!(md.contains("| stytch-sessions @ staging | 1 | 1 | 0 | 1 |"), "{md}");
+    assert!(
+        md.contains("| clerk-sessions @ staging | 1 | 1 | 1 | 1 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| stytch-sessions @ staging | 1 | 1 | 0 | 1 |"),
+        "{md}"
+    );
     assert!(md.contains("### Failing cases"), "{md}");
     assert!(
         md.contains("| stytch-sessions::get session | builtin:cases/stytch.yaml:7:15 | \\[status\\] expected status 200, got 500 |"),

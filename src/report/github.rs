@@ -241,7 +241,11 @@ impl<W: Write> GithubReporter<W> {
                 .map(super::text::warning_head)
                 .or_else(|| r.reason.clone())
                 .unwrap_or_else(|| "failed".to_owned());
-            let at = r.failures().next().and_then(|f| f.span.as_ref()).unwrap_or(&r.span);
+            let at = r
+                .failures()
+                .next()
+                .and_then(|f| f.span.as_ref())
+                .unwrap_or(&r.span);
             self.failing.push((r.id.clone(), at.to_string(), why));
         }
     }
@@ -259,7 +263,11 @@ impl<W: Write> GithubReporter<W> {
             c.skipped,
             c.warnings,
             s.duration.as_secs_f64(),
-            if s.interrupted { " — interrupted" } else { "" }
+            if s.interrupted {
+                " — interrupted"
+            } else {
+                ""
+            }
         );
         md.push_str("| suite | passed | failed | could not run | skipped |\n");
         md.push_str("| --- | ---: | ---: | ---: | ---: |\n");
@@ -275,7 +283,9 @@ impl<W: Write> GithubReporter<W> {
             );
         }
         if !self.failing.is_empty() {
-            md.push_str("\n### Failing cases\n\n| case | where | first finding |\n| --- | --- | --- |\n");
+            md.push_str(
+                "\n### Failing cases\n\n| case | where | first finding |\n| --- | --- | --- |\n",
+            );
             for (id, at, why) in &self.failing {
                 let _ = writeln!(
                     md,

@@ -159,13 +159,20 @@ async fn fifty_failing_cases_print_at_most_fifteen_lines_each() {
     let o = run(dir.path(), &s.uri(), &["--json", "out/report.json"]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
+    // The `running` line, the blank line before the details and the summary, then per case
+    // its FAIL line, header, request, finding, location, schema path, a 5-line excerpt, the
+    // strict profile's own warning, the reproducer (2 lines) and a blank line.
     let lines = out.lines().count();
-    assert!(lines <= 50 * 15, "{lines} lines for 50 failing cases:\n{out}");
+    assert!(
+        lines <= 3 + 50 * 15,
+        "{lines} lines for 50 failing cases:\n{out}"
+    );
     assert!(out.contains("0 passed, 50 failed"), "{out}");
     // The lenient failure once per case; the strict twin adds only the member it forbids.
     assert_eq!(out.matches("/sessions/0/expires_at: ").count(), 50, "{out}");
     assert_eq!(
-        out.matches("[schema strict/test/sessions] (root): ").count(),
+        out.matches("[schema strict/test/sessions] (root): ")
+            .count(),
         50,
         "{out}"
     );
@@ -216,7 +223,7 @@ async fn annotations_do_not_repeat_the_strict_twin_and_warnings_are_notices() {
     assert_eq!(notices.len(), 3, "{out}");
     assert!(!out.contains("::warning"), "{out}");
     assert!(
-        errors[0].starts_with("::error file=cases.yaml,line=10,col=11,title=ux%3A%3Acase 00::"),
+        errors[0].starts_with("::error file=cases.yaml,line=9,col=9,title=ux%3A%3Acase 00::"),
         "{}",
         errors[0]
     );
@@ -243,9 +250,16 @@ async fn passing_cases_warnings_are_listed_once_at_the_end() {
         out.contains("warnings in 10 passing cases (-v shows each case's in place):"),
         "{out}"
     );
-    assert_eq!(out.matches("was unexpected").count(), 1, "listed once: {out}");
-    assert!(out.contains("ux::case 00: [schema strict/test/sessions] (root): "), "{out}");
-    assert!(out.contains(" and 9 more cases"), "{out}");
+    assert_eq!(
+        out.matches("was unexpected").count(),
+        1,
+        "listed once: {out}"
+    );
+    assert!(
+        out.contains("ux::case 00: [schema strict/test/sessions] (root): "),
+        "{out}"
+    );
+    assert!(out.contains(" (and 9 more cases)"), "{out}");
     assert!(out.contains("10 passed, 0 failed, 10 warnings"), "{out}");
     assert!(!out.contains("────"), "no details by default: {out}");
     assert_golden("warnings.golden", &masked(&out, dir.path()));
@@ -253,7 +267,11 @@ async fn passing_cases_warnings_are_listed_once_at_the_end() {
     let o = run(dir.path(), &s.uri(), &["--verbose"]);
     let out = stdout(&o);
     assert_eq!(out.matches("────").count(), 10, "details in place: {out}");
-    assert_eq!(out.matches("⚠ warning: [schema strict").count(), 10, "{out}");
+    assert_eq!(
+        out.matches("⚠ warning: [schema strict").count(),
+        10,
+        "{out}"
+    );
     assert!(!out.contains("warnings in 10 passing cases"), "{out}");
 
     let o = run(dir.path(), &s.uri(), &["-q"]);
@@ -379,7 +397,11 @@ fn run_action_step(dir: &Path, inputs: &[(&str, &str)]) -> Output {
         .as_array()
         .expect("steps")
         .iter()
-        .find(|s| s["run"].as_str().is_some_and(|r| r.contains("sessconform run")))
+        .find(|s| {
+            s["run"]
+                .as_str()
+                .is_some_and(|r| r.contains("sessconform run"))
+        })
         .expect("the step that runs sessconform")
         .clone();
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_sessconform"));
@@ -430,12 +452,15 @@ async fn the_action_runs_a_valid_sessconform_command_with_annotations_and_report
         "{out}"
     );
     assert!(
-        out.contains("::error file=cases.yaml,line=10,col=11,title=ux%3A%3Acase 00::"),
+        out.contains("::error file=cases.yaml,line=9,col=9,title=ux%3A%3Acase 00::"),
         "{out}"
     );
     for report in ["junit.xml", "report.json", "index.html"] {
         assert!(
-            dir.path().join("sessconform-reports").join(report).is_file(),
+            dir.path()
+                .join("sessconform-reports")
+                .join(report)
+                .is_file(),
             "{report}"
         );
     }
@@ -445,7 +470,11 @@ async fn the_action_runs_a_valid_sessconform_command_with_annotations_and_report
     // Tags select; a tag no case has is a usage error (exit 2), so the flag reached the CLI.
     let o = run_action_step(
         dir.path(),
-        &[("suites", "cases.yaml"), ("args", &args), ("tags", "no-such-tag")],
+        &[
+            ("suites", "cases.yaml"),
+            ("args", &args),
+            ("tags", "no-such-tag"),
+        ],
     );
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     assert!(

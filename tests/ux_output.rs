@@ -483,3 +483,75 @@ async fn the_action_runs_a_valid_sessconform_command_with_annotations_and_report
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// `diff`'s console under `-q` (no line for the same responses) and `-v` (whole diffs).
+#[test]
+fn diff_console_follows_quiet_and_verbose() {
+    use sessconform::report::Reporter;
+    use sessconform::report::compat_console::DiffConsole;
+    use sessconform::report::text::Style;
+    use sessconform::result::{
+        CaseResult, Event, Finding, FindingKind, RunInfo, RunSummary, Verdict,
+    };
+    let file = sessconform::source::SourceFile::new("cases.yaml", "suite: d\n");
+    let case = |name: &str, verdict: Verdict| CaseResult {
+        id: format!("d::{name}"),
+        suite: "d".into(),
+        case: name.into(),
+        api: "demo".into(),
+        target: "t".into(),
+        base_url: String::new(),
+        tags: Vec::new(),
+        span: sessconform::source::Span::file_start(&file),
+        verdict,
+        findings: Vec::new(),
+        exchanges: Vec::new(),
+        reason: None,
+        skip_group: None,
+        schema_ids: Vec::new(),
+        duration: std::time::Duration::ZERO,
+    };
+    let mut differs = case("differs", Verdict::Fail);
+    let mut f = Finding::new(
+        FindingKind::Difference,
+        sessconform::case::model::Level::Fail,
+        "body differs",
+    );
+    f.detail = Some((0..40).map(|i| format!("-line {i}\n")).collect());
+    differs.findings.push(f);
+    let events = [
+        Event::RunStarted(RunInfo {
+            total_cases: 2,
+            target: "t".into(),
+            ..RunInfo::default()
+        }),
+        Event::CaseFinished(Box::new(case("same", Verdict::Pass))),
+        Event::CaseFinished(Box::new(differs)),
+        Event::RunFinished(RunSummary::default()),
+    ];
+    let render = |quiet: bool, verbose: bool| {
+        let mut c = DiffConsole::new(Vec::new(), Style::Plain, false)
+            .quiet(quiet)
+            .verbose(verbose);
+        for e in &events {
+            c.on_event(e);
+        }
+        c.finish().expect("flush");
+        String::from_utf8(c.into_inner()).expect("utf-8")
+    };
+    let normal = render(false, false);
+    assert!(normal.contains("SAME  d::same"), "{normal}");
+    assert!(
+        normal.contains("-line 23") && !normal.contains("-line 24"),
+        "{normal}"
+    );
+    assert!(normal.contains("… 16 more lines"), "{normal}");
+    let quiet = render(true, false);
+    assert!(!quiet.contains("d::same"), "{quiet}");
+    assert!(quiet.contains("DIFF  d::differs"), "{quiet}");
+    let verbose = render(false, true);
+    assert!(
+        verbose.contains("-line 39") && !verbose.contains("more lines"),
+        "{verbose}"
+    );
+}

@@ -94,6 +94,7 @@ pub struct DiffConsole<W: Write> {
     summary: Option<DiffSummary>,
     recording_only: bool,
     quiet: bool,
+    verbose: bool,
 }
 
 impl<W: Write> DiffConsole<W> {
@@ -106,6 +107,7 @@ impl<W: Write> DiffConsole<W> {
             summary: None,
             recording_only,
             quiet: false,
+            verbose: false,
         }
     }
 
@@ -113,6 +115,13 @@ impl<W: Write> DiffConsole<W> {
     #[must_use]
     pub fn quiet(mut self, quiet: bool) -> Self {
         self.quiet = quiet;
+        self
+    }
+
+    /// `--verbose`: whole diffs, not their first lines.
+    #[must_use]
+    pub fn verbose(mut self, verbose: bool) -> Self {
+        self.verbose = verbose;
         self
     }
 
@@ -149,16 +158,21 @@ impl<W: Write> DiffConsole<W> {
             let _ = writeln!(out, "  {} {}", s.red("≠"), f.message);
             if let Some(d) = &f.detail {
                 let lines: Vec<&str> = d.lines().collect();
-                for line in lines.iter().take(CONSOLE_DIFF_LINES) {
+                let max = if self.verbose {
+                    usize::MAX
+                } else {
+                    CONSOLE_DIFF_LINES
+                };
+                for line in lines.iter().take(max) {
                     let _ = writeln!(out, "      {}", s.diff_line(line));
                 }
-                if lines.len() > CONSOLE_DIFF_LINES {
+                if lines.len() > max {
                     let _ = writeln!(
                         out,
                         "      {}",
                         s.dim(&format!(
                             "… {} more lines (the reports carry the whole diff)",
-                            lines.len() - CONSOLE_DIFF_LINES
+                            lines.len() - max
                         ))
                     );
                 }

@@ -271,6 +271,13 @@ pub struct OutputArgs {
     /// Console format (`github` adds `::error` annotations, automatic under GITHUB_ACTIONS=true).
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
+    /// Print only failing cases, their details and the summary (no line per passing case).
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print each passing case's warnings in place, in full (by default they are listed once at
+    /// the end).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// Write a JUnit XML report.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
@@ -315,6 +322,18 @@ impl OutputArgs {
         match self.report_exchanges {
             ExchangesChoice::Failed => sessconform::report::ReportExchanges::Failed,
             ExchangesChoice::All => sessconform::report::ReportExchanges::All,
+        }
+    }
+
+    /// How much the console says: `--quiet`, `--verbose` or normal.
+    pub fn verbosity(&self) -> sessconform::report::console::Verbosity {
+        use sessconform::report::console::Verbosity;
+        if self.quiet {
+            Verbosity::Quiet
+        } else if self.verbose {
+            Verbosity::Verbose
+        } else {
+            Verbosity::Normal
         }
     }
 

@@ -212,7 +212,9 @@ pub(crate) async fn diff(args: DiffArgs) -> u8 {
         return usage_error("no cases match the filters (see `sessconform list`)");
     }
     let recording_only = sides.candidate.is_none();
-    let console = DiffConsole::new(BufferedStdout, style(args.output.color), recording_only);
+    let console = DiffConsole::new(BufferedStdout, style(args.output.color), recording_only)
+        .quiet(args.output.quiet)
+        .verbose(args.output.verbose);
     let mut reporters = match reporters(&args.output, Box::new(console)) {
         Ok(r) => r,
         Err(code) => return code,

@@ -8,7 +8,7 @@ mod compile;
 mod discover;
 pub mod model;
 mod parse;
-mod raw;
+pub(crate) mod raw;
 mod scalar;
 pub mod template;
 

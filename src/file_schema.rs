@@ -97,6 +97,17 @@ fn not_null(schema: &mut Value) {
     }
 }
 
+impl std::str::FromStr for FileKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        FileKind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| format!("unknown file kind `{s}`: use `case` or `target`"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,16 +136,5 @@ mod tests {
         assert!(!case.contains("\"null\""), "{case}");
         assert_eq!("target".parse::<FileKind>(), Ok(FileKind::Target));
         assert!("cases".parse::<FileKind>().is_err());
-    }
-}
-
-impl std::str::FromStr for FileKind {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        FileKind::ALL
-            .into_iter()
-            .find(|k| k.name() == s)
-            .ok_or_else(|| format!("unknown file kind `{s}`: use `case` or `target`"))
     }
 }

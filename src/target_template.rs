@@ -116,7 +116,7 @@ pub fn known_apis() -> Vec<&'static str> {
 }
 
 /// The template for `apis` (each a known vendor API), with the variables `suites` use.
-pub fn target_template<'a>(suites: &[&'a Suite], apis: &[&str]) -> String {
+pub fn target_template(suites: &[&Suite], apis: &[&str]) -> String {
     let mut out = String::new();
     let names: Vec<&str> = apis.to_vec();
     let _ = writeln!(

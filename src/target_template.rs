@@ -152,14 +152,18 @@ pub fn target_template(suites: &[&Suite], apis: &[&str]) -> String {
         if let Some(h) = vendor.headers {
             let _ = writeln!(out, "    headers: {h}");
         }
-        let vars = api_vars(suites.iter().copied(), api);
+        let mut vars = api_vars(suites.iter().copied(), api);
+        // What has no default first, the most needed first.
+        vars.sort_by(|a, b| {
+            (a.default.is_some(), b.cases, &a.name).cmp(&(b.default.is_some(), a.cases, &b.name))
+        });
         let any_set = vars
             .iter()
             .any(|v| vendor.from_credentials.iter().any(|(n, _)| *n == v.name));
         out.push_str(if any_set {
             "    vars:\n"
         } else {
-            "    vars: {}\n"
+            "    vars: {}   # when you uncomment a variable below, delete this {}\n"
         });
         for (i, v) in vars.iter().enumerate() {
             if i > 0 {

@@ -186,7 +186,11 @@ fn uncommented(template: &str) -> String {
     let mut out = String::new();
     for line in template.lines() {
         let line = var_line.replace(line, "$1$2");
-        out.push_str(&line.replace("vars: {}", "vars:"));
+        let line = match line.split_once("vars: {}") {
+            Some((indent, _)) => format!("{indent}vars:"),
+            None => line.into_owned(),
+        };
+        out.push_str(&line);
         out.push('\n');
     }
     out
@@ -294,6 +298,11 @@ fn init_writes_a_template_with_every_variable_the_suites_use() {
         "{clerk}"
     );
     assert!(clerk.contains("Clerk-API-Version"), "{clerk}");
+    // What must be filled in comes first, the most needed first; defaults last.
+    let at = |key: &str| clerk.find(&format!("# {key}: ")).unwrap_or(usize::MAX);
+    assert!(at("user_id") < at("other_user_id"), "{clerk}");
+    assert!(at("client_id") < at("unknown_session_id"), "{clerk}");
+    assert!(at("unknown_session_id") < usize::MAX, "{clerk}");
     let again = sessconform(&["init"], &[], dir.path());
     assert_eq!(again.status.code(), Some(2));
     assert!(

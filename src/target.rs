@@ -68,6 +68,8 @@ pub struct ApiTarget {
     pub headers: Vec<(String, String)>,
     /// Variables for this API.
     pub vars: BTreeMap<String, Value>,
+    /// The target's own way to obtain a fresh session (`mint:`), used at `mint: true` steps.
+    pub mint: Option<Arc<crate::case::Recipe>>,
 }
 
 /// A resolved target: every API the run may call.
@@ -97,6 +99,7 @@ impl Target {
                 auth: Credentials::None,
                 headers: Vec::new(),
                 vars: BTreeMap::new(),
+                mint: None,
             })
         })
     }
@@ -151,6 +154,7 @@ impl Target {
                     auth: Credentials::None,
                     headers: Vec::new(),
                     vars: BTreeMap::new(),
+                    mint: None,
                 });
                 entry.base_url = url;
             }
@@ -280,6 +284,9 @@ struct RawApi {
     /// Variables for this API's cases.
     #[serde(default)]
     vars: BTreeMap<String, Value>,
+    /// How to obtain a fresh session through this API (replaces the suites' own recipe).
+    #[serde(default)]
+    mint: Option<Vec<crate::case::raw::RawStep>>,
 }
 
 /// Parses a target file. `${env.NAME}` placeholders are resolved from `env` (then the process
@@ -307,6 +314,7 @@ fn parse_target_in(
         ..Scope::default()
     };
     let mut diags = Vec::new();
+    let mut recipe_diags: Vec<Diagnostic> = Vec::new();
     let mut err = |span: Span, msg: String, hint: Option<&str>| {
         diags.push(Diagnostic::at(&span, msg, hint.map(str::to_owned)));
     };
@@ -410,6 +418,16 @@ fn parse_target_in(
             let field = format!("apis.{api_name}.vars.{k}");
             vars.insert(k.clone(), render(v, &field, &span, &mut err));
         }
+        let mint = match a.mint {
+            None => None,
+            Some(raw) => match crate::case::compile::compile_recipe(Arc::clone(&file), raw) {
+                Ok(r) => Some(Arc::new(r)),
+                Err(d) => {
+                    recipe_diags.extend(d);
+                    None
+                }
+            },
+        };
         if let Some(base_url) = base_url {
             target.apis.insert(
                 api_name,
@@ -418,10 +436,12 @@ fn parse_target_in(
                     auth,
                     headers,
                     vars,
+                    mint,
                 },
             );
         }
     }
+    diags.extend(recipe_diags);
     if diags.is_empty() {
         Ok(target)
     } else {

@@ -82,6 +82,7 @@ fn case_schema_offers_the_keys_the_loader_reads() {
             "api",
             "cases",
             "description",
+            "mint",
             "serial",
             "suite",
             "tags",

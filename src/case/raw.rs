@@ -36,6 +36,11 @@ pub(crate) struct RawSuite {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, Value>")]
     pub vars: BTreeMap<String, Spanned<Value>>,
+    /// How the suite's `mint: true` steps get a fresh session when the target file has no
+    /// `mint:` recipe for the API.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<RawStep>>")]
+    pub mint: Option<Spanned<Vec<RawStep>>>,
     /// The cases.
     pub cases: Vec<RawCase>,
 }
@@ -84,8 +89,14 @@ pub(crate) struct RawStep {
     /// Step name, shown in reports.
     #[serde(default)]
     pub name: Option<String>,
-    #[schemars(with = "RawRequest")]
-    pub request: Spanned<RawRequest>,
+    /// The request (or `mint: true`).
+    #[serde(default)]
+    #[schemars(with = "Option<RawRequest>")]
+    pub request: Option<Spanned<RawRequest>>,
+    /// `mint: true`: the steps of the target's (or the suite's) mint recipe, here.
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub mint: Option<Spanned<bool>>,
     #[serde(default)]
     pub expect: Option<RawExpect>,
     #[serde(default)]

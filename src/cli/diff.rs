@@ -26,7 +26,7 @@ use super::{diagnostic, usage_error};
 pub(crate) const AFTER_HELP: &str = "\
 Examples:
   sessconform diff --baseline vendor.yaml --candidate mock.yaml
-  sessconform diff --baseline a.yaml --candidate b.yaml --suite stytch-sessions --rule set:/body/sessions
+  sessconform diff --baseline a.yaml --candidate b.yaml --suite stytch --rule set:/body/sessions
   sessconform diff --baseline a.yaml --candidate b.yaml --rule ignore:/body/request_id --rule uuid --header cache-control
   sessconform diff --baseline vendor.yaml --record golden/          save the vendor's responses
   sessconform diff --candidate vendor.yaml --against golden/        later: compare with them offline

@@ -4,6 +4,9 @@
 
 mod args;
 mod diff;
+#[cfg(test)]
+mod help_examples;
+mod init;
 mod inputs;
 mod lint;
 mod list;
@@ -11,6 +14,7 @@ mod out;
 mod output;
 mod report;
 mod run;
+mod schema;
 #[cfg(feature = "server")]
 mod serve;
 mod shell_support;
@@ -46,6 +50,8 @@ pub fn dispatch(cli: Cli) -> u8 {
         Some(Command::Completions { shell }) => shell_support::completions(shell),
         Some(Command::Man) => shell_support::man(),
         Some(Command::Report(cmd)) => report::report(&cmd),
+        Some(Command::Schema(args)) => schema::schema(&args),
+        Some(Command::Init(args)) => init::init(&args),
     }
 }
 

@@ -452,8 +452,8 @@ mod tests {
             Some("services/api/contract/cases.yaml")
         );
         assert_eq!(
-            annotation_path("./../shared/x.yaml", &ws).as_deref(),
-            Some("services/shared/x.yaml")
+            annotation_path("./../elsewhere/x.yaml", &ws).as_deref(),
+            Some("services/elsewhere/x.yaml")
         );
         assert_eq!(annotation_path("../../../x.yaml", &ws), None);
         assert_eq!(annotation_path("builtin:cases/stytch.yaml", &ws), None);

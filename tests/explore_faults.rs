@@ -10,7 +10,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use sessconform::engine::Cancel;
-use sessconform::explore::{self, Budget, ExploreConfig, Exploration};
+use sessconform::explore::{self, Budget, Exploration, ExploreConfig};
 use sessconform::schema::SchemaStore;
 use sessconform::server::{Fault, RunningServer, ServerOptions, start};
 use sessconform::target::parse_target;
@@ -88,17 +88,15 @@ async fn finds(fault: Fault, op: &str, suites_miss: bool) {
         f.ops.len(),
         f.shrink_runs,
         f.shrink_time.as_secs_f64(),
-        f.ops.iter().map(ToString::to_string).collect::<Vec<_>>().join(" → ")
+        f.ops
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" → ")
     );
     let case = dir.path().join("found.yaml");
     std::fs::write(&case, &f.yaml).unwrap();
-    let (code, out) = bin(vec![
-        "run".into(),
-        s(&case),
-        "--target".into(),
-        s(&target),
-    ])
-    .await;
+    let (code, out) = bin(vec!["run".into(), s(&case), "--target".into(), s(&target)]).await;
     assert_eq!(code, 1, "the written case must fail:\n{out}\n{}", f.yaml);
     assert!(
         out.contains(&f.signature.check),
@@ -146,8 +144,17 @@ async fn finds_the_older_faults_it_can_observe() {
         assert_eq!(e.failures.len(), 1, "{fault}: {e:?}");
         let f = &e.failures[0];
         assert!(f.ops.len() <= 4, "{fault}: {:?}", f.ops);
-        assert!(f.signature.op.starts_with(op.split(' ').next().unwrap()), "{fault}: {}", f.signature);
-        eprintln!("{fault}: {} after {:.2} s, {} operations", f.signature, f.found_after.as_secs_f64(), f.ops.len());
+        assert!(
+            f.signature.op.starts_with(op.split(' ').next().unwrap()),
+            "{fault}: {}",
+            f.signature
+        );
+        eprintln!(
+            "{fault}: {} after {:.2} s, {} operations",
+            f.signature,
+            f.found_after.as_secs_f64(),
+            f.ops.len()
+        );
         srv.shutdown().await;
     }
     // Error bodies with status_code 200: any invalid input shows it.
@@ -155,7 +162,11 @@ async fn finds_the_older_faults_it_can_observe() {
     let e = explore_with(&srv, defaults()).await;
     assert_eq!(e.failures.len(), 1, "{e:?}");
     assert!(e.failures[0].ops.len() <= 4);
-    assert!(e.failures[0].signature.check.contains("status_code"), "{}", e.failures[0].signature);
+    assert!(
+        e.failures[0].signature.check.contains("status_code"),
+        "{}",
+        e.failures[0].signature
+    );
     srv.shutdown().await;
 }
 
@@ -172,7 +183,11 @@ async fn no_false_alarm_on_the_unfaulted_server() {
             },
         )
         .await;
-        assert!(e.failures.is_empty(), "seed {seed}: {:?}", e.failures.first().map(|f| (&f.signature, &f.yaml)));
+        assert!(
+            e.failures.is_empty(),
+            "seed {seed}: {:?}",
+            e.failures.first().map(|f| (&f.signature, &f.yaml))
+        );
         assert!(e.passed > 10, "seed {seed}: {e:?}");
         assert!(e.not_run.is_empty(), "seed {seed}: {:?}", e.not_run);
         assert_eq!(e.unconfirmed, 0);

@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sessconform::engine::Cancel;
 use sessconform::exit;
-use sessconform::explore::{self, Budget, ExploreApi, ExploreConfig, Exploration, Progress};
+use sessconform::explore::{self, Budget, Exploration, ExploreApi, ExploreConfig, Progress};
 use sessconform::report::Reporter;
 use sessconform::report::console::ConsoleReporter;
 use sessconform::report::stdout::BufferedStdout;
@@ -223,8 +223,8 @@ fn print_failures(e: &Exploration, out: Option<&std::path::Path>) -> Result<(), 
         match out {
             Some(dir) => {
                 let path = dir.join(format!("explore-{}-{}.yaml", e.seed, i + 1));
-                if let Err(err) = std::fs::create_dir_all(dir)
-                    .and_then(|()| std::fs::write(&path, &f.yaml))
+                if let Err(err) =
+                    std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, &f.yaml))
                 {
                     errln!("error: cannot write {}: {err}", path.display());
                     return Err(exit::COULD_NOT_RUN);

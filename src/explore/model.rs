@@ -109,12 +109,7 @@ fn error(status: Option<u16>, error_type: Option<&str>) -> Value {
         }
     }
     if let Some(t) = error_type {
-        asserts.push(a(
-            "$.error_type",
-            "equals",
-            json!(t),
-            "CONTRACTS.md §1.4",
-        ));
+        asserts.push(a("$.error_type", "equals", json!(t), "CONTRACTS.md §1.4"));
     }
     json!({
         "status": status.map_or_else(|| json!("4xx"), |s| json!(s)),
@@ -174,7 +169,10 @@ impl Model {
                 capture.insert(format!("s{k}_token"), secret("$.session_token"));
                 capture.insert(format!("s{k}_jwt"), secret("$.session_jwt"));
                 (
-                    post("${vars.mint_path}", json!({"user_id": "${vars.other_user_id}"})),
+                    post(
+                        "${vars.mint_path}",
+                        json!({"user_id": "${vars.other_user_id}"}),
+                    ),
                     json!({"status": 200, "assert": [a("$.session_token", "length", json!({"min": 1}), "")]}),
                 )
             }
@@ -229,11 +227,17 @@ impl Model {
             ),
             Op::Revoke { slot, by } => self.revoke(*slot, *by),
             Op::RevokeMalformedId => (
-                post("/v1/sessions/revoke", json!({"session_id": "not-a-session-id"})),
+                post(
+                    "/v1/sessions/revoke",
+                    json!({"session_id": "not-a-session-id"}),
+                ),
                 error(Some(400), None),
             ),
             Op::RevokeUnknownId => (
-                post("/v1/sessions/revoke", json!({"session_id": UNKNOWN_SESSION})),
+                post(
+                    "/v1/sessions/revoke",
+                    json!({"session_id": UNKNOWN_SESSION}),
+                ),
                 error(None, None),
             ),
         };
@@ -266,10 +270,7 @@ impl Model {
             ListOf::Sandbox => "${vars.user_id}",
             ListOf::Unknown => UNKNOWN_USER,
             ListOf::Missing => {
-                return (
-                    json!({"path": "/v1/sessions"}),
-                    error(Some(400), None),
-                );
+                return (json!({"path": "/v1/sessions"}), error(Some(400), None));
             }
         };
         let request = json!({"path": "/v1/sessions", "query": {"user_id": user}});
@@ -280,11 +281,36 @@ impl Model {
             "$.sessions",
             "every",
             json!([
-                a("$.user_id", "equals", json!(user), "sessions belong to the queried user (CONTRACTS.md §5 Stytch 6)"),
-                a("$.expires_at", "after", json!("now"), "lists hold only active sessions (CONTRACTS.md §5 Stytch 4)"),
-                a("$.last_accessed_at", "not_before", json!("$.started_at"), "CONTRACTS.md §5 Stytch 5"),
-                a("$.expires_at", "after", json!("$.last_accessed_at"), "CONTRACTS.md §5 Stytch 5"),
-                a("$.expires_at", "matches", json!(TIME_RE), "RFC 3339 UTC (CONTRACTS.md §1.7)"),
+                a(
+                    "$.user_id",
+                    "equals",
+                    json!(user),
+                    "sessions belong to the queried user (CONTRACTS.md §5 Stytch 6)"
+                ),
+                a(
+                    "$.expires_at",
+                    "after",
+                    json!("now"),
+                    "lists hold only active sessions (CONTRACTS.md §5 Stytch 4)"
+                ),
+                a(
+                    "$.last_accessed_at",
+                    "not_before",
+                    json!("$.started_at"),
+                    "CONTRACTS.md §5 Stytch 5"
+                ),
+                a(
+                    "$.expires_at",
+                    "after",
+                    json!("$.last_accessed_at"),
+                    "CONTRACTS.md §5 Stytch 5"
+                ),
+                a(
+                    "$.expires_at",
+                    "matches",
+                    json!(TIME_RE),
+                    "RFC 3339 UTC (CONTRACTS.md §1.7)"
+                ),
             ]),
             "",
         )];
@@ -437,10 +463,7 @@ impl Model {
                 "the JWT's kid is in the JWKS and its signature verifies (CONTRACTS.md §5 Stytch 12)",
             ));
         }
-        capture.insert(
-            format!("s{slot}_last"),
-            json!("$.session.last_accessed_at"),
-        );
+        capture.insert(format!("s{slot}_last"), json!("$.session.last_accessed_at"));
         capture.insert(format!("s{slot}_exp"), json!("$.session.expires_at"));
         capture.insert(format!("s{slot}_jwt"), secret("$.session_jwt"));
         if let Some(s) = self.slots.get_mut(slot) {

@@ -136,9 +136,16 @@ impl Op {
             Op::AuthenticateUnknownToken => "authenticate unknown token",
             Op::AuthenticateNothing => "authenticate nothing",
             Op::AuthenticateGarbageJwt => "authenticate garbage jwt",
-            Op::Revoke { by: RevokeBy::Id, .. } => "revoke session_id",
-            Op::Revoke { by: RevokeBy::Token, .. } => "revoke session_token",
-            Op::Revoke { by: RevokeBy::Jwt, .. } => "revoke session_jwt",
+            Op::Revoke {
+                by: RevokeBy::Id, ..
+            } => "revoke session_id",
+            Op::Revoke {
+                by: RevokeBy::Token,
+                ..
+            } => "revoke session_token",
+            Op::Revoke {
+                by: RevokeBy::Jwt, ..
+            } => "revoke session_jwt",
             Op::Revoke {
                 by: RevokeBy::IdAndToken,
                 ..

@@ -3,8 +3,10 @@
 
 use std::time::Duration;
 
-use crate::result::{CaseResult, Counts, Event, Finding, FindingKind, RunInfo, RunSummary, Verdict};
 use crate::case::Level;
+use crate::result::{
+    CaseResult, Counts, Event, Finding, FindingKind, RunInfo, RunSummary, Verdict,
+};
 use crate::source::{SourceFile, Span};
 
 use super::{Exploration, SUITE};
@@ -40,7 +42,10 @@ fn whole(e: &Exploration) -> CaseResult {
         (
             Verdict::Error,
             if e.interrupted {
-                format!("interrupted before any sequence completed ({})", summary_line(e))
+                format!(
+                    "interrupted before any sequence completed ({})",
+                    summary_line(e)
+                )
             } else {
                 format!("no sequence could run: {why}")
             },
@@ -55,7 +60,12 @@ fn whole(e: &Exploration) -> CaseResult {
             let mut finding = Finding::new(
                 FindingKind::Assertion,
                 Level::Fail,
-                format!("{} (shrunk from {} to {} operations)", f.signature, f.original_len, f.ops.len()),
+                format!(
+                    "{} (shrunk from {} to {} operations)",
+                    f.signature,
+                    f.original_len,
+                    f.ops.len()
+                ),
             );
             finding.note = Some(format!("re-run: {}", f.result.id));
             finding

@@ -109,9 +109,7 @@ impl Fault {
             Fault::RevokeUsedTokenNoop => {
                 "Stytch revoke by session_token is a no-op for a session authenticated since it started"
             }
-            Fault::ListStaleAccess => {
-                "Stytch session lists report last_accessed_at as started_at"
-            }
+            Fault::ListStaleAccess => "Stytch session lists report last_accessed_at as started_at",
         }
     }
 }

@@ -13,9 +13,9 @@ use super::faults::Fault;
 use super::request::{query_get, query_pairs};
 use super::state::{App, StytchApi};
 use super::stytch_common::{
-    SessionRef, StytchResult, active_session, authorization_check, claims_patch, duration, evaluate, finish,
-    is_stytch_id, jwt_session, opt_str, parse_body, revoke_arity, session_ref, sign_session_jwt,
-    touch_error, verify_ref,
+    SessionRef, StytchResult, active_session, authorization_check, claims_patch, duration,
+    evaluate, finish, is_stytch_id, jwt_session, opt_str, parse_body, revoke_arity, session_ref,
+    sign_session_jwt, touch_error, verify_ref,
 };
 use super::stytch_store::{StytchSession, Touch};
 use super::vendor_error::{StytchError, stytch_ok};

@@ -56,6 +56,8 @@ pub struct StepSpec {
 pub struct Model {
     slots: Vec<Slot>,
     jwks: bool,
+    /// `${rid}` holds the previous vendor response's `request_id`.
+    rid: bool,
 }
 
 fn a(path: &str, op: &str, value: Value, note: &str) -> Value {
@@ -241,6 +243,23 @@ impl Model {
                 error(None, None),
             ),
         };
+        let mut expect = expect;
+        if *op != Op::Mint {
+            // Request ids differ between requests (CONTRACTS.md §5 Stytch 1); the mint helper
+            // is not a vendor API and may have none.
+            if self.rid
+                && let Some(Value::Array(asserts)) = expect.get_mut("assert")
+            {
+                asserts.push(a(
+                    "$.request_id",
+                    "not_equals",
+                    json!("${rid}"),
+                    "request_id differs between requests (CONTRACTS.md §5 Stytch 1)",
+                ));
+            }
+            capture.insert("rid".into(), json!("$.request_id"));
+            self.rid = true;
+        }
         StepSpec {
             name,
             request,

@@ -222,5 +222,15 @@ mod tests {
         );
         assert!(text.contains("session_duration_minutes: 527040"), "{text}");
         assert!(case.uses_vars.contains(&"mint_path".to_owned()));
+        // Request ids: captured from every vendor response, compared from the second one on.
+        assert!(
+            !case.steps[1].captures.iter().any(|c| c.name == "rid"),
+            "not from the mint"
+        );
+        assert!(case.steps[2].captures.iter().any(|c| c.name == "rid"));
+        assert_eq!(
+            text.matches("request_id differs between requests").count(),
+            ops.len() - 2
+        );
     }
 }

@@ -121,6 +121,18 @@ async fn a_failure_exits_1_writes_the_case_and_the_reports() {
     );
     let json = std::fs::read_to_string(reports.join("report.json")).unwrap();
     assert!(json.contains("curl"), "reproducers in the JSON report");
+    // The revived session's fresh JWT (in a 200 the model expected to be a 404) is redacted
+    // like every other: no JWT (`eyJ…` header) in any output.
+    for (name, text) in [
+        ("stdout", &out),
+        ("junit", &junit),
+        ("html", &html),
+        ("json", &json),
+        ("case", &case),
+    ] {
+        assert!(!text.contains("eyJ"), "a JWT leaked into {name}");
+    }
+    assert!(json.contains("***"), "secrets are shown redacted");
     srv.shutdown().await;
 }
 

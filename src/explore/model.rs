@@ -260,6 +260,10 @@ impl Model {
             capture.insert("rid".into(), json!("$.request_id"));
             self.rid = true;
         }
+        // Every token and JWT in any body is a secret, also in a response the model did not
+        // expect (a revoked session that authenticates anyway): a wildcard capture never fails.
+        capture.insert("tokens".into(), secret("$..session_token"));
+        capture.insert("jwts".into(), secret("$..session_jwt"));
         StepSpec {
             name,
             request,

@@ -194,3 +194,60 @@ async fn no_false_alarm_on_the_unfaulted_server() {
     }
     srv.shutdown().await;
 }
+
+/// Active sessions of the user the explorer mints for, straight from the server.
+async fn explored_user_sessions(target: &sessconform::target::Target) -> usize {
+    let api = target.api("stytch").unwrap();
+    let user = api
+        .vars
+        .get("other_user_id")
+        .or_else(|| target.vars.get("other_user_id"))
+        .and_then(|v| v.as_str())
+        .unwrap()
+        .to_owned();
+    let mut req = reqwest::Client::new()
+        .get(api.base_url.join("v1/sessions").unwrap())
+        .query(&[("user_id", user)]);
+    if let sessconform::target::Credentials::Basic { username, password } = &api.auth {
+        req = req.basic_auth(&username.value, Some(&password.value));
+    }
+    let text = req.send().await.unwrap().text().await.unwrap();
+    let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+    body["sessions"].as_array().unwrap().len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_exploration_leaves_no_session_behind() {
+    let srv = server(&[]).await;
+    let target = parse_target("t", &srv.target_yaml(), &Default::default()).unwrap();
+    let before = explored_user_sessions(&target).await;
+    let schemas = Arc::new(SchemaStore::builtin().unwrap());
+    let cfg = ExploreConfig {
+        budget: Budget::Time(std::time::Duration::from_secs(30)),
+        ..defaults()
+    };
+    let cancel = Cancel::default();
+    let stop = cancel.clone();
+    // Ctrl-C a few milliseconds into the fourth sequence, while its steps are in flight.
+    let mut on_progress = move |p: &explore::Progress| {
+        if p.sequences == 3 {
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+                stop.cancel();
+            });
+        }
+    };
+    let e = explore::explore(&target, schemas, &cfg, &cancel, &mut on_progress)
+        .await
+        .unwrap();
+    assert!(e.interrupted, "{e:?}");
+    assert!(e.elapsed < std::time::Duration::from_secs(10), "{e:?}");
+    assert!(e.sequences >= 3 && e.failures.is_empty(), "{e:?}");
+    assert_eq!(
+        explored_user_sessions(&target).await,
+        before,
+        "every minted session is revoked"
+    );
+    srv.shutdown().await;
+}

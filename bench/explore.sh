@@ -4,6 +4,7 @@
 # (default 5) runs of BUDGET (default 2000 requests) each, with different seeds. Also the
 # no-false-alarm sweep: SEEDS (default 10) seeds × FALSE_ALARM_BUDGET (default 60s), each must
 # exit 0.
+# For comparison, `run` of the built-in suites against the embedded server (cases/s, requests/s).
 # Usage: bash bench/explore.sh        (builds the release binary)
 #        SKIP_SWEEP=1 bash bench/explore.sh     (throughput only)
 set -euo pipefail
@@ -11,8 +12,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 runs=${RUNS:-5}
 budget=${BUDGET:-2000}
-(cd "$root" && cargo build --release -q)
-bin=$root/target/release/sessconform
+if [ -n "${SESSCONFORM_BIN:-}" ]; then
+  bin=$SESSCONFORM_BIN          # e.g. a debug build: SESSCONFORM_BIN=target/debug/sessconform
+else
+  (cd "$root" && cargo build --release -q)
+  bin=$root/target/release/sessconform
+fi
 err=$(mktemp)
 trap 'rm -f "$err"' EXIT
 
@@ -28,6 +33,18 @@ python3 - "${ops[*]}" <<'PY'
 import sys, statistics
 ops = [float(x) for x in sys.argv[1].split()]
 print(f"explore throughput: median {statistics.median(ops):.0f} operations/s (min {min(ops):.0f}, max {max(ops):.0f}) over {len(ops)} runs")
+PY
+
+# run's figure on the same server: the built-in suites (126 cases), median of RUNS.
+rt=()
+for _ in $(seq "$runs"); do
+  s=$( { TIMEFORMAT=%R; time "$bin" run --color never >/dev/null 2>&1; } 2>&1 | tail -1)
+  rt+=("$s")
+done
+python3 - "${rt[*]}" <<'PY'
+import sys, statistics
+t = statistics.median(float(x) for x in sys.argv[1].split())
+print(f"run (built-in suites, 126 cases, embedded server): median {t:.2f} s, {126/t:.0f} cases/s")
 PY
 
 if [ -z "${SKIP_SWEEP:-}" ]; then

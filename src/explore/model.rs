@@ -527,3 +527,69 @@ impl Model {
         (request, ok("stytch/sessions-revoke-response", Vec::new()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(s: &StepSpec) -> Value {
+        s.expect["status"].clone()
+    }
+
+    fn notes(s: &StepSpec) -> String {
+        s.expect.to_string()
+    }
+
+    #[test]
+    fn predictions_follow_the_session_state() {
+        let mut m = Model::default();
+        let auth = |minutes| Op::Authenticate {
+            slot: 0,
+            by: By::Token,
+            minutes,
+        };
+        assert_eq!(status(&m.step(&Op::Mint)), json!(200));
+        let first = m.step(&auth(Some(60)));
+        assert_eq!(status(&first), json!(200));
+        assert!(
+            notes(&first).contains("$.session.last_accessed_at+3598s"),
+            "{}",
+            notes(&first)
+        );
+        assert!(notes(&first).contains("$.session.last_accessed_at+3602s"));
+        // Observed: the expiry must not move without a duration, and the list shows both stamps.
+        let again = m.step(&auth(None));
+        assert!(notes(&again).contains("${s0_exp}"), "{}", notes(&again));
+        let list = m.step(&Op::List(ListOf::Explored));
+        assert!(notes(&list).contains("${s0_last}") && notes(&list).contains("contains"));
+        // Invalid inputs: any 4xx, whatever the state.
+        for bad in [4, 527_041, 0, -1] {
+            assert_eq!(status(&m.step(&auth(Some(bad)))), json!("4xx"), "{bad}");
+        }
+        let both = Op::Authenticate {
+            slot: 0,
+            by: By::Both,
+            minutes: None,
+        };
+        assert_eq!(status(&m.step(&both)), json!("4xx"));
+        // Two identifiers revoke nothing; one does.
+        let two = Op::Revoke {
+            slot: 0,
+            by: RevokeBy::IdAndToken,
+        };
+        assert_eq!(status(&m.step(&two)), json!("4xx"));
+        assert_eq!(status(&m.step(&auth(None))), json!(200));
+        let revoke = Op::Revoke {
+            slot: 0,
+            by: RevokeBy::Jwt,
+        };
+        assert_eq!(status(&m.step(&revoke)), json!(200));
+        assert_eq!(status(&m.step(&revoke)), json!([200, 404]));
+        let after = m.step(&auth(Some(60)));
+        assert_eq!(status(&after), json!(404));
+        assert!(notes(&after).contains("session_not_found"));
+        let list = m.step(&Op::List(ListOf::Explored));
+        assert!(notes(&list).contains("not_equals") && !notes(&list).contains("${s0_last}"));
+        assert_eq!(m.cleanup().len(), 1);
+    }
+}

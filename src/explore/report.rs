@@ -1,8 +1,6 @@
 //! An exploration as the events every reporter reads: one case per distinct failure (its
 //! shrunk sequence, findings and curl reproducers) and one case for the exploration as a whole.
 
-use std::time::Duration;
-
 use crate::case::Level;
 use crate::result::{
     CaseResult, Counts, Event, Finding, FindingKind, RunInfo, RunSummary, Verdict,
@@ -119,7 +117,7 @@ pub fn events(e: &Exploration) -> Vec<Event> {
     }
     out.push(Event::RunFinished(RunSummary {
         counts,
-        duration: e.elapsed.max(Duration::ZERO),
+        duration: e.elapsed,
         interrupted: e.interrupted,
     }));
     out

@@ -145,7 +145,12 @@ pub(crate) fn yaml_error_in(
     } else if message.contains("too large or too complex") {
         Some("split the file: large suites load faster as several files".to_owned())
     } else if message.contains("unknown field") {
-        Some("check the spelling; see the case-file reference in README.md".to_owned())
+        Some(if what == "target file" {
+            "check the spelling; see the target-file reference in docs/case-format.md#targets"
+                .to_owned()
+        } else {
+            "check the spelling; see the case-file reference in docs/case-format.md".to_owned()
+        })
     } else if message.contains("missing field") {
         Some("add the required key".to_owned())
     } else {

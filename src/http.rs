@@ -129,12 +129,13 @@ pub struct ClientBuildError(String);
 
 /// An HTTP client shared by a run.
 ///
-/// Four reqwest clients (plain HTTP or TLS, with or without redirects) are built on first use:
+/// Two reqwest clients (plain HTTP or TLS; neither follows redirects: [`HttpClient::send`] does)
+/// are built on first use:
 /// loading the system's root certificates costs milliseconds that a run against a loopback
 /// `http://` target should not pay.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
-    clients: Arc<[OnceLock<Result<reqwest::Client, ClientBuildError>>; 4]>,
+    clients: Arc<[OnceLock<Result<reqwest::Client, ClientBuildError>>; 2]>,
     extra_roots: Arc<[reqwest::Certificate]>,
     connect_timeout: Duration,
     pool: usize,
@@ -159,7 +160,7 @@ impl HttpClient {
             retry,
         };
         // Fail early (a usage error) if even the cheapest client cannot be built.
-        this.client(false, false).map(|_| ())?;
+        this.client(false).map(|_| ())?;
         Ok(this)
     }
 
@@ -181,17 +182,12 @@ impl HttpClient {
         Ok(self)
     }
 
-    fn client(&self, tls: bool, follow: bool) -> Result<&reqwest::Client, ClientBuildError> {
-        let slot = &self.clients[usize::from(tls) * 2 + usize::from(follow)];
+    fn client(&self, tls: bool) -> Result<&reqwest::Client, ClientBuildError> {
+        let slot = &self.clients[usize::from(tls)];
         slot.get_or_init(|| {
-            let policy = if follow {
-                reqwest::redirect::Policy::limited(10)
-            } else {
-                reqwest::redirect::Policy::none()
-            };
             let mut builder = reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
-                .redirect(policy)
+                .redirect(reqwest::redirect::Policy::none())
                 .pool_max_idle_per_host(self.pool.max(1))
                 .user_agent(concat!("sessconform/", env!("CARGO_PKG_VERSION")));
             if !tls {
@@ -241,23 +237,101 @@ impl HttpClient {
         }
     }
 
+    /// One exchange, following redirects itself when asked (never reqwest's policy, which
+    /// forwards every header but `Authorization` and `Cookie`, and sends a `Referer`): a hop to
+    /// another origin carries only [`CROSS_ORIGIN_HEADERS`], so neither credentials nor a
+    /// target's own headers (an `X-Api-Key`) leave for another host. The timeout covers the
+    /// whole chain.
     async fn send_once(&self, req: &RenderedRequest) -> Result<HttpResponse, TransportError> {
         // Redirects may lead from http to https, so a following client always has TLS roots.
         let tls = req.url.scheme() == "https" || req.follow_redirects;
         let client = self
-            .client(tls, req.follow_redirects)
+            .client(tls)
             .map_err(|e| TransportError::Other(e.to_string()))?;
-        let mut builder = client
-            .request(req.method.clone(), req.url.clone())
-            .timeout(req.timeout);
-        for (k, v) in &req.headers {
+        let deadline = Instant::now() + req.timeout;
+        let mut method = req.method.clone();
+        let mut url = req.url.clone();
+        let mut headers: Vec<(String, String)> = req.headers.clone();
+        let mut body = req.body.clone();
+        let mut hops = 0;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(TransportError::Timeout(req.timeout));
+            }
+            let resp = self
+                .exchange(
+                    client,
+                    &method,
+                    &url,
+                    &headers,
+                    body.as_ref(),
+                    left,
+                    req.timeout,
+                )
+                .await?;
+            let location = match (req.follow_redirects, resp.status) {
+                (true, 301 | 302 | 303 | 307 | 308) => resp.header("location").map(str::to_owned),
+                _ => None,
+            };
+            let Some(location) = location else {
+                return Ok(resp);
+            };
+            if hops >= MAX_REDIRECTS {
+                return Err(TransportError::Other(format!(
+                    "more than {MAX_REDIRECTS} redirects (last to {location})"
+                )));
+            }
+            hops += 1;
+            let next = url
+                .join(&location)
+                .map_err(|e| TransportError::Other(format!("redirect to `{location}`: {e}")))?;
+            if !matches!(next.scheme(), "http" | "https") {
+                return Err(TransportError::Other(format!(
+                    "redirect to a {} URL refused",
+                    next.scheme()
+                )));
+            }
+            if next.origin() != req.url.origin() {
+                headers.retain(|(k, _)| {
+                    CROSS_ORIGIN_HEADERS
+                        .iter()
+                        .any(|h| k.eq_ignore_ascii_case(h))
+                });
+            }
+            // 301/302/303 turn a POST into a body-less GET, as browsers and curl do.
+            if resp.status == 303 || (matches!(resp.status, 301 | 302) && method == Method::POST) {
+                if method != Method::HEAD {
+                    method = Method::GET;
+                }
+                body = None;
+                headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
+            }
+            url = next;
+        }
+    }
+
+    /// Sends one request (no redirects) and reads the response within the body cap.
+    #[allow(clippy::too_many_arguments)]
+    async fn exchange(
+        &self,
+        client: &reqwest::Client,
+        method: &Method,
+        url: &Url,
+        headers: &[(String, String)],
+        body: Option<&Vec<u8>>,
+        left: Duration,
+        timeout: Duration,
+    ) -> Result<HttpResponse, TransportError> {
+        let mut builder = client.request(method.clone(), url.clone()).timeout(left);
+        for (k, v) in headers {
             builder = builder.header(k.as_str(), v.as_str());
         }
-        if let Some(b) = &req.body {
+        if let Some(b) = body {
             builder = builder.body(b.clone());
         }
         let fut = async {
-            let mut resp = builder.send().await.map_err(|e| classify(e, req.timeout))?;
+            let mut resp = builder.send().await.map_err(|e| classify(e, timeout))?;
             let status = resp.status().as_u16();
             let headers = resp
                 .headers()
@@ -279,7 +353,7 @@ impl HttpClient {
                 resp.content_length()
                     .map_or(8192, |l| (l as usize).min(self.body_cap)),
             );
-            while let Some(chunk) = resp.chunk().await.map_err(|e| classify(e, req.timeout))? {
+            while let Some(chunk) = resp.chunk().await.map_err(|e| classify(e, timeout))? {
                 if body.len() + chunk.len() > self.body_cap {
                     return Err(TransportError::BodyTooLarge { cap: self.body_cap });
                 }
@@ -292,9 +366,9 @@ impl HttpClient {
             })
         };
         // The reqwest timeout covers the whole exchange; this guard also bounds slow bodies.
-        match tokio::time::timeout(req.timeout + Duration::from_millis(50), fut).await {
+        match tokio::time::timeout(left + Duration::from_millis(50), fut).await {
             Ok(r) => r,
-            Err(_) => Err(TransportError::Timeout(req.timeout)),
+            Err(_) => Err(TransportError::Timeout(timeout)),
         }
     }
 }
@@ -324,6 +398,12 @@ fn classify(e: reqwest::Error, timeout: Duration) -> TransportError {
         TransportError::Other(msg)
     }
 }
+
+/// Most redirects followed for one request.
+const MAX_REDIRECTS: usize = 10;
+
+/// The only request headers a redirect to another origin carries.
+const CROSS_ORIGIN_HEADERS: &[&str] = &["accept", "accept-language", "content-type"];
 
 /// Parses `Retry-After` (seconds or an HTTP date); absent or invalid means one second.
 pub fn parse_retry_after(v: Option<&str>) -> Duration {

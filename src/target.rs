@@ -20,6 +20,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 use serde_saphyr::Spanned;
@@ -67,6 +68,8 @@ pub struct ApiTarget {
     pub headers: Vec<(String, String)>,
     /// Variables for this API.
     pub vars: BTreeMap<String, Value>,
+    /// The target's own way to obtain a fresh session (`mint:`), used at `mint: true` steps.
+    pub mint: Option<Arc<crate::case::Recipe>>,
 }
 
 /// A resolved target: every API the run may call.
@@ -96,6 +99,7 @@ impl Target {
                 auth: Credentials::None,
                 headers: Vec::new(),
                 vars: BTreeMap::new(),
+                mint: None,
             })
         })
     }
@@ -150,6 +154,7 @@ impl Target {
                     auth: Credentials::None,
                     headers: Vec::new(),
                     vars: BTreeMap::new(),
+                    mint: None,
                 });
                 entry.base_url = url;
             }
@@ -220,43 +225,68 @@ pub fn parse_base_url(s: &str) -> Result<Url, BaseUrlError> {
     Ok(url)
 }
 
-#[derive(Debug, Deserialize)]
+/// A sessconform target file: where each API lives, its credentials, headers and variables
+/// (reference: docs/case-format.md#targets).
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawTarget {
+#[schemars(rename = "Target file")]
+pub(crate) struct RawTarget {
+    /// Display name.
     #[serde(default)]
     name: Option<String>,
+    /// Variables for every API.
     #[serde(default)]
     vars: BTreeMap<String, Value>,
+    /// Names of variables whose values are secret (redacted everywhere).
     #[serde(default)]
     secrets: Vec<String>,
+    /// Extra CA to trust for https: `{ca_file: PATH}` (relative to this file) or `{ca_pem: "-----BEGIN…"}`.
     #[serde(default)]
+    #[schemars(with = "Option<RawTls>")]
     tls: Option<Spanned<RawTls>>,
     /// What to pass the vendors' SDKs (written by `sessconform serve`); informational only.
     #[serde(default)]
     #[allow(dead_code)]
     sdk: Option<Value>,
+    /// Each API the suites call, by the name in their `api:` (`stytch`, `stytch-b2b`, `clerk`, …).
+    #[schemars(with = "BTreeMap<String, RawApi>")]
     apis: BTreeMap<String, Spanned<RawApi>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// Extra root certificates to trust.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Tls")]
 struct RawTls {
+    /// A PEM file, relative to the target file.
     #[serde(default)]
     ca_file: Option<String>,
+    /// PEM text.
     #[serde(default)]
     ca_pem: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// Where one API lives.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Api")]
 struct RawApi {
+    /// http or https base URL; case paths are appended to it.
+    #[schemars(with = "String")]
     base_url: Spanned<String>,
+    /// `none`, `{basic: {username, password}}` or `{bearer: TOKEN}`; use `${env.NAME}` for secrets.
     #[serde(default)]
+    #[schemars(with = "Option<Value>")]
     auth: Option<Spanned<Value>>,
+    /// Headers sent with every request, e.g. `Clerk-API-Version`.
     #[serde(default)]
     headers: BTreeMap<String, String>,
+    /// Variables for this API's cases.
     #[serde(default)]
     vars: BTreeMap<String, Value>,
+    /// How to obtain a fresh session through this API (replaces the suites' own recipe).
+    #[serde(default)]
+    mint: Option<Vec<crate::case::raw::RawStep>>,
 }
 
 /// Parses a target file. `${env.NAME}` placeholders are resolved from `env` (then the process
@@ -284,31 +314,32 @@ fn parse_target_in(
         ..Scope::default()
     };
     let mut diags = Vec::new();
+    let mut recipe_diags: Vec<Diagnostic> = Vec::new();
     let mut err = |span: Span, msg: String, hint: Option<&str>| {
         diags.push(Diagnostic::at(&span, msg, hint.map(str::to_owned)));
     };
     let file_span = Span::file_start(&file);
-    let render =
-        |v: &Value, span: &Span, err: &mut dyn FnMut(Span, String, Option<&str>)| -> Value {
-            match scope.render(v) {
-                Ok(v) => v,
-                Err(e) => {
-                    err(
-                        span.clone(),
-                        format!("in target file: {e}"),
-                        Some("export the variable or pass the value with --var"),
-                    );
-                    Value::Null
-                }
+    let render = |v: &Value,
+                  field: &str,
+                  span: &Span,
+                  err: &mut dyn FnMut(Span, String, Option<&str>)|
+     -> Value {
+        match scope.render(v) {
+            Ok(v) => v,
+            Err(e) => {
+                let (msg, hint) = template_error(field, &e);
+                err(span.clone(), msg, Some(&hint));
+                Value::Null
             }
-        };
+        }
+    };
     let mut target = Target {
         name: raw.name.unwrap_or_else(|| name.to_owned()),
         secret_vars: raw.secrets.into_iter().collect(),
         ..Target::default()
     };
     for (k, v) in &raw.vars {
-        let v = render(v, &file_span, &mut err);
+        let v = render(v, &format!("vars.{k}"), &file_span, &mut err);
         target.vars.insert(k.clone(), v);
     }
     if let Some(tls) = &raw.tls {
@@ -330,12 +361,15 @@ fn parse_target_in(
         let burl_span = Span::from_location(&file, a.base_url.referenced);
         let burl = render(
             &Value::String(a.base_url.value.clone()),
+            &format!("apis.{api_name}.base_url"),
             &burl_span,
             &mut err,
         );
-        let base_url = match parse_base_url(burl.as_str().unwrap_or_default()) {
-            Ok(u) => u,
-            Err(e) => {
+        // A placeholder that did not render is reported already (and the rest still checked).
+        let base_url = match burl.as_str().map(parse_base_url) {
+            None => None,
+            Some(Ok(u)) => Some(u),
+            Some(Err(e)) => {
                 err(
                     burl_span,
                     e.to_string(),
@@ -350,6 +384,12 @@ fn parse_target_in(
                 let aspan = Span::from_location(&file, sp.referenced);
                 match credentials(&api_name, &sp.value, &scope) {
                     Ok(c) => c,
+                    Err(AuthError::Template { field, error }) => {
+                        let (msg, hint) =
+                            template_error(&format!("apis.{api_name}.auth.{field}"), &error);
+                        err(aspan, msg, Some(&hint));
+                        Credentials::None
+                    }
                     Err(e) => {
                         err(
                             aspan,
@@ -365,23 +405,43 @@ fn parse_target_in(
         };
         let mut headers = Vec::new();
         for (k, v) in &a.headers {
-            let hv = render(&Value::String(v.clone()), &span, &mut err);
+            let hv = render(
+                &Value::String(v.clone()),
+                &format!("apis.{api_name}.headers.{k}"),
+                &span,
+                &mut err,
+            );
             headers.push((k.clone(), hv.as_str().unwrap_or_default().to_owned()));
         }
         let mut vars = BTreeMap::new();
         for (k, v) in &a.vars {
-            vars.insert(k.clone(), render(v, &span, &mut err));
+            let field = format!("apis.{api_name}.vars.{k}");
+            vars.insert(k.clone(), render(v, &field, &span, &mut err));
         }
-        target.apis.insert(
-            api_name,
-            ApiTarget {
-                base_url,
-                auth,
-                headers,
-                vars,
+        let mint = match a.mint {
+            None => None,
+            Some(raw) => match crate::case::compile::compile_recipe(Arc::clone(&file), raw) {
+                Ok(r) => Some(Arc::new(r)),
+                Err(d) => {
+                    recipe_diags.extend(d);
+                    None
+                }
             },
-        );
+        };
+        if let Some(base_url) = base_url {
+            target.apis.insert(
+                api_name,
+                ApiTarget {
+                    base_url,
+                    auth,
+                    headers,
+                    vars,
+                    mint,
+                },
+            );
+        }
     }
+    diags.extend(recipe_diags);
     if diags.is_empty() {
         Ok(target)
     } else {
@@ -392,9 +452,15 @@ fn parse_target_in(
 /// Why a target's `auth:` does not resolve to credentials.
 #[derive(Debug, thiserror::Error)]
 enum AuthError {
-    /// A placeholder does not render (e.g. an unset environment variable).
-    #[error(transparent)]
-    Template(#[from] TemplateError),
+    /// A placeholder in `field` (`basic.password`, `bearer`) does not render (e.g. an unset
+    /// environment variable).
+    #[error("{field}: {error}")]
+    Template {
+        /// Where under `auth`.
+        field: &'static str,
+        /// Why.
+        error: TemplateError,
+    },
     /// `basic` without a username or a password.
     #[error("basic auth needs `username` and `password`")]
     BasicIncomplete,
@@ -403,14 +469,44 @@ enum AuthError {
     Invalid,
 }
 
-fn secret(api: &str, what: &str, v: &Value, scope: &Scope) -> Result<Secret, AuthError> {
+/// The message and hint for a placeholder in target-file `field` that does not render: an unset
+/// environment variable names itself, the field using it and how to set it.
+fn template_error(field: &str, e: &TemplateError) -> (String, String) {
+    use crate::case::template::Ref;
+    match e {
+        TemplateError::Missing(Ref::Env(name)) => (
+            format!("environment variable `{name}` is not set (used by `{field}`)"),
+            format!(
+                "set it before running: `export {name}=…` (in CI: a secret passed as an environment variable)"
+            ),
+        ),
+        TemplateError::Missing(r) => (
+            format!("{r} is not set (used by `{field}`)"),
+            "a target file may only use `${env.NAME}` placeholders".to_owned(),
+        ),
+        TemplateError::Malformed(_) => (
+            format!("in `{field}`: {e}"),
+            "write `${env.NAME}` for an environment variable, `$${` for a literal `${`".to_owned(),
+        ),
+    }
+}
+
+fn secret(
+    api: &str,
+    what: &str,
+    field: &'static str,
+    v: &Value,
+    scope: &Scope,
+) -> Result<Secret, AuthError> {
     let env_name = match v.as_str() {
         Some(s) if s.starts_with("${env.") && s.ends_with('}') && s.matches("${").count() == 1 => {
             s[6..s.len() - 1].to_owned()
         }
         _ => env_placeholder(api, what),
     };
-    let value = scope.render_text(v)?;
+    let value = scope
+        .render_text(v)
+        .map_err(|error| AuthError::Template { field, error })?;
     Ok(Secret { value, env_name })
 }
 
@@ -419,15 +515,17 @@ fn credentials(api: &str, v: &Value, scope: &Scope) -> Result<Credentials, AuthE
         Value::String(s) if s == "none" => Ok(Credentials::None),
         Value::Object(m) if m.len() == 1 => {
             if let Some(t) = m.get("bearer") {
-                return Ok(Credentials::Bearer(secret(api, "TOKEN", t, scope)?));
+                return Ok(Credentials::Bearer(secret(
+                    api, "TOKEN", "bearer", t, scope,
+                )?));
             }
             if let Some(Value::Object(b)) = m.get("basic") {
                 let (Some(u), Some(p)) = (b.get("username"), b.get("password")) else {
                     return Err(AuthError::BasicIncomplete);
                 };
                 return Ok(Credentials::Basic {
-                    username: secret(api, "USERNAME", u, scope)?,
-                    password: secret(api, "PASSWORD", p, scope)?,
+                    username: secret(api, "USERNAME", "basic.username", u, scope)?,
+                    password: secret(api, "PASSWORD", "basic.password", p, scope)?,
                 });
             }
             Err(AuthError::Invalid)

@@ -116,19 +116,26 @@ async fn identical_instances_have_no_differences_and_noise_is_listed() {
     assert_eq!(differences(&o), BTreeSet::new());
     assert_eq!(o.summary.counts.passed, 5, "{:?}", o.cases);
     let learned = noise_paths(&o, "learned");
+    // A mint is never called twice: what it generated is noise because it looks generated, or
+    // paired where the same value comes back later.
+    let mut ignored = learned.clone();
+    ignored.extend(noise_paths(&o, "paired"));
     for p in [
         "/body/request_id",
         "/body/session_token",
         "/body/session_id",
     ] {
-        assert!(learned.contains(p), "{p} not learned: {learned:?}");
+        assert!(
+            ignored.contains(p),
+            "{p} not learned or paired: {ignored:?}"
+        );
     }
     // A fresh JWT is compared claim by claim: only the claims that vary are noise.
     assert!(
-        learned
+        ignored
             .iter()
             .any(|p| p.starts_with("/body/session_jwt/jwt/claims/")),
-        "{learned:?}"
+        "{ignored:?}"
     );
     // Authenticating touches last_accessed_at: a few milliseconds apart, within the default rule.
     let by_rule = noise_paths(&o, "rule");
@@ -178,7 +185,11 @@ async fn status_code_fault_is_exactly_the_difference() {
     let detail = f.detail.as_deref().unwrap();
     assert!(detail.contains("-  \"status_code\": 404"), "{detail}");
     assert!(detail.contains("+  \"status_code\": 200"), "{detail}");
-    assert!(detail.contains("\"request_id\": \"<noise>\""), "{detail}");
+    assert!(
+        detail.contains("\"request_id\": \"<noise>\"")
+            || detail.contains("\"request_id\": \"<same generated value>\""),
+        "{detail}"
+    );
     assert_eq!(o.summary.counts.failed, 3);
     assert_eq!(o.summary.counts.passed, 2);
     assert_eq!(o.diff.differences, 3);

@@ -1,5 +1,6 @@
-//! `--format github`: one annotation per failing check at its YAML line, escaped per GitHub's
-//! workflow-command rules.
+//! `--format github`: one annotation per failing check at its YAML line (built-in cases without a
+//! file), notices for warnings, paths relative to the workspace, a job summary, all escaped per
+//! GitHub's workflow-command rules.
 
 #![cfg(feature = "server")]
 
@@ -27,21 +28,26 @@ fn annotate(cases: &[sessconform::result::CaseResult], interrupted: bool) -> Vec
 #[test]
 fn one_annotation_per_failing_check_at_its_yaml_line() {
     let lines = annotate(&sample_cases(), false);
+    // Built-in cases carry no `file=`: their location is in the title, so the annotation can
+    // never land on a user's own `cases/stytch.yaml`.
     assert_eq!(
         lines[0],
-        "::error file=cases/stytch.yaml,line=7,col=15,title=stytch-sessions%3A%3Aget session::expected status 200, got 500%0Aexpected: 200%0Aactual:   500"
+        "::error title=stytch-sessions%3A%3Aget session (builtin%3Acases/stytch.yaml%3A7%3A15)::expected status 200, got 500%0Aexpected: 200%0Aactual:   500"
     );
-    assert!(lines[1].starts_with("::error file=cases/stytch.yaml,line=8,col=15,title=stytch-sessions%3A%3Aget session::/session/expires_at"));
-    assert!(lines[2].starts_with("::error file=cases/stytch.yaml,line=10,col=11,"));
+    assert!(lines[1].starts_with("::error title=stytch-sessions%3A%3Aget session (builtin%3Acases/stytch.yaml%3A8%3A15)::/session/expires_at"));
+    assert!(lines[2].starts_with(
+        "::error title=stytch-sessions%3A%3Aget session (builtin%3Acases/stytch.yaml%3A10%3A11)::"
+    ));
     assert!(
         lines[2].contains("%0A-  \"user_id\": \"user-test-1\"%0A"),
         "{}",
         lines[2]
     );
-    assert!(lines[3].starts_with("::warning file=cases/stytch.yaml,line=12,col=11,"));
+    // Warnings are notices: GitHub shows only 10 warnings per step.
+    assert!(lines[3].starts_with("::notice title="), "{}", lines[3]);
     assert_eq!(
         lines[4],
-        "::warning file=cases/stytch.yaml,line=15,col=5,title=stytch-sessions%3A%3Alist sessions::header x-request-id is missing"
+        "::notice title=stytch-sessions%3A%3Alist sessions (builtin%3Acases/stytch.yaml%3A15%3A5)::header x-request-id is missing"
     );
     assert_eq!(
         lines[5],
@@ -56,7 +62,71 @@ fn one_annotation_per_failing_check_at_its_yaml_line() {
     );
     for l in &lines {
         assert!(!l.contains('\r') && !l.contains('\x1b'), "{l}");
+        assert!(!l.starts_with("::warning"), "{l}");
     }
+}
+
+#[test]
+fn a_relative_path_from_a_subdirectory_is_repository_relative() {
+    use sessconform::report::github::Workspace;
+    let cases = sample_cases();
+    let ws = Workspace {
+        root: Some(PathBuf::from("/home/runner/work/app/app")),
+        cwd: Some(PathBuf::from("/home/runner/work/app/app/services/api")),
+    };
+    let mut r = GithubReporter::in_workspace(Vec::new(), ws);
+    for e in events(&cases[4..5], false) {
+        r.on_event(&e);
+    }
+    let out = String::from_utf8(r.into_inner()).unwrap();
+    assert!(
+        out.starts_with("::error file=services/api/tests/fixtures/clerk.yaml,line=5,col=5,"),
+        "{out}"
+    );
+}
+
+#[test]
+fn the_job_summary_is_a_markdown_table_of_suites_and_failing_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("summary.md");
+    std::fs::write(&path, "earlier step\n").unwrap();
+    let mut cases = sample_cases();
+    cases[3].id = "clerk-sessions::a | b\n| x |".to_owned();
+    let mut r = GithubReporter::new(Vec::new(), None).with_step_summary(Some(path.clone()));
+    for e in events(&cases, false) {
+        r.on_event(&e);
+    }
+    r.finish().unwrap();
+    let md = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        md.starts_with("earlier step\n## sessconform\n"),
+        "appended: {md}"
+    );
+    assert!(
+        md.contains("**2** passed, **2** failed, **1** could not run, **2** skipped"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| suite | passed | failed | could not run | skipped |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| clerk-sessions @ staging | 1 | 1 | 1 | 1 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| stytch-sessions @ staging | 1 | 1 | 0 | 1 |"),
+        "{md}"
+    );
+    assert!(md.contains("### Failing cases"), "{md}");
+    assert!(
+        md.contains("| stytch-sessions::get session | builtin:cases/stytch.yaml:7:15 | \\[status\\] expected status 200, got 500 |"),
+        "{md}"
+    );
+    // A case name cannot add rows or break the table.
+    assert!(md.contains("clerk-sessions::a \\| b \\| x \\|"), "{md}");
+    let rows = md.lines().filter(|l| l.starts_with('|')).count();
+    assert_eq!(rows, 2 + 2 + 2 + 3, "{md}");
 }
 
 #[test]
@@ -71,7 +141,7 @@ fn properties_and_messages_are_escaped() {
     let lines = annotate(&cases[..1], true);
     assert_eq!(
         lines[0],
-        "::error file=cases/stytch.yaml,line=7,col=15,title=a%2Cb%3A%3Ac%25d::50%25 off%0D%0Asecond line"
+        "::error title=a%2Cb%3A%3Ac%25d (builtin%3Acases/stytch.yaml%3A7%3A15)::50%25 off%0D%0Asecond line"
     );
     assert_eq!(
         lines.last().unwrap(),

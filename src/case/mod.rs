@@ -4,11 +4,11 @@
 //! into the raw model ([`parse_suites`]), `compile` checks it and builds the validated [`Suite`]s
 //! ([`compile_suites`]); every problem is a [`crate::diagnostic::Diagnostic`].
 
-mod compile;
+pub(crate) mod compile;
 mod discover;
 pub mod model;
 mod parse;
-mod raw;
+pub(crate) mod raw;
 mod scalar;
 pub mod template;
 

@@ -14,7 +14,7 @@ use serde_json_path::JsonPath;
 use crate::source::{SourceFile, Span};
 
 /// One suite file.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Suite {
     /// Suite name (`suite:` key).
     pub name: String,
@@ -28,10 +28,26 @@ pub struct Suite {
     pub serial: bool,
     /// Declared variables with defaults.
     pub vars: BTreeMap<String, VarDecl>,
+    /// The suite's own mint recipe (`mint:`), inlined at each `mint: true` step.
+    pub mint: Option<Recipe>,
     /// Cases in file order.
     pub cases: Vec<Case>,
     /// The file the suite came from.
     pub source: Arc<SourceFile>,
+}
+
+/// How to obtain a fresh session: steps whose captures (`session_token`, …) the steps after a
+/// `mint: true` step use. A suite has a default one; a target file can give its own per API.
+#[derive(Debug, Clone, Default)]
+pub struct Recipe {
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+    /// Names the steps capture.
+    pub captures: Vec<String>,
+    /// `vars.*` names the steps use.
+    pub uses_vars: Vec<String>,
+    /// `env.*` names the steps use.
+    pub uses_env: Vec<String>,
 }
 
 /// A variable declared in a suite header.
@@ -46,7 +62,7 @@ pub struct VarDecl {
 }
 
 /// One case: an ordered list of steps sharing captured values.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Case {
     /// `suite::case`, unique across a run.
     pub id: String,
@@ -67,12 +83,14 @@ pub struct Case {
     pub uses_vars: Vec<String>,
     /// `env.*` names the case uses (an unset one skips the case).
     pub uses_env: Vec<String>,
+    /// `vars.*` and `env.*` names used by the case's own steps (not by an inlined recipe).
+    pub own_refs: (Vec<String>, Vec<String>),
     /// Set when the case is declared `skip: reason`.
     pub skip: Option<String>,
 }
 
 /// One HTTP exchange and its expectations.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Step {
     /// Optional step name (defaults to `step N`).
     pub name: String,
@@ -84,10 +102,13 @@ pub struct Step {
     pub expect: Expect,
     /// Values to capture for later steps.
     pub captures: Vec<Capture>,
+    /// Set on the steps of a mint recipe inlined at the case's `mint: true` step number N
+    /// (counting from 1); a target's recipe replaces them.
+    pub from_mint: Option<u32>,
 }
 
 /// A request, with templates still unrendered.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RequestSpec {
     /// HTTP method, upper case.
     pub method: String,
@@ -108,7 +129,7 @@ pub struct RequestSpec {
 }
 
 /// A request body.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum BodySpec {
     /// A JSON body (template), sent with `content-type: application/json`.
     Json(Value),
@@ -146,7 +167,7 @@ pub enum Level {
 }
 
 /// Everything a response must satisfy.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Expect {
     /// Expected status.
     pub status: Option<StatusExpect>,
@@ -197,7 +218,7 @@ impl StatusExpect {
 }
 
 /// An expectation on one response header.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct HeaderExpect {
     /// Header name, lower case.
     pub name: String,
@@ -210,7 +231,7 @@ pub struct HeaderExpect {
 }
 
 /// Header rules.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum HeaderRule {
     /// Exact value (template).
     Equals(Value),
@@ -234,7 +255,7 @@ pub struct SchemaExpect {
 }
 
 /// One assertion: a JSONPath and an operator.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Assertion {
     /// The JSONPath as written.
     pub path_text: String,
@@ -319,7 +340,7 @@ impl CmpOp {
 
 /// The right-hand side of a comparison: `now`, a JSONPath on the same document, or a literal,
 /// optionally shifted by a duration (`now+5m`, `$.iat+300s`).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Operand {
     /// The base value.
     pub base: OperandBase,
@@ -330,7 +351,7 @@ pub struct Operand {
 }
 
 /// Base of an [`Operand`].
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum OperandBase {
     /// The current time.
     Now,
@@ -341,7 +362,7 @@ pub enum OperandBase {
 }
 
 /// Assertion operators.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Op {
     /// Deep equality with a value (template).
     Equals(Value),
@@ -393,7 +414,7 @@ pub enum Op {
 }
 
 /// How a `jwt` assertion verifies the token's signature.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct JwtVerify {
     /// The JWKS (a template, usually `${jwks}`: a capture of a JWKS response body).
     pub jwks: Value,
@@ -402,7 +423,7 @@ pub struct JwtVerify {
 }
 
 /// A golden snapshot of the response body.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SnapshotExpect {
     /// Snapshot file, relative to the case file's directory.
     pub file: String,
@@ -415,7 +436,7 @@ pub struct SnapshotExpect {
 }
 
 /// A value to capture after a step.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Capture {
     /// Name used later as `${name}`.
     pub name: String,
@@ -428,7 +449,7 @@ pub struct Capture {
 }
 
 /// Where a capture reads from.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum CaptureSource {
     /// A JSONPath on the body: one node gives its value, several give an array.
     Body(String, JsonPath),

@@ -162,6 +162,8 @@ enum Unit<'a> {
     Piece(&'a str, usize),
 }
 
+// One value per parse unit, moved once into the result: the size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
 enum Parsed {
     Suite(Result<RawSuite, serde_saphyr::Error>),
     Cases(Result<RawCases, serde_saphyr::Error>),

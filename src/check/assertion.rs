@@ -514,9 +514,24 @@ fn jwt_op(
             }
         };
         if let (Some(v), Value::String(token)) = (verify, node) {
-            let Some(jwks) = expand(a, &v.jwks, ctx, out) else {
+            let Some(mut jwks) = expand(a, &v.jwks, ctx, out) else {
                 continue;
             };
+            // A location (`/v1/sessions/jwks/…`): the key set the engine fetched from there.
+            let fetched = match jwks.as_ref() {
+                Value::String(at) => ctx.jwks.and_then(|m| m.get(at)).cloned(),
+                _ => None,
+            };
+            match fetched {
+                Some(Ok(set)) => jwks = std::borrow::Cow::Owned(set),
+                Some(Err(why)) => {
+                    let mut f = Failure::what(a, why);
+                    f.loc = location(&a.path, doc, k);
+                    out.push(f);
+                    continue;
+                }
+                None => {}
+            }
             if let Err(e) = jwt::verify(token, &decoded, &jwks, ctx.now_ms / 1000, v.skew_s) {
                 let mut f = Failure::what(a, e.to_string());
                 f.loc = location(&a.path, doc, k);

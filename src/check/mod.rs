@@ -66,6 +66,9 @@ pub struct CheckContext<'a> {
     /// When checking this response must stop: checks count in the case's time budget, so a
     /// hostile body cannot keep a case busy past its timeout.
     pub deadline: Option<std::time::Instant>,
+    /// Key sets named by location in `jwt: {jwks: /path}`, fetched by the engine before the
+    /// case ran: the location as written (rendered) → the key set, or why it is missing.
+    pub jwks: Option<&'a std::collections::BTreeMap<String, Result<serde_json::Value, String>>>,
 }
 
 /// Checks a response against a step's expectations and returns every failed check.

@@ -1,9 +1,11 @@
 //! The `schema` check: one finding per violation (at most 20 per schema), each with an excerpt
 //! of the body around the failing value.
 
-use crate::case::model::SchemaExpect;
+use std::collections::HashSet;
+
+use crate::case::model::{Level, SchemaExpect};
 use crate::result::{Finding, FindingKind};
-use crate::schema::Limits;
+use crate::schema::{Limits, Violation};
 use crate::tape::budget::Spent;
 
 use super::{CheckContext, JsonBody, excerpt, finding};
@@ -11,20 +13,34 @@ use super::{CheckContext, JsonBody, excerpt, finding};
 /// Violations reported per schema before the rest are summarised.
 const MAX_VIOLATIONS: usize = 20;
 
-/// Validates `body` against each expected schema.
+/// Validates `body` against each expected schema. A warn-level schema (a strict profile) does
+/// not repeat a violation a fail-level schema of the same step already reports (same path,
+/// keyword and message): the strict twin adds only what is strict.
 pub(crate) fn check(
     expects: &[SchemaExpect],
     body: &JsonBody<'_>,
     ctx: &CheckContext<'_>,
     out: &mut Vec<Finding>,
 ) {
-    for e in expects {
-        let id = crate::schema::versioned::resolve(ctx.schemas, &e.id, ctx.api_version);
-        let limits = Limits::new(ctx.deadline);
-        let found = match ctx
-            .schemas
-            .validate_bounded(&id, body.tape().root(), limits)
-        {
+    let results: Vec<_> = expects
+        .iter()
+        .map(|e| {
+            let id = crate::schema::versioned::resolve(ctx.schemas, &e.id, ctx.api_version);
+            let found =
+                ctx.schemas
+                    .validate_bounded(&id, body.tape().root(), Limits::new(ctx.deadline));
+            (id, found)
+        })
+        .collect();
+    let failing: HashSet<TwinKey<'_>> = expects
+        .iter()
+        .zip(&results)
+        .filter(|(e, _)| e.level == Level::Fail)
+        .filter_map(|(_, (_, found))| found.as_ref().ok())
+        .flat_map(|found| found.list.iter().map(twin_key))
+        .collect();
+    for (e, (id, found)) in expects.iter().zip(&results) {
+        let found = match found {
             Ok(v) => v,
             Err(err) => {
                 let mut f = finding(FindingKind::Schema, e.level, &e.span, ctx.step);
@@ -34,7 +50,12 @@ pub(crate) fn check(
                 continue;
             }
         };
-        for v in found.list.iter().take(MAX_VIOLATIONS) {
+        let is_twin = |v: &Violation| e.level == Level::Warn && failing.contains(&twin_key(v));
+        let twins = found.list.iter().filter(|v| is_twin(v)).count();
+        let own = found.list.iter().filter(|v| !is_twin(v));
+        let mut shown = 0;
+        for v in own.take(MAX_VIOLATIONS) {
+            shown += 1;
             let mut f = finding(FindingKind::Schema, e.level, &e.span, ctx.step);
             let mut lines = v.message.lines();
             f.message = excerpt::one_line(lines.next().unwrap_or("schema violation"));
@@ -49,7 +70,7 @@ pub(crate) fn check(
             f.detail = Some(rest + &excerpt::excerpt(body.value(), &v.instance_path));
             out.push(f);
         }
-        let more = found.total.saturating_sub(MAX_VIOLATIONS);
+        let more = found.total.saturating_sub(twins + shown);
         if more > 0 || found.cut.is_some() {
             let mut f = finding(FindingKind::Schema, e.level, &e.span, ctx.step);
             f.message = match found.cut {
@@ -67,6 +88,13 @@ pub(crate) fn check(
             out.push(f);
         }
     }
+}
+
+/// What makes two violations the same fault, whichever schema found it.
+type TwinKey<'a> = (&'a str, &'a str, &'a str);
+
+fn twin_key(v: &Violation) -> TwinKey<'_> {
+    (&v.instance_path, &v.keyword, v.core_message())
 }
 
 fn expected(keyword: &str, schema_path: &str) -> String {
@@ -181,5 +209,53 @@ mod tests {
             "{}",
             out[0].message
         );
+    }
+
+    #[test]
+    fn a_strict_twin_reports_only_what_the_lenient_schema_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let lenient = json!({"$id": "t/lenient", "type": "object",
+            "properties": {"a": {"type": "integer"}}});
+        let strict = json!({"$id": "t/strict", "allOf": [{"$ref": "lenient"}],
+            "properties": {"a": true}, "additionalProperties": false});
+        std::fs::write(dir.path().join("l.json"), lenient.to_string()).unwrap();
+        std::fs::write(dir.path().join("s.json"), strict.to_string()).unwrap();
+        let mut t = Fixture::new();
+        t.schemas = crate::schema::SchemaStore::load(false, &[dir.path().to_path_buf()]).unwrap();
+        let body = JsonBody::from_value(json!({"a": "x", "b": 1}));
+        let mut out = Vec::new();
+        // The strict profile first: the order of the list does not matter.
+        let expects = [
+            expect("t/strict", Level::Warn),
+            expect("t/lenient", Level::Fail),
+        ];
+        check(&expects, &body, &t.ctx(), &mut out);
+        let got: Vec<_> = out
+            .iter()
+            .map(|f| {
+                (
+                    f.schema_id.as_deref().unwrap(),
+                    f.level,
+                    f.path.as_deref().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("t/strict", Level::Warn, ""),
+                ("t/lenient", Level::Fail, "/a")
+            ],
+            "{out:#?}"
+        );
+        assert!(
+            out[0].message.contains("'b' was unexpected"),
+            "{}",
+            out[0].message
+        );
+        // Alone, the strict profile reports both.
+        let mut out = Vec::new();
+        check(&expects[..1], &body, &t.ctx(), &mut out);
+        assert_eq!(out.len(), 2, "{out:#?}");
     }
 }

@@ -81,6 +81,7 @@ impl Fixture {
             api_version: None,
             redactor: None,
             deadline: None,
+            jwks: None,
         }
     }
 

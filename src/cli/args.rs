@@ -87,6 +87,12 @@ pub enum Command {
         after_help = "Examples:\n  sessconform report merge reports/ shard-1/ shard-2/ shard-3/"
     )]
     Report(super::report::ReportCommand),
+    /// Print the JSON Schema of case files or target files (for editors: yaml-language-server).
+    #[command(after_help = super::schema::AFTER_HELP)]
+    Schema(super::schema::SchemaArgs),
+    /// Write a commented target-file template with every variable the built-in suites use.
+    #[command(after_help = super::init::AFTER_HELP)]
+    Init(super::init::InitArgs),
 }
 
 /// Where suites and schemas come from.
@@ -274,6 +280,13 @@ pub struct OutputArgs {
     /// Console format (`github` adds `::error` annotations, automatic under GITHUB_ACTIONS=true).
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
+    /// Print only failing cases, their details and the summary (no line per passing case).
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print each passing case's warnings in place, in full (by default they are listed once at
+    /// the end).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// Write a JUnit XML report.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
@@ -318,6 +331,18 @@ impl OutputArgs {
         match self.report_exchanges {
             ExchangesChoice::Failed => sessconform::report::ReportExchanges::Failed,
             ExchangesChoice::All => sessconform::report::ReportExchanges::All,
+        }
+    }
+
+    /// How much the console says: `--quiet`, `--verbose` or normal.
+    pub fn verbosity(&self) -> sessconform::report::console::Verbosity {
+        use sessconform::report::console::Verbosity;
+        if self.quiet {
+            Verbosity::Quiet
+        } else if self.verbose {
+            Verbosity::Verbose
+        } else {
+            Verbosity::Normal
         }
     }
 
@@ -395,8 +420,8 @@ pub struct ServeArgs {
     /// Per-credential rate limit, N requests per SECS seconds (off by default).
     #[arg(long, value_name = "N/SECS")]
     pub rate_limit: Option<String>,
-    /// Inject a deliberate contract deviation (repeatable; see the README for names).
-    #[arg(long, value_name = "NAME")]
+    /// Inject a deliberate contract deviation (repeatable; also listed in docs/mock.md).
+    #[arg(long, value_name = "NAME", value_parser = fault_names())]
     pub fault: Vec<String>,
     /// Serve HTTPS with a certificate for localhost/127.0.0.1/::1 from a CA generated at start
     /// (the Stytch SDKs require an https base URL).
@@ -405,6 +430,17 @@ pub struct ServeArgs {
     /// Write the CA certificate (PEM) to FILE, for NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, SSL_CERT_FILE.
     #[arg(long, value_name = "FILE", requires = "tls")]
     pub ca_out: Option<PathBuf>,
+}
+
+/// `--fault` names and what each changes, from the server's one list of faults.
+#[cfg(feature = "server")]
+fn fault_names() -> clap::builder::PossibleValuesParser {
+    use sessconform::server::Fault;
+    Fault::ALL
+        .iter()
+        .map(|f| clap::builder::PossibleValue::new(f.name()).help(f.description()))
+        .collect::<Vec<_>>()
+        .into()
 }
 
 fn parse_duration(s: &str) -> Result<Duration, sessconform::case::DurationError> {

@@ -26,7 +26,7 @@ use super::{diagnostic, usage_error};
 pub(crate) const AFTER_HELP: &str = "\
 Examples:
   sessconform diff --baseline vendor.yaml --candidate mock.yaml
-  sessconform diff --baseline a.yaml --candidate b.yaml --suite stytch-sessions --rule set:/body/sessions
+  sessconform diff --baseline a.yaml --candidate b.yaml --suite stytch --rule set:/body/sessions
   sessconform diff --baseline a.yaml --candidate b.yaml --rule ignore:/body/request_id --rule uuid --header cache-control
   sessconform diff --baseline vendor.yaml --record golden/          save the vendor's responses
   sessconform diff --candidate vendor.yaml --against golden/        later: compare with them offline
@@ -212,7 +212,9 @@ pub(crate) async fn diff(args: DiffArgs) -> u8 {
         return usage_error("no cases match the filters (see `sessconform list`)");
     }
     let recording_only = sides.candidate.is_none();
-    let console = DiffConsole::new(BufferedStdout, style(args.output.color), recording_only);
+    let console = DiffConsole::new(BufferedStdout, style(args.output.color), recording_only)
+        .quiet(args.output.quiet)
+        .verbose(args.output.verbose);
     let mut reporters = match reporters(&args.output, Box::new(console)) {
         Ok(r) => r,
         Err(code) => return code,

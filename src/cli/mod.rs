@@ -5,6 +5,9 @@
 mod args;
 mod diff;
 mod explore;
+#[cfg(test)]
+mod help_examples;
+mod init;
 mod inputs;
 mod lint;
 mod list;
@@ -12,6 +15,7 @@ mod out;
 mod output;
 mod report;
 mod run;
+mod schema;
 #[cfg(feature = "server")]
 mod serve;
 mod shell_support;
@@ -49,6 +53,8 @@ pub fn dispatch(cli: Cli) -> u8 {
         Some(Command::Completions { shell }) => shell_support::completions(shell),
         Some(Command::Man) => shell_support::man(),
         Some(Command::Report(cmd)) => report::report(&cmd),
+        Some(Command::Schema(args)) => schema::schema(&args),
+        Some(Command::Init(args)) => init::init(&args),
     }
 }
 

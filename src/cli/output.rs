@@ -5,7 +5,7 @@ use super::out::errln;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use sessconform::report::github::GithubReporter;
+use sessconform::report::github::{GithubReporter, Workspace};
 use sessconform::report::progress::{self, ProgressReporter};
 use sessconform::report::stdout::BufferedStdout;
 use sessconform::report::text::Style;
@@ -33,8 +33,13 @@ pub(crate) fn reporters(output: &OutputArgs, console: Box<dyn Reporter>) -> Resu
     let mut terminal = FanOut::default();
     terminal.push(console);
     if output.github() {
-        let workspace = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);
-        terminal.push(Box::new(GithubReporter::new(BufferedStdout, workspace)));
+        let workspace = Workspace {
+            root: env_path("GITHUB_WORKSPACE"),
+            cwd: std::env::current_dir().ok(),
+        };
+        let github = GithubReporter::in_workspace(BufferedStdout, workspace)
+            .with_step_summary(env_path("GITHUB_STEP_SUMMARY"));
+        terminal.push(Box::new(github));
     }
     let mut reporters = FanOut::default();
     reporters.push(Box::new(ProgressReporter::new(
@@ -45,6 +50,13 @@ pub(crate) fn reporters(output: &OutputArgs, console: Box<dyn Reporter>) -> Resu
         reporters.push(Box::new(files));
     }
     Ok(reporters)
+}
+
+/// A path from a non-empty environment variable.
+fn env_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }
 
 /// Finishes every reporter; a report that cannot be written is printed, not fatal.

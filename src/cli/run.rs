@@ -75,7 +75,8 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
     if plans[0].cases.is_empty() && args.select.shard.is_none() {
         return usage_error("no cases match the filters (see `sessconform list`)");
     }
-    let console = ConsoleReporter::new(BufferedStdout, style(args.output.color));
+    let console = ConsoleReporter::new(BufferedStdout, style(args.output.color))
+        .with_verbosity(args.output.verbosity());
     let mut reporters = match reporters(&args.output, Box::new(console)) {
         Ok(r) => r,
         Err(code) => return code,

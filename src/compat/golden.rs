@@ -91,10 +91,11 @@ pub fn mask_noise(doc: &Value, noise: &[NoiseEntry]) -> (Value, BTreeMap<String,
     let mut ptrs = Vec::new();
     collect_pointers(&out, "", &mut ptrs);
     for p in ptrs {
-        if noise
-            .iter()
-            .any(|n| pointer::Pattern::parse(&n.pattern).is_ok_and(|pat| pat.matches(&p)))
-        {
+        let value = out.pointer(&p);
+        if noise.iter().any(|n| {
+            pointer::Pattern::parse(&n.pattern).is_ok_and(|pat| pat.matches(&p))
+                && (!n.generated_only || super::noise::looks_generated(value))
+        }) {
             if let Some(slot) = out.pointer_mut(&p) {
                 match slot {
                     Value::String(s) => {

@@ -3,6 +3,7 @@
 
 mod compare;
 mod differential;
+mod entities;
 mod golden;
 mod matrix;
 mod noise;

@@ -58,7 +58,13 @@ pub fn var_advice<'a>(
         let Some(k) = known.get(api.as_str()) else {
             continue;
         };
-        for name in entry.vars.keys().filter(|n| !k.contains(*n)) {
+        // A variable the target's own mint recipe reads is used, by the target.
+        let by_recipe = |n: &String| entry.mint.as_ref().is_some_and(|r| r.uses_vars.contains(n));
+        for name in entry
+            .vars
+            .keys()
+            .filter(|n| !k.contains(*n) && !by_recipe(n))
+        {
             out.push(VarAdvice {
                 message: format!(
                     "target var `{name}` (api {api}) is not used by any case{}",
@@ -67,7 +73,17 @@ pub fn var_advice<'a>(
             });
         }
     }
-    for name in target.vars.keys().filter(|n| !all_known.contains(n)) {
+    let by_any_recipe = |n: &String| {
+        target
+            .apis
+            .values()
+            .any(|e| e.mint.as_ref().is_some_and(|r| r.uses_vars.contains(n)))
+    };
+    for name in target
+        .vars
+        .keys()
+        .filter(|n| !all_known.contains(n) && !by_any_recipe(n))
+    {
         out.push(VarAdvice {
             message: format!(
                 "target var `{name}` is not used by any case{}",

@@ -51,6 +51,7 @@ pub(crate) async fn run_cleanup(
             api_version: None,
             redactor: Some(got.redactor),
             deadline: Some(std::time::Instant::now() + shared.cfg.timeout),
+            jwks: None,
         };
         let findings = check_response(&got.step.expect, got.response, &ctx);
         for mut f in findings.into_iter().chain(got.capture_error.clone()) {

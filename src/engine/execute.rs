@@ -22,6 +22,8 @@ pub(crate) struct Shared {
     pub cfg: RunConfig,
     pub redactor: Redactor,
     pub target_name: String,
+    /// Key sets named by location, fetched once per run.
+    pub jwks: super::jwks::JwksCache,
 }
 
 /// The current time in epoch milliseconds.
@@ -92,6 +94,7 @@ pub(crate) async fn execute(
     };
     let start = Instant::now();
     let case = pc.case();
+    let jwks = super::jwks::prefetch(pc, api, shared).await;
     let mut result = not_run(
         pc,
         &shared.redactor,
@@ -136,6 +139,7 @@ pub(crate) async fn execute(
             api_version: api_version.as_deref(),
             redactor: Some(got.redactor),
             deadline: Some(Instant::now() + shared.cfg.timeout),
+            jwks: Some(&jwks),
         };
         let mut step_findings = check_response(&got.step.expect, got.response, &ctx);
         step_findings.extend(got.capture_error.clone());

@@ -6,6 +6,8 @@ mod cleanup;
 mod config;
 mod exchange;
 mod execute;
+mod jwks;
+mod mint;
 mod plan;
 mod request;
 mod run;

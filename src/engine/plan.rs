@@ -154,8 +154,23 @@ pub fn plan(
     drop(all);
     let mut cases = Vec::new();
     for loaded in suites {
-        let suite = Arc::new(loaded.suite);
-        let api = target.api(&suite.api);
+        let api = target.api(&loaded.suite.api);
+        let suite = Arc::new(match api.as_ref().and_then(|a| a.mint.as_deref()) {
+            Some(recipe) => {
+                let name = loaded.suite.api.clone();
+                // A recipe logs in: the environment variables it reads are credentials.
+                for env in &recipe.uses_env {
+                    if let Ok(value) = std::env::var(env) {
+                        redactor.add(&Secret {
+                            value,
+                            env_name: env.clone(),
+                        });
+                    }
+                }
+                super::mint::with_recipe(loaded.suite, &name, recipe)
+            }
+            None => loaded.suite,
+        });
         let vars = resolve_vars(&suite, &target, api.as_ref(), cfg);
         for (name, decl) in &suite.vars {
             if decl.secret || target.secret_vars.contains(name) {

@@ -144,7 +144,7 @@ fn scalar_text(v: &Value) -> String {
     }
 }
 
-fn credentials_header(c: &Credentials) -> Option<String> {
+pub(crate) fn credentials_header(c: &Credentials) -> Option<String> {
     match c {
         Credentials::None => None,
         Credentials::Bearer(t) => Some(format!("Bearer {}", t.value)),

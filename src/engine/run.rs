@@ -68,6 +68,7 @@ impl Runner {
             cfg: cfg.clone(),
             redactor: plan.redactor.clone(),
             target_name: plan.target.name.clone(),
+            jwks: Default::default(),
         });
         Ok(Self { plan, shared })
     }

@@ -93,6 +93,8 @@ pub struct DiffConsole<W: Write> {
     details: Vec<CaseResult>,
     summary: Option<DiffSummary>,
     recording_only: bool,
+    quiet: bool,
+    verbose: bool,
 }
 
 impl<W: Write> DiffConsole<W> {
@@ -104,7 +106,23 @@ impl<W: Write> DiffConsole<W> {
             details: Vec::new(),
             summary: None,
             recording_only,
+            quiet: false,
+            verbose: false,
         }
+    }
+
+    /// `--quiet`: no line for cases that are the same (or recorded) or skipped.
+    #[must_use]
+    pub fn quiet(mut self, quiet: bool) -> Self {
+        self.quiet = quiet;
+        self
+    }
+
+    /// `--verbose`: whole diffs, not their first lines.
+    #[must_use]
+    pub fn verbose(mut self, verbose: bool) -> Self {
+        self.verbose = verbose;
+        self
     }
 
     /// Consumes the reporter and returns its writer.
@@ -140,16 +158,21 @@ impl<W: Write> DiffConsole<W> {
             let _ = writeln!(out, "  {} {}", s.red("≠"), f.message);
             if let Some(d) = &f.detail {
                 let lines: Vec<&str> = d.lines().collect();
-                for line in lines.iter().take(CONSOLE_DIFF_LINES) {
+                let max = if self.verbose {
+                    usize::MAX
+                } else {
+                    CONSOLE_DIFF_LINES
+                };
+                for line in lines.iter().take(max) {
                     let _ = writeln!(out, "      {}", s.diff_line(line));
                 }
-                if lines.len() > CONSOLE_DIFF_LINES {
+                if lines.len() > max {
                     let _ = writeln!(
                         out,
                         "      {}",
                         s.dim(&format!(
                             "… {} more lines (the reports carry the whole diff)",
-                            lines.len() - CONSOLE_DIFF_LINES
+                            lines.len() - max
                         ))
                     );
                 }
@@ -290,8 +313,11 @@ impl<W: Write + Send> Reporter for DiffConsole<W> {
                     }
                     Verdict::Pass => {}
                 }
-                let _ = writeln!(self.out, "{line}");
-                if matches!(r.verdict, Verdict::Fail | Verdict::Error) {
+                let failed = matches!(r.verdict, Verdict::Fail | Verdict::Error);
+                if failed || !self.quiet {
+                    let _ = writeln!(self.out, "{line}");
+                }
+                if failed {
                     self.details.push((**r).clone());
                 }
             }

@@ -29,30 +29,80 @@ fn kind_name(k: FindingKind) -> &'static str {
     }
 }
 
-/// Renders one finding: marker, message, location snippet, expected/actual and detail.
-pub fn render_finding(f: &Finding, style: Style) -> String {
-    let mut out = String::new();
-    let marker = match f.level {
-        Level::Fail => style.red("✗"),
-        Level::Warn => style.yellow("⚠ warning:"),
-    };
-    let head = match (f.kind, &f.schema_id, &f.path) {
+/// The one-line head of a finding: `[schema ID] /path: message` or `[kind] message`.
+pub fn warning_head(f: &Finding) -> String {
+    match (f.kind, &f.schema_id, &f.path) {
         (FindingKind::Schema, Some(id), Some(p)) => {
             let at = if p.is_empty() { "(root)" } else { p.as_str() };
             format!("[schema {id}] {at}: {}", f.message)
         }
         _ => format!("[{}] {}", kind_name(f.kind), f.message),
+    }
+}
+
+/// Where a schema violation's failing keyword lives (`format at test/sessions#/…/format`), as
+/// `validate` shows it; the closest `anyOf`/`oneOf` branch is named at the end of the message.
+pub fn schema_location(f: &Finding) -> Option<&str> {
+    match (f.kind, &f.path) {
+        (FindingKind::Schema, Some(_)) => f.expected.as_deref(),
+        _ => None,
+    }
+}
+
+/// How much of a case the details show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// The console's default: a finding's YAML location on one line, a warning of a failing case
+    /// on one line, at most [`BRIEF_DETAIL_LINES`] lines of a diff or excerpt.
+    Brief,
+    /// Everything: rustc-style snippets, whole diffs (`-v`, JUnit, the `cargo test` harness).
+    Full,
+}
+
+/// Lines of a diff or body excerpt shown per finding in [`Detail::Brief`].
+pub const BRIEF_DETAIL_LINES: usize = 12;
+
+/// Renders one finding: marker, message, location snippet, expected/actual and detail.
+pub fn render_finding(f: &Finding, style: Style) -> String {
+    render_finding_with(f, style, Detail::Full, true)
+}
+
+/// [`render_finding`] at `detail`, with or without the YAML location (left out when the
+/// previous finding of the case pointed at the same line).
+fn render_finding_with(f: &Finding, style: Style, detail: Detail, located: bool) -> String {
+    let mut out = String::new();
+    let marker = match f.level {
+        Level::Fail => style.red("✗"),
+        Level::Warn => style.yellow("⚠ warning:"),
     };
-    let _ = writeln!(out, "  {marker} {head}");
-    if let Some(span) = &f.span {
-        for line in span.snippet("").lines() {
-            let _ = writeln!(out, "      {}", style.dim(line));
+    if detail == Detail::Brief && f.level == Level::Warn {
+        let at = f
+            .span
+            .as_ref()
+            .map(|s| style.dim(&format!(" ({s})")))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  {marker} {}{at}", warning_head(f));
+        return out;
+    }
+    let _ = writeln!(out, "  {marker} {}", warning_head(f));
+    match (f.span.as_ref().filter(|_| located), detail) {
+        (Some(span), Detail::Full) => {
+            for line in span.snippet("").lines() {
+                let _ = writeln!(out, "      {}", style.dim(line));
+            }
         }
+        (Some(span), Detail::Brief) => {
+            let _ = writeln!(out, "      {}", style.dim(&format!("--> {span}")));
+        }
+        (None, _) => {}
     }
     if let Some(n) = &f.note {
         let _ = writeln!(out, "      note: {n}");
     }
-    if f.detail.is_none() {
+    if let Some(at) = schema_location(f) {
+        let _ = writeln!(out, "      schema: {at}");
+    }
+    if f.detail.is_none() && schema_location(f).is_none() {
         if let Some(e) = &f.expected {
             let _ = writeln!(out, "      expected: {e}");
         }
@@ -61,8 +111,23 @@ pub fn render_finding(f: &Finding, style: Style) -> String {
         }
     }
     if let Some(d) = &f.detail {
-        for line in d.lines() {
+        let max = match detail {
+            Detail::Brief => BRIEF_DETAIL_LINES,
+            Detail::Full => usize::MAX,
+        };
+        let mut lines = d.lines();
+        for line in lines.by_ref().take(max) {
             let _ = writeln!(out, "      {}", style.diff_line(line));
+        }
+        let more = lines.count();
+        if more > 0 {
+            let _ = writeln!(
+                out,
+                "      {}",
+                style.dim(&format!(
+                    "… {more} more lines (-v and the reports show all)"
+                ))
+            );
         }
     }
     out
@@ -70,6 +135,11 @@ pub fn render_finding(f: &Finding, style: Style) -> String {
 
 /// Renders the full report of a failed, errored or warning case.
 pub fn render_case(r: &CaseResult, style: Style) -> String {
+    render_case_at(r, style, Detail::Full)
+}
+
+/// Renders the report of a failed, errored or warning case at `detail`.
+pub fn render_case_at(r: &CaseResult, style: Style, detail: Detail) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -107,18 +177,14 @@ pub fn render_case(r: &CaseResult, style: Style) -> String {
         );
         // Differential runs record two exchanges per step: show the findings once, after both.
         let last_of_step = r.exchanges.get(i + 1).is_none_or(|n| n.step != ex.step);
-        for f in r
+        let step = r
             .findings
             .iter()
-            .filter(|f| last_of_step && f.step == ex.step)
-        {
-            out.push_str(&render_finding(f, style));
-        }
+            .filter(|f| last_of_step && f.step == ex.step);
+        render_findings(step, style, detail, &mut out);
     }
     if r.exchanges.is_empty() {
-        for f in &r.findings {
-            out.push_str(&render_finding(f, style));
-        }
+        render_findings(r.findings.iter(), style, detail, &mut out);
     }
     if matches!(r.verdict, Verdict::Fail | Verdict::Error) {
         if let Some(ex) = r.exchanges.last() {
@@ -127,6 +193,26 @@ pub fn render_case(r: &CaseResult, style: Style) -> String {
     }
     out
 }
+/// Renders findings in order; a finding declared at the same line as the one before it (the
+/// violations of one schema) does not repeat the YAML snippet.
+fn render_findings<'a>(
+    findings: impl Iterator<Item = &'a Finding>,
+    style: Style,
+    detail: Detail,
+    out: &mut String,
+) {
+    let mut last: Option<&crate::source::Span> = None;
+    for f in findings {
+        let same = matches!((last, &f.span), (Some(a), Some(b)) if same_place(a, b));
+        out.push_str(&render_finding_with(f, style, detail, !same));
+        last = f.span.as_ref();
+    }
+}
+
+fn same_place(a: &crate::source::Span, b: &crate::source::Span) -> bool {
+    a.line == b.line && a.col == b.col && a.file.name == b.file.name
+}
+
 /// The closing summary of a run: `head` (`3 passed, 1 failed`), the cases that could not run or
 /// were skipped, `extra` (e.g. `, 2 warnings`), the duration and an interrupted mark, then the
 /// skips grouped by cause on a line of their own. Shared by `run`'s and `diff`'s consoles.

@@ -325,6 +325,11 @@ fn any_of_failures_report_the_closest_branch() {
         "u#/properties/n/anyOf/1/properties/x/type"
     );
     assert!(!v[0].message.contains("any of"));
+    assert_eq!(
+        v[0].branch.as_deref(),
+        Some("in the closest anyOf branch (2 of 2) at u#/properties/n/anyOf")
+    );
+    assert_eq!(v[0].core_message(), r#""y" is not of type "integer""#);
     // Both branches reject the value's kind: the first is reported.
     let v = store.validate("u", &json!({"n": 5})).unwrap();
     assert_eq!(keys(&v), vec![("/n", "type")]);
@@ -465,6 +470,7 @@ fn rendering_windows_long_containers() {
         schema_path: "x#/items/type".into(),
         value_excerpt: "\"ten\"".into(),
         message: "\"ten\" is not of type \"integer\"".into(),
+        branch: None,
     }];
     let text = render_violations(&body, &v);
     assert!(text.contains("… 7 more"), "{text}");

@@ -24,8 +24,12 @@ pub struct Violation {
     pub schema_path: String,
     /// The offending value as compact JSON, cut at about [`EXCERPT_MAX`] bytes.
     pub value_excerpt: String,
-    /// Human-readable explanation (naming the `anyOf`/`oneOf` branch it came from, if any).
+    /// Human-readable explanation, ending with the `anyOf`/`oneOf` branch it came from, if any.
     pub message: String,
+    /// The closest `anyOf`/`oneOf` branch the violation came from, e.g. `in the closest anyOf
+    /// branch (1 of 2) at clerk/session#/anyOf`; `None` outside a branch. Also at the end of
+    /// `message`.
+    pub branch: Option<String>,
 }
 
 impl Violation {
@@ -37,11 +41,26 @@ impl Violation {
             schema_path: format!("{id}#"),
             value_excerpt: String::new(),
             message: format!("schema `{id}` failed to compile: {message}"),
+            branch: None,
         }
     }
 }
 
 impl Violation {
+    /// The explanation without the branch note: equal for the same fault found through
+    /// different schemas (a strict profile and the lenient schema it extends).
+    pub fn core_message(&self) -> &str {
+        self.branch
+            .as_deref()
+            .and_then(|b| {
+                self.message
+                    .strip_suffix(')')
+                    .and_then(|m| m.strip_suffix(b))
+                    .and_then(|m| m.strip_suffix(" ("))
+            })
+            .unwrap_or(&self.message)
+    }
+
     /// The one violation reported when the instance itself cannot be read (nested too deep).
     pub fn unreadable(id: &str, message: &str) -> Self {
         Self {
@@ -50,6 +69,7 @@ impl Violation {
             schema_path: format!("{id}#"),
             value_excerpt: String::new(),
             message: format!("the instance cannot be validated: {message}"),
+            branch: None,
         }
     }
 }
@@ -158,6 +178,7 @@ fn violation(error: &ValidationError<'_>, root_id: &str, note: &str) -> Violatio
         schema_path: schema_location(error, root_id),
         value_excerpt,
         message,
+        branch: (!note.is_empty()).then(|| note.to_owned()),
     }
 }
 

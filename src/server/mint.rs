@@ -20,9 +20,15 @@ use super::stytch_store::StytchSession;
 use super::vendor_error::{StytchError, stytch_ok};
 
 /// Lifetime of a minted session when none is asked for.
-const DEFAULT_MINUTES: i64 = 60;
+pub(super) const DEFAULT_MINUTES: i64 = 60;
 
-fn new_session(
+/// The factor of a minted session.
+const MAGIC_LINK: (&str, &str) = ("magic_link", "email");
+
+/// A fresh active session of `subject` (a user, or a member of `organization`), authenticated
+/// by the factor `kind` delivered by `delivery` (`magic_link`/`email`, `password`/`knowledge`).
+pub(super) fn new_session(
+    (kind, delivery): (&str, &str),
     subject: &str,
     organization: Option<(String, String)>,
     email: &(String, String),
@@ -37,7 +43,7 @@ fn new_session(
         phone: ("", ""),
     };
     StytchSession {
-        factors: vec![factor("magic_link", "email", &p, &rfc3339(now))],
+        factors: vec![factor(kind, delivery, &p, &rfc3339(now))],
         id,
         subject: subject.to_owned(),
         organization,
@@ -72,7 +78,14 @@ fn consumer_inner(app: &App, body: &[u8]) -> StytchResult {
                 "User could not be found.",
             )
         })?;
-        let session = new_session(&user.id, None, &user.email, user.roles.clone(), lifetime);
+        let session = new_session(
+            MAGIC_LINK,
+            &user.id,
+            None,
+            &user.email,
+            user.roles.clone(),
+            lifetime,
+        );
         world.sessions.insert(session.clone());
         session
     };
@@ -110,6 +123,7 @@ fn b2b_inner(app: &App, body: &[u8]) -> StytchResult {
         .cloned()
         .ok_or_else(member_not_found)?;
         let session = new_session(
+            MAGIC_LINK,
             &member.id,
             Some((org.id.clone(), org.slug.clone())),
             &member.email,

@@ -28,6 +28,7 @@ mod ids;
 mod keys;
 mod mint;
 mod options;
+mod passwords;
 mod ratelimit;
 mod rbac;
 mod request;

@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use super::auth::{ClerkGuard, StytchGuard, clerk_guard, stytch_guard};
 use super::state::{App, StytchApi};
 use super::vendor_error::{ClerkError, StytchError};
-use super::{clerk, clerk_refresh, mint, rbac, stytch, stytch_b2b, stytch_exchange};
+use super::{clerk, clerk_refresh, mint, passwords, rbac, stytch, stytch_b2b, stytch_exchange};
 
 /// Which vendor API an unrouted path looks like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +42,7 @@ fn stytch_routes(app: &Arc<App>) -> Router<Arc<App>> {
         .route("/v1/sessions/authenticate", post(stytch::authenticate))
         .route("/v1/sessions/revoke", post(stytch::revoke))
         .route("/v1/rbac/policy", get(rbac::consumer_policy))
+        .route("/v1/passwords/authenticate", post(passwords::consumer))
         .route("/__sessconform/sessions", post(mint::stytch_session))
         .route_layer(from_fn_with_state(
             StytchGuard {
@@ -63,6 +64,7 @@ fn stytch_routes(app: &Arc<App>) -> Router<Arc<App>> {
             "/v1/b2b/rbac/organizations/{organization_id}",
             get(rbac::b2b_org_policy),
         )
+        .route("/v1/b2b/passwords/authenticate", post(passwords::b2b))
         .route("/__sessconform/b2b/sessions", post(mint::b2b_session))
         .route_layer(from_fn_with_state(
             StytchGuard {

@@ -3,10 +3,16 @@
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
 
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::response::Response;
+use serde_json::Value;
 use sessconform::case::{SuiteSource, load_suites};
 use sessconform::engine::{self, Plan, RunConfig, Selection};
 use sessconform::schema::SchemaStore;
@@ -91,4 +97,60 @@ pub fn args(items: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<String> {
         .iter()
         .map(|s| s.as_ref().to_string_lossy().into_owned())
         .collect()
+}
+
+/// How the proxy changes a JSON body on its way back (the request path tells the API).
+pub type Mutation = fn(&str, &mut Value);
+
+#[derive(Clone)]
+struct Upstream {
+    base: String,
+    client: reqwest::Client,
+    mutate: Mutation,
+}
+
+async fn forward(State(up): State<Upstream>, req: Request) -> Response {
+    let method = req.method().clone();
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
+    let mut out = up.client.request(method, format!("{}{path}", up.base));
+    for (k, v) in req.headers() {
+        if k != "host" && k != "content-length" {
+            out = out.header(k, v);
+        }
+    }
+    let body = to_bytes(req.into_body(), 1 << 20).await.unwrap();
+    let resp = out.body(body).send().await.unwrap();
+    let status = resp.status();
+    let ctype = resp.headers().get("content-type").cloned();
+    let bytes = resp.bytes().await.unwrap();
+    let bytes = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(mut v) => {
+            (up.mutate)(&path, &mut v);
+            serde_json::to_vec(&v).unwrap().into()
+        }
+        Err(_) => bytes,
+    };
+    let mut b = Response::builder().status(status);
+    if let Some(c) = ctype {
+        b = b.header("content-type", c);
+    }
+    b.body(Body::from(bytes)).unwrap()
+}
+
+/// A proxy on a free loopback port in front of `base` (`http://127.0.0.1:PORT`).
+pub async fn proxy(base: &str, mutate: Mutation) -> SocketAddr {
+    let up = Upstream {
+        base: base.trim_end_matches('/').to_owned(),
+        client: reqwest::Client::new(),
+        mutate,
+    };
+    let app = Router::new().fallback(forward).with_state(up);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
 }

@@ -70,6 +70,33 @@ pub fn parse_suite(name: &str, text: &str, schemas: &SchemaStore) -> Result<Suit
     compile_suite(file, raw, schemas)
 }
 
+/// Compiles the `mint:` recipe of a target file's API (its `${vars.…}` come from the target, so
+/// any name is accepted; `schema:` may name the built-in schemas).
+pub(crate) fn compile_recipe(
+    file: Arc<SourceFile>,
+    raw: Vec<RawStep>,
+) -> Result<Recipe, Vec<Diagnostic>> {
+    let schemas = SchemaStore::load_lazy(true, &[]).map_err(|e| {
+        vec![Diagnostic::at(
+            &Span::file_start(&file),
+            e.to_string(),
+            None,
+        )]
+    })?;
+    let mut cx = Compiler {
+        file,
+        schemas: &schemas,
+        diags: Vec::new(),
+    };
+    let vars = BTreeMap::new();
+    let recipe = cx.recipe(raw, &vars, true);
+    if cx.diags.is_empty() {
+        Ok(recipe)
+    } else {
+        Err(cx.diags)
+    }
+}
+
 fn compile_suite(
     file: Arc<SourceFile>,
     raw: RawSuite,
@@ -100,6 +127,8 @@ struct Compiler<'a> {
 /// Names visible to templates while compiling one case.
 struct Names<'a> {
     vars: &'a BTreeMap<String, VarDecl>,
+    /// Any `${vars.NAME}` is accepted (a target file's recipe: its vars come from the target).
+    any_var: bool,
     captured: BTreeSet<String>,
     used_vars: BTreeSet<String>,
     used_env: BTreeSet<String>,
@@ -139,6 +168,7 @@ impl<'a> Compiler<'a> {
             let sp = self.span(v);
             vars.insert(k.clone(), self.var_decl(k, &v.value, &sp));
         }
+        let mint = raw.mint.map(|m| self.recipe(m.value, &vars, false));
         let mut cases = Vec::new();
         let mut names: BTreeMap<String, Span> = BTreeMap::new();
         for rc in raw.cases {
@@ -151,7 +181,7 @@ impl<'a> Compiler<'a> {
             } else {
                 names.insert(cname.clone(), sp.clone());
             }
-            if let Some(c) = self.case(&name, &raw.tags, &vars, rc) {
+            if let Some(c) = self.case(&name, &raw.tags, &vars, mint.as_ref(), rc) {
                 cases.push(c);
             }
         }
@@ -170,6 +200,7 @@ impl<'a> Compiler<'a> {
             tags: raw.tags,
             serial: raw.serial,
             vars,
+            mint,
             cases,
             source: Arc::clone(&self.file),
         }
@@ -220,11 +251,45 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// Compiles a mint recipe (the suite's, or with `any_var` a target file's).
+    fn recipe(
+        &mut self,
+        raw: Vec<RawStep>,
+        vars: &BTreeMap<String, VarDecl>,
+        any_var: bool,
+    ) -> Recipe {
+        let mut names = Names {
+            vars,
+            any_var,
+            captured: BTreeSet::new(),
+            used_vars: BTreeSet::new(),
+            used_env: BTreeSet::new(),
+        };
+        let mut steps = Vec::new();
+        for (i, rs) in raw.into_iter().enumerate() {
+            if let Some(m) = &rs.mint {
+                let sp = self.span(m);
+                self.err(&sp, "a mint recipe cannot contain `mint: true`", None);
+                continue;
+            }
+            if let Some(step) = self.step(i, rs, &mut names) {
+                steps.push(step);
+            }
+        }
+        Recipe {
+            steps,
+            captures: names.captured.into_iter().collect(),
+            uses_vars: names.used_vars.into_iter().collect(),
+            uses_env: names.used_env.into_iter().collect(),
+        }
+    }
+
     fn case(
         &mut self,
         suite: &str,
         suite_tags: &[String],
         vars: &BTreeMap<String, VarDecl>,
+        mint: Option<&Recipe>,
         rc: RawCase,
     ) -> Option<Case> {
         let span = self.span(&rc.name);
@@ -234,20 +299,24 @@ impl<'a> Compiler<'a> {
         }
         let mut names = Names {
             vars,
+            any_var: false,
             captured: BTreeSet::new(),
             used_vars: BTreeSet::new(),
             used_env: BTreeSet::new(),
         };
         let mut steps = Vec::new();
+        let mut recipe_refs: (BTreeSet<String>, BTreeSet<String>) = Default::default();
+        let mut mints = 0u32;
         match (rc.request, rc.steps) {
             (Some(req), None) => {
                 let raw = RawStep {
                     name: None,
-                    request: req,
+                    request: Some(req),
+                    mint: None,
                     expect: rc.expect,
                     capture: rc.capture,
                 };
-                steps.push(self.step(0, raw, &mut names));
+                steps.extend(self.step(0, raw, &mut names));
             }
             (None, Some(raw_steps)) => {
                 if rc.expect.is_some() || !rc.capture.is_empty() {
@@ -260,8 +329,47 @@ impl<'a> Compiler<'a> {
                 if raw_steps.is_empty() {
                     self.err(&span, "`steps` is empty", Some("add at least one step"));
                 }
-                for (i, rs) in raw_steps.into_iter().enumerate() {
-                    steps.push(self.step(i, rs, &mut names));
+                for rs in raw_steps {
+                    let Some(m) = rs.mint.as_ref() else {
+                        let i = steps.len();
+                        steps.extend(self.step(i, rs, &mut names));
+                        continue;
+                    };
+                    let sp = self.span(m);
+                    if !m.value
+                        || rs.request.is_some()
+                        || rs.expect.is_some()
+                        || !rs.capture.is_empty()
+                    {
+                        self.err(
+                            &sp,
+                            "a mint step is `mint: true` with an optional `name:` only",
+                            Some("the recipe's own steps carry the request, expectations and captures"),
+                        );
+                        continue;
+                    }
+                    let Some(recipe) = mint else {
+                        self.err(
+                            &sp,
+                            "`mint: true` needs a `mint:` recipe at the top of the suite",
+                            Some("see \"Fresh sessions: mint recipes\" in docs/case-format.md"),
+                        );
+                        continue;
+                    };
+                    mints += 1;
+                    let label = rs
+                        .name
+                        .as_deref()
+                        .map_or_else(|| "mint".to_owned(), printable);
+                    for step in &recipe.steps {
+                        let mut step = step.clone();
+                        step.name = format!("{label}: {}", step.name);
+                        step.from_mint = Some(mints);
+                        steps.push(step);
+                    }
+                    names.captured.extend(recipe.captures.iter().cloned());
+                    recipe_refs.0.extend(recipe.uses_vars.iter().cloned());
+                    recipe_refs.1.extend(recipe.uses_env.iter().cloned());
                 }
             }
             (Some(_), Some(_)) => {
@@ -283,7 +391,18 @@ impl<'a> Compiler<'a> {
         }
         let mut cleanup = Vec::new();
         for (i, rs) in rc.cleanup.into_iter().enumerate() {
-            let mut step = self.step(i, rs, &mut names);
+            if let Some(m) = &rs.mint {
+                let sp = self.span(m);
+                self.err(
+                    &sp,
+                    "`mint: true` belongs in `steps`, not in `cleanup`",
+                    None,
+                );
+                continue;
+            }
+            let Some(mut step) = self.step(i, rs, &mut names) else {
+                continue;
+            };
             if step.name == format!("step {}", i + 1) {
                 step.name = format!("cleanup {}", i + 1);
             }
@@ -303,8 +422,12 @@ impl<'a> Compiler<'a> {
             span,
             steps,
             cleanup,
-            uses_vars: names.used_vars.into_iter().collect(),
-            uses_env: names.used_env.into_iter().collect(),
+            uses_vars: names.used_vars.union(&recipe_refs.0).cloned().collect(),
+            uses_env: names.used_env.union(&recipe_refs.1).cloned().collect(),
+            own_refs: (
+                names.used_vars.into_iter().collect(),
+                names.used_env.into_iter().collect(),
+            ),
             skip: rc.skip,
         })
     }
@@ -317,7 +440,7 @@ impl<'a> Compiler<'a> {
                 for r in refs {
                     match &r {
                         Ref::Var(n) => {
-                            if names.vars.contains_key(n) {
+                            if names.any_var || names.vars.contains_key(n) {
                                 names.used_vars.insert(n.clone());
                             } else {
                                 let declared: Vec<&str> =
@@ -364,15 +487,26 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn step(&mut self, index: usize, rs: RawStep, names: &mut Names) -> Step {
-        let span = self.span(&rs.request);
-        let request = self.request(rs.request, names);
+    /// Compiles one request step (`None`, reported, when it has no `request:`).
+    fn step(&mut self, index: usize, rs: RawStep, names: &mut Names) -> Option<Step> {
+        let Some(raw_request) = rs.request else {
+            let hint = "write `request: {method: …, path: …}`, or `mint: true` for a fresh session";
+            let sp = Span::file_start(&self.file);
+            let what = rs
+                .name
+                .as_deref()
+                .map_or_else(|| format!("step {}", index + 1), printable);
+            self.err(&sp, format!("{what} has no `request:`"), Some(hint));
+            return None;
+        };
+        let span = self.span(&raw_request);
+        let request = self.request(raw_request, names);
         let expect = match rs.expect {
             Some(e) => self.expect(e, names),
             None => Expect::default(),
         };
         let captures = self.captures(rs.capture, names);
-        Step {
+        Some(Step {
             name: rs
                 .name
                 .map_or_else(|| format!("step {}", index + 1), |n| printable(&n)),
@@ -380,7 +514,8 @@ impl<'a> Compiler<'a> {
             request,
             expect,
             captures,
-        }
+            from_mint: None,
+        })
     }
 
     /// A check's `level:` (`fail` when absent).

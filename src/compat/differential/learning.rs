@@ -1,6 +1,7 @@
-//! What a differential run learns: the noise of each exchange (from the baseline's two calls, the
-//! same endpoint elsewhere, or the API as a whole), and the pairs of generated values (fresh
-//! ids, tokens) that stand for each other on the two sides.
+//! What a differential run learns: the noise of each exchange (from the baseline's two calls of a
+//! safe step, the same endpoint elsewhere, what the server generated afresh at the same endpoint
+//! in other cases, or the API as a whole), and the pairs of generated values (fresh ids, tokens)
+//! that stand for each other on the two sides.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +11,7 @@ use super::schedule::CaseRuns;
 use super::{DiffError, DiffOptions, Prepared};
 use crate::compat::compare::{Because, compare};
 use crate::compat::golden::GoldenDir;
-use crate::compat::noise::{Learning, NoiseEntry, NoiseSet, Pairs, learn};
+use crate::compat::noise::{Learning, NoiseEntry, NoiseSet, Pairs, learn, learn_generated};
 use crate::compat::rules::Rules;
 use crate::engine::{Plan, PlannedCase};
 
@@ -98,7 +99,9 @@ pub(super) fn learn_all(
         let Some(pc) = reference.cases.get(idx) else {
             continue;
         };
-        for d in &b.docs {
+        let replayed = super::schedule::safe_prefix(pc);
+        // Steps after the first state-changing one are never called twice.
+        for d in b.docs.iter().filter(|d| d.step < replayed) {
             let learned_at = format!("{} step {}", pc.case().id, d.step + 1);
             let l = match rep.docs.iter().find(|x| x.step == d.step) {
                 Some(second) => learn(&d.doc, &second.doc, &opts.rules, &learned_at),
@@ -113,23 +116,100 @@ pub(super) fn learn_all(
     Ok(out)
 }
 
+/// `api METHOD path-template`, every `${…}` of the template written `{}` (two cases calling the
+/// same endpoint through differently named captures share a key).
 pub(super) fn endpoint_key(pc: &PlannedCase, step: usize) -> Option<String> {
     let s = pc.case().steps.get(step)?;
     let path = match &s.request.path {
         Value::String(p) => p.clone(),
         other => other.to_string(),
     };
-    Some(format!("{} {} {path}", pc.suite.api, s.request.method))
+    Some(format!(
+        "{} {} {}",
+        pc.suite.api,
+        s.request.method,
+        blank_placeholders(&path)
+    ))
+}
+
+fn blank_placeholders(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find('}') {
+            Some(end) => {
+                out.push_str("{}");
+                rest = &rest[start + end + 1..];
+            }
+            None => {
+                rest = &rest[start..];
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Most pairs of calls compared per endpoint when learning generated values across cases.
+const MAX_CROSS_CALL_PAIRS: usize = 32;
+
+/// Endpoint key → noise of values the baseline generated afresh at that endpoint, learned by
+/// comparing its calls from different steps (with the same status) of the first phase. Nothing
+/// is sent for this: it is how the noise of a step that cannot be repeated (a create, a revoke,
+/// anything after one) is learned.
+pub(super) fn generated_noise(
+    reference: &Plan,
+    runs: &[CaseRuns],
+    opts: &DiffOptions,
+) -> BTreeMap<String, Vec<NoiseEntry>> {
+    let mut calls: BTreeMap<(String, u64), Vec<(String, &Value)>> = BTreeMap::new();
+    for (idx, r) in runs.iter().enumerate() {
+        let (Some(b), Some(pc)) = (&r.base, reference.cases.get(idx)) else {
+            continue;
+        };
+        for d in &b.docs {
+            let Some(key) = endpoint_key(pc, d.step) else {
+                continue;
+            };
+            let status = d.doc.get("status").and_then(Value::as_u64).unwrap_or(0);
+            let at = format!("{} step {}", pc.case().id, d.step + 1);
+            calls.entry((key, status)).or_default().push((at, &d.doc));
+        }
+    }
+    let mut out: BTreeMap<String, Vec<NoiseEntry>> = BTreeMap::new();
+    for ((key, _), list) in calls {
+        let entries = out.entry(key).or_default();
+        for w in list.windows(2).take(MAX_CROSS_CALL_PAIRS) {
+            let (at_a, a) = &w[0];
+            let (at_b, b) = &w[1];
+            let learned_at = format!("{at_a} and {at_b}");
+            for e in learn_generated(a, b, &opts.rules, &learned_at) {
+                if !entries.iter().any(|x| x.pattern == e.pattern) {
+                    entries.push(e);
+                }
+            }
+        }
+    }
+    out.retain(|_, v| !v.is_empty());
+    out
 }
 
 pub(super) struct EndpointNoise {
     /// Endpoint key → noise learned at stable exchanges of it.
     by_endpoint: BTreeMap<String, Vec<NoiseEntry>>,
+    /// Endpoint key → values generated afresh by each call of it ([`generated_noise`]).
+    generated: BTreeMap<String, Vec<NoiseEntry>>,
     /// API → noise patterns learned at two or more endpoints of it.
     by_api: BTreeMap<String, Vec<NoiseEntry>>,
 }
 
-pub(super) fn endpoint_noise(reference: &Plan, learnings: &Learnings) -> EndpointNoise {
+pub(super) fn endpoint_noise(
+    reference: &Plan,
+    learnings: &Learnings,
+    generated: BTreeMap<String, Vec<NoiseEntry>>,
+) -> EndpointNoise {
     let mut by_endpoint: BTreeMap<String, Vec<NoiseEntry>> = BTreeMap::new();
     let mut api_patterns: BTreeMap<String, BTreeMap<String, (NoiseEntry, Vec<String>)>> =
         BTreeMap::new();
@@ -171,19 +251,22 @@ pub(super) fn endpoint_noise(reference: &Plan, learnings: &Learnings) -> Endpoin
         .collect();
     EndpointNoise {
         by_endpoint,
+        generated,
         by_api,
     }
 }
 
 /// The noise of one exchange: what its own two baseline calls taught; when they were not
-/// repeatable (or not made), what varied at the same endpoint elsewhere and at two or more
-/// endpoints of the same API.
+/// repeatable (or not made: a step that changes state, or follows one), what varied at the same
+/// endpoint elsewhere, what that endpoint generated afresh in other calls, and what varied at two
+/// or more endpoints of the same API.
 pub(super) fn resolve_noise(
     idx: usize,
     step: usize,
     pc: &PlannedCase,
     learnings: &Learnings,
     shared: &EndpointNoise,
+    learn: bool,
 ) -> NoiseSet {
     let mut set = NoiseSet::default();
     let own_stable = match learnings.get(&(idx, step)) {
@@ -201,17 +284,28 @@ pub(super) fn resolve_noise(
     if own_stable {
         return set;
     }
-    if let Some(list) = endpoint_key(pc, step).and_then(|k| shared.by_endpoint.get(&k)) {
+    let key = endpoint_key(pc, step);
+    if let Some(list) = key.as_ref().and_then(|k| shared.by_endpoint.get(k)) {
         for e in list {
             set.add(e.inherit("same endpoint"));
         }
     }
-    {
-        if let Some(list) = shared.by_api.get(&pc.suite.api) {
-            for e in list {
-                set.add(e.inherit("varied at several endpoints of this API"));
-            }
+    if let Some(list) = key.as_ref().and_then(|k| shared.generated.get(k)) {
+        for e in list {
+            set.add(e.inherit("generated afresh by other calls of this endpoint"));
         }
+    }
+    if let Some(list) = shared.by_api.get(&pc.suite.api) {
+        for e in list {
+            set.add(e.inherit("varied at several endpoints of this API"));
+        }
+    }
+    if learn {
+        set.add(NoiseEntry::generated_anywhere(&format!(
+            "{} step {}",
+            pc.case().id,
+            step + 1
+        )));
     }
     set
 }

@@ -20,14 +20,15 @@ pub(crate) mod side;
 mod verdict;
 
 use learning::{
-    count_strings, endpoint_noise, learn_all, pair_generated_values, pair_golden_values,
-    resolve_noise,
+    count_strings, endpoint_noise, generated_noise, learn_all, pair_generated_values,
+    pair_golden_values, resolve_noise,
 };
 use schedule::execute_all;
 use side::{SideCtx, redact_value};
 use verdict::{decide, skeleton};
 
-use super::compare::{Comparison, compare_with, fold_body_on_status};
+use super::compare::{Comparison, compare_scoped, fold_body_on_status};
+use super::entities::{Scope, SideScope};
 use super::golden::{FORMAT, GoldenCase, GoldenDir, GoldenError, GoldenStep, mask_noise};
 use super::noise::{Learning, NoiseEntry, NoiseSet, Pairs};
 use super::summary::{NoiseTally, case_findings};
@@ -166,7 +167,12 @@ pub async fn run_diff(
 
     // Learning.
     let learnings = learn_all(&reference, &runs, opts, golden_in.as_ref())?;
-    let endpoint_noise = endpoint_noise(&reference, &learnings);
+    let generated = if golden_in.is_some() || !opts.learn {
+        BTreeMap::new()
+    } else {
+        generated_noise(&reference, &runs, opts)
+    };
+    let endpoint_noise = endpoint_noise(&reference, &learnings, generated);
 
     let mut tally = NoiseTally::default();
     let mut counts = Counts::default();
@@ -206,6 +212,20 @@ pub async fn run_diff(
                 .collect(),
             _ => Vec::new(),
         };
+        let base_requests: Vec<(usize, String)> = match (&r.base, &golden_case) {
+            (Some(b), _) => b.docs.iter().map(|d| (d.step, d.request.clone())).collect(),
+            (None, Some(g)) => g
+                .steps
+                .iter()
+                .map(|s| (s.step, s.request.clone()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let cand_requests: Vec<(usize, String)> = r
+            .cand
+            .iter()
+            .flat_map(|c| c.docs.iter().map(|d| (d.step, d.request.clone())))
+            .collect();
         let cand_docs: Vec<(usize, Value)> = match &r.cand {
             // Golden files are redacted; redact the candidate the same way.
             Some(c) if golden_case.is_some() => c
@@ -228,7 +248,7 @@ pub async fn run_diff(
                     }
                     set
                 }
-                None => resolve_noise(idx, step, pc, &learnings, &endpoint_noise),
+                None => resolve_noise(idx, step, pc, &learnings, &endpoint_noise, opts.learn),
             };
             noise_by_step.insert(step, set);
             if let Some(Learning::Unstable(why)) = learnings.get(&(idx, step)) {
@@ -253,6 +273,8 @@ pub async fn run_diff(
             golden_case,
             base_docs,
             cand_docs,
+            base_requests,
+            cand_requests,
             noise_by_step,
         });
     }
@@ -279,6 +301,8 @@ pub async fn run_diff(
             golden_case,
             base_docs,
             cand_docs,
+            base_requests,
+            cand_requests,
             noise_by_step,
         } = &prepared[idx];
         let mut result = skeleton(pc, &label, &sides);
@@ -295,8 +319,30 @@ pub async fn run_diff(
                     continue;
                 };
                 let noise = noise_by_step.get(step).cloned().unwrap_or_default();
-                let mut c =
-                    compare_with(base_doc, cand_doc, &opts.rules, Some(&noise), Some(&pairs));
+                let scope = Scope {
+                    baseline: SideScope::of_step(
+                        base_requests
+                            .iter()
+                            .zip(base_docs)
+                            .map(|((i, r), (_, d))| (*i, r.as_str(), d)),
+                        *step,
+                    ),
+                    candidate: SideScope::of_step(
+                        cand_requests
+                            .iter()
+                            .zip(cand_docs)
+                            .map(|((i, r), (_, d))| (*i, r.as_str(), d)),
+                        *step,
+                    ),
+                };
+                let mut c = compare_scoped(
+                    base_doc,
+                    cand_doc,
+                    &opts.rules,
+                    Some(&noise),
+                    Some(&pairs),
+                    Some(&scope),
+                );
                 fold_body_on_status(&mut c, base_doc, cand_doc);
                 tally.add(&pc.case().id, &c, &noise);
                 comparisons.push((*step, c, base_doc.clone(), cand_doc.clone()));
@@ -386,6 +432,9 @@ pub(super) struct Prepared {
     pub golden_case: Option<GoldenCase>,
     pub base_docs: Vec<(usize, Value)>,
     pub cand_docs: Vec<(usize, Value)>,
+    /// `(step, METHOD /path?query)` of each document above, in the same order.
+    pub base_requests: Vec<(usize, String)>,
+    pub cand_requests: Vec<(usize, String)>,
     pub noise_by_step: BTreeMap<usize, NoiseSet>,
 }
 

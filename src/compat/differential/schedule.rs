@@ -1,6 +1,8 @@
 //! Scheduling of a differential run: the plan's units (a serial suite, or one case) run against
 //! both sides, a case's two sides concurrently, then once more against the baseline alone to
-//! learn noise.
+//! learn noise. The second call never repeats a request that changes state: only the steps
+//! before a case's first non-idempotent step (anything but GET, HEAD, OPTIONS) are replayed, so a
+//! diff leaves the baseline with exactly the state it leaves the candidate with.
 
 use std::sync::Arc;
 
@@ -8,7 +10,7 @@ use tokio::sync::Semaphore;
 
 use super::side::{SideCtx, SideRun, run_side};
 use super::{DiffOptions, DiffSides};
-use crate::engine::{Cancel, Plan};
+use crate::engine::{Cancel, Plan, PlannedCase};
 
 #[derive(Default)]
 pub(super) struct CaseRuns {
@@ -36,7 +38,7 @@ pub(super) async fn execute_all(
     let mut all: Vec<CaseRuns> = (0..n).map(|_| CaseRuns::default()).collect();
     // Phase 1: both sides. Phase 2, after every unit of phase 1, so that its side effects never
     // reach a compared response: the baseline again, to learn noise.
-    for (idx, b, c, interrupted) in phase(&units, sides, &base, &cand, &sem, cancel).await {
+    for (idx, b, c, interrupted) in phase(&units, sides, &base, &cand, &sem, cancel, false).await {
         if let Some(slot) = all.get_mut(idx) {
             slot.base = b;
             slot.cand = c;
@@ -48,7 +50,18 @@ pub(super) async fn execute_all(
             baseline: sides.baseline.clone(),
             candidate: None,
         };
-        let replays = phase(&units, &only_base, &base, &None, &sem, cancel).await;
+        // Only cases with a safe first step have anything to replay.
+        let safe_units: Vec<Vec<usize>> = units
+            .iter()
+            .map(|u| {
+                u.iter()
+                    .copied()
+                    .filter(|&i| reference.cases.get(i).is_some_and(|pc| safe_prefix(pc) > 0))
+                    .collect::<Vec<usize>>()
+            })
+            .filter(|u| !u.is_empty())
+            .collect();
+        let replays = phase(&safe_units, &only_base, &base, &None, &sem, cancel, true).await;
         for (idx, b, _, _) in replays {
             if let Some(slot) = all.get_mut(idx) {
                 if !slot.interrupted {
@@ -71,6 +84,7 @@ pub(super) async fn phase(
     cand: &Option<Arc<SideCtx>>,
     sem: &Arc<Semaphore>,
     cancel: &Cancel,
+    safe_only: bool,
 ) -> Vec<PhaseResult> {
     let mut all = Vec::new();
     // One case at a time: in plan order, so that every run (a recording and a later comparison
@@ -84,6 +98,7 @@ pub(super) async fn phase(
                 cand.clone(),
                 Arc::clone(sem),
                 cancel.clone(),
+                safe_only,
             )
             .await;
             all.extend(out);
@@ -99,6 +114,7 @@ pub(super) async fn phase(
             cand.clone(),
             Arc::clone(sem),
             cancel.clone(),
+            safe_only,
         )));
     }
     for h in handles {
@@ -110,7 +126,8 @@ pub(super) async fn phase(
     all
 }
 
-/// Runs a unit's cases in order, both sides of each case concurrently.
+/// Runs a unit's cases in order, both sides of each case concurrently (with `safe_only`, only
+/// each case's [`safe_prefix`]).
 pub(super) async fn run_unit(
     unit: Vec<usize>,
     sides: DiffSides,
@@ -118,6 +135,7 @@ pub(super) async fn run_unit(
     cand: Option<Arc<SideCtx>>,
     sem: Arc<Semaphore>,
     cancel: Cancel,
+    safe_only: bool,
 ) -> Vec<PhaseResult> {
     let mut out: Vec<PhaseResult> = Vec::new();
     for idx in unit {
@@ -129,8 +147,8 @@ pub(super) async fn run_unit(
             out.push((idx, None, None, true));
             continue;
         }
-        let b = side_future(&sides.baseline, &base, idx);
-        let c = side_future(&sides.candidate, &cand, idx);
+        let b = side_future(&sides.baseline, &base, idx, safe_only);
+        let c = side_future(&sides.candidate, &cand, idx, safe_only);
         tokio::select! {
             (b, c) = async { tokio::join!(b, c) } => out.push((idx, b, c, false)),
             () = cancel.cancelled() => out.push((idx, None, None, true)),
@@ -143,10 +161,27 @@ pub(super) async fn side_future(
     plan: &Option<Arc<Plan>>,
     ctx: &Option<Arc<SideCtx>>,
     idx: usize,
+    safe_only: bool,
 ) -> Option<SideRun> {
     let (Some(plan), Some(ctx)) = (plan, ctx) else {
         return None;
     };
     let pc = plan.cases.get(idx)?;
-    Some(run_side(pc, ctx).await)
+    let steps = if safe_only {
+        safe_prefix(pc)
+    } else {
+        pc.case().steps.len()
+    };
+    Some(run_side(pc, ctx, steps).await)
+}
+
+/// How many of a case's first steps can be sent again without changing the server's state:
+/// those before its first request with a method other than GET, HEAD or OPTIONS (a later step
+/// may read what that request changed, so it is not repeatable either).
+pub(super) fn safe_prefix(pc: &PlannedCase) -> usize {
+    pc.case()
+        .steps
+        .iter()
+        .take_while(|s| matches!(s.request.method.as_str(), "GET" | "HEAD" | "OPTIONS"))
+        .count()
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use crate::engine::step::{Flow, StepEnv, run_steps};
+use crate::engine::step::{Flow, StepEnv, run_step_list};
 use crate::engine::{PlannedCase, RunConfig};
 use crate::http::HttpClient;
 use crate::redact::Redactor;
@@ -60,8 +60,9 @@ pub(crate) struct SideRun {
     pub redactor: Redactor,
 }
 
-/// Runs every step of `pc` against one side, through the engine's step executor.
-pub(crate) async fn run_side(pc: &PlannedCase, side: &SideCtx) -> SideRun {
+/// Runs the first `steps` steps of `pc` (all of them, or a replay's safe prefix) against one
+/// side, through the engine's step executor.
+pub(crate) async fn run_side(pc: &PlannedCase, side: &SideCtx, steps: usize) -> SideRun {
     let mut run = SideRun {
         redactor: side.redactor.clone(),
         ..SideRun::default()
@@ -85,26 +86,34 @@ pub(crate) async fn run_side(pc: &PlannedCase, side: &SideCtx) -> SideRun {
     let mut docs = Vec::new();
     // A failed capture is not fatal here: a later step that needs it fails to render, and the
     // difference that caused it is reported at this step.
-    let steps = run_steps(pc, api, &env, side.redactor.clone(), |got| {
-        let url = &got.request.url;
-        let path_query = match url.query() {
-            Some(q) => format!("{}?{q}", url.path()),
-            None => url.path().to_owned(),
-        };
-        let resp = got.response;
-        docs.push(StepDoc {
-            step: got.index,
-            request: format!("{} {path_query}", got.request.method),
-            doc: exchange_doc(
-                resp.status,
-                resp.headers,
-                resp.body,
-                resp.json.map(|j| j.value().clone()),
-                &side.headers,
-            ),
-        });
-        Flow::Continue
-    })
+    let list = pc.case().steps.get(..steps).unwrap_or(&pc.case().steps);
+    let steps = run_step_list(
+        list,
+        pc.scope.clone(),
+        api,
+        &env,
+        side.redactor.clone(),
+        |got| {
+            let url = &got.request.url;
+            let path_query = match url.query() {
+                Some(q) => format!("{}?{q}", url.path()),
+                None => url.path().to_owned(),
+            };
+            let resp = got.response;
+            docs.push(StepDoc {
+                step: got.index,
+                request: format!("{} {path_query}", got.request.method),
+                doc: exchange_doc(
+                    resp.status,
+                    resp.headers,
+                    resp.body,
+                    resp.json.map(|j| j.value().clone()),
+                    &side.headers,
+                ),
+            });
+            Flow::Continue
+        },
+    )
     .await;
     for d in &mut docs {
         steps.redactor.redact_in_place(&mut d.request);

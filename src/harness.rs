@@ -22,6 +22,7 @@ use serde_json::Value;
 
 use crate::case::{LoadError, SuiteSource, load_suites};
 use crate::engine::{RunConfig, Runner, Selection, plan};
+use crate::explore::ExploreConfig;
 use crate::http::ClientBuildError;
 use crate::report::text::{Style, render_case};
 use crate::result::Verdict;
@@ -35,6 +36,7 @@ pub struct Harness {
     specs: Vec<PathBuf>,
     target: TargetRequest,
     config: RunConfig,
+    explore: Option<ExploreConfig>,
 }
 
 impl Default for Harness {
@@ -92,7 +94,16 @@ impl Harness {
                 max_skipped: flag("SESSCONFORM_FAIL_ON_SKIP").then_some(0),
                 ..RunConfig::default()
             },
+            explore: None,
         }
+    }
+
+    /// Adds one trial, `explore-stytch::exploration (seed N)`, that explores the target with
+    /// `cfg` (see docs/explore.md) and fails with the shrunk case of what it found. Against the
+    /// embedded reference server mutating operations are always allowed.
+    pub fn explore(mut self, cfg: ExploreConfig) -> Self {
+        self.explore = Some(cfg);
+        self
     }
 
     /// A case that cannot run (missing vars, an API the target lacks, a declared skip) fails its
@@ -170,7 +181,21 @@ impl Harness {
             &self.config,
         ));
         schemas.compile(plan.schema_ids())?;
-        let runner = Arc::new(Runner::new(Arc::clone(&plan), schemas, &self.config)?);
+        let runner = Arc::new(Runner::new(
+            Arc::clone(&plan),
+            Arc::clone(&schemas),
+            &self.config,
+        )?);
+        let explore_trial = self.explore.clone().map(|mut cfg| {
+            if self.target.is_embedded() {
+                cfg.allow_mutating = true;
+            }
+            let target = resolved.target.clone();
+            Trial::test(
+                format!("{}::exploration (seed {})", crate::explore::SUITE, cfg.seed),
+                move || explore_trial(rt, &target, schemas, &cfg),
+            )
+        });
         // Keep the embedded server alive for the rest of the process.
         static SERVERS: Mutex<Vec<ResolvedTarget>> = Mutex::new(Vec::new());
         if let Ok(mut keep) = SERVERS.lock() {
@@ -203,6 +228,7 @@ impl Harness {
                 None => trial,
             });
         }
+        trials.extend(explore_trial);
         Ok(trials)
     }
 
@@ -221,6 +247,39 @@ impl Harness {
             }
         }
     }
+}
+
+fn explore_trial(
+    rt: &tokio::runtime::Runtime,
+    target: &crate::target::Target,
+    schemas: Arc<SchemaStore>,
+    cfg: &ExploreConfig,
+) -> Result<(), Failed> {
+    let cancel = crate::engine::Cancel::default();
+    let e = rt
+        .block_on(crate::explore::explore(
+            target,
+            schemas,
+            cfg,
+            &cancel,
+            &mut |_| {},
+        ))
+        .map_err(|e| Failed::from(e.to_string()))?;
+    let summary = crate::explore::report::summary_line(&e);
+    if let Some(f) = e.failures.first() {
+        return Err(Failed::from(format!(
+            "{summary}\n{}\nshrunk case (commit it and re-run with `sessconform run`):\n{}",
+            render_case(&f.result, Style::Plain),
+            f.yaml
+        )));
+    }
+    if e.passed == 0 {
+        return Err(Failed::from(format!(
+            "nothing could run ({summary}): {:?}",
+            e.not_run
+        )));
+    }
+    Ok(())
 }
 
 fn run_trial(

@@ -55,6 +55,7 @@ pub mod compat;
 pub mod diagnostic;
 pub mod engine;
 pub mod exit;
+pub mod explore;
 pub mod file_schema;
 pub mod harness;
 pub mod http;

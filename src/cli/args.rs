@@ -62,6 +62,9 @@ pub enum Command {
         after_help = "Examples:\n  sessconform serve\n  sessconform serve --addr 127.0.0.1:4010 --target-out target.yaml\n  sessconform serve --rate-limit 100/10 --fault clerk-list-unsorted\n  sessconform serve --tls --ca-out ca.pem --target-out target.yaml"
     )]
     Serve(ServeArgs),
+    /// Generated, stateful testing of a session API; a failure is shrunk to a case (exit 0/1/2/3).
+    #[command(after_help = super::explore::AFTER_HELP)]
+    Explore(Box<super::explore::ExploreArgs>),
     /// Send every case to two targets (or one and golden files) and compare the responses.
     #[command(after_help = super::diff::AFTER_HELP)]
     Diff(Box<super::diff::DiffArgs>),

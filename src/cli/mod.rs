@@ -4,6 +4,7 @@
 
 mod args;
 mod diff;
+mod explore;
 #[cfg(test)]
 mod help_examples;
 mod init;
@@ -46,6 +47,8 @@ pub fn dispatch(cli: Cli) -> u8 {
         #[cfg(feature = "server")]
         Some(Command::Serve(args)) => runtime.block_on(serve::serve(args)),
         Some(Command::Diff(args)) => on_worker(&runtime, diff::diff(*args)),
+        // Not `on_worker`: the shrinker's async closure is not provably `Send`.
+        Some(Command::Explore(args)) => runtime.block_on(explore::explore(*args)),
         Some(Command::Spec(command)) => spec::spec(&command),
         Some(Command::Completions { shell }) => shell_support::completions(shell),
         Some(Command::Man) => shell_support::man(),

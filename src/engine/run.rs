@@ -83,6 +83,13 @@ impl Runner {
         let pc = self.plan.cases.get(index)?;
         Some(execute(pc, &self.shared, None).await)
     }
+
+    /// Runs `pc`, a case planned against the same target as this runner's plan (the explorer
+    /// plans one generated case at a time and sends them all through one client). Its steps
+    /// stop once `cancel` is cancelled; its cleanup still runs.
+    pub async fn run_planned(&self, pc: &PlannedCase, cancel: Option<&Cancel>) -> CaseResult {
+        execute(pc, &self.shared, cancel).await
+    }
 }
 
 /// Runs the plan and feeds every event to `sink`. Returns the summary (also sent as the last event).

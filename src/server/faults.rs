@@ -30,6 +30,21 @@ pub enum Fault {
     StytchLongJwt,
     /// `no-retry-after`: 429 responses omit the `Retry-After` header.
     NoRetryAfter,
+    /// `duration-off-by-one`: Stytch consumer authenticate with `session_duration_minutes` N
+    /// above 5 sets the expiry N − 1 minutes ahead.
+    DurationOffByOne,
+    /// `jwt-ignores-duration`: Stytch consumer authenticate by `session_jwt` ignores
+    /// `session_duration_minutes` (the expiry does not move).
+    JwtIgnoresDuration,
+    /// `revive-on-extend`: Stytch consumer authenticate by `session_token` with
+    /// `session_duration_minutes` revives a revoked session.
+    ReviveOnExtend,
+    /// `revoke-used-token-noop`: Stytch consumer revoke by `session_token` answers success but
+    /// leaves a session that was authenticated since it started active.
+    RevokeUsedTokenNoop,
+    /// `list-stale-access`: Stytch consumer `GET /v1/sessions` reports each session's
+    /// `last_accessed_at` as its `started_at`.
+    ListStaleAccess,
 }
 
 impl Fault {
@@ -43,6 +58,11 @@ impl Fault {
         Fault::ClerkSecondsTimestamps,
         Fault::StytchLongJwt,
         Fault::NoRetryAfter,
+        Fault::DurationOffByOne,
+        Fault::JwtIgnoresDuration,
+        Fault::ReviveOnExtend,
+        Fault::RevokeUsedTokenNoop,
+        Fault::ListStaleAccess,
     ];
 
     /// The kebab-case name used on the command line.
@@ -56,6 +76,11 @@ impl Fault {
             Fault::ClerkSecondsTimestamps => "clerk-seconds-timestamps",
             Fault::StytchLongJwt => "stytch-long-jwt",
             Fault::NoRetryAfter => "no-retry-after",
+            Fault::DurationOffByOne => "duration-off-by-one",
+            Fault::JwtIgnoresDuration => "jwt-ignores-duration",
+            Fault::ReviveOnExtend => "revive-on-extend",
+            Fault::RevokeUsedTokenNoop => "revoke-used-token-noop",
+            Fault::ListStaleAccess => "list-stale-access",
         }
     }
 
@@ -72,6 +97,19 @@ impl Fault {
             Fault::ClerkSecondsTimestamps => "Clerk timestamps are epoch seconds, not milliseconds",
             Fault::StytchLongJwt => "Stytch session JWTs live 60 minutes instead of 5",
             Fault::NoRetryAfter => "429 responses omit the Retry-After header",
+            Fault::DurationOffByOne => {
+                "Stytch session_duration_minutes N > 5 sets the expiry N-1 minutes ahead"
+            }
+            Fault::JwtIgnoresDuration => {
+                "Stytch authenticate by session_jwt ignores session_duration_minutes"
+            }
+            Fault::ReviveOnExtend => {
+                "Stytch authenticate by token with session_duration_minutes revives a revoked session"
+            }
+            Fault::RevokeUsedTokenNoop => {
+                "Stytch revoke by session_token is a no-op for a session authenticated since it started"
+            }
+            Fault::ListStaleAccess => "Stytch session lists report last_accessed_at as started_at",
         }
     }
 }

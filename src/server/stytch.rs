@@ -13,9 +13,9 @@ use super::faults::Fault;
 use super::request::{query_get, query_pairs};
 use super::state::{App, StytchApi};
 use super::stytch_common::{
-    StytchResult, active_session, authorization_check, claims_patch, duration, evaluate, finish,
-    is_stytch_id, jwt_session, opt_str, parse_body, revoke_arity, session_ref, sign_session_jwt,
-    touch_error, verify_ref,
+    SessionRef, StytchResult, active_session, authorization_check, claims_patch, duration,
+    evaluate, finish, is_stytch_id, jwt_session, opt_str, parse_body, revoke_arity, session_ref,
+    sign_session_jwt, touch_error, verify_ref,
 };
 use super::stytch_store::{StytchSession, Touch};
 use super::vendor_error::{StytchError, stytch_ok};
@@ -69,10 +69,25 @@ fn list_inner(app: &App, query: Option<&str>) -> StytchResult {
             .sessions
             .list(&user.id, now, app.has(Fault::ListRevoked))
     };
+    let stale = app.has(Fault::ListStaleAccess);
     let mut body = Map::new();
     body.insert(
         "sessions".into(),
-        Value::Array(sessions.iter().map(session_json).collect()),
+        Value::Array(
+            sessions
+                .iter()
+                .map(|s| {
+                    if stale {
+                        session_json(&StytchSession {
+                            last_accessed_at: s.started_at,
+                            ..s.clone()
+                        })
+                    } else {
+                        session_json(s)
+                    }
+                })
+                .collect(),
+        ),
     );
     Ok(stytch_ok(body))
 }
@@ -85,13 +100,20 @@ pub(crate) async fn authenticate(State(app): State<Arc<App>>, body: Bytes) -> Re
 fn authenticate_inner(app: &App, body: &[u8]) -> StytchResult {
     let body = parse_body(body)?;
     let target = session_ref(&body)?;
-    let extend_by = duration(&body)?;
+    let extend_by = faulty_duration(app, &target, duration(&body)?);
     let claims = claims_patch(&body)?;
     let check = authorization_check(&body, API)?;
     let verified = verify_ref(app, API, &target)?;
     let now = clock::now();
     let (session, user, verdict) = {
         let mut world = app.consumer();
+        if app.has(Fault::ReviveOnExtend)
+            && extend_by.is_some()
+            && let SessionRef::Token(t) = &target
+            && let Some(id) = world.sessions.id_for_token(t).map(str::to_owned)
+        {
+            world.sessions.revive(&id);
+        }
         let current = active_session(&world.sessions, &verified, now)?;
         let id = current.id.clone();
         let verdict = check
@@ -119,6 +141,29 @@ fn authenticate_inner(app: &App, body: &[u8]) -> StytchResult {
         out.insert("verdict".into(), v);
     }
     Ok(stytch_ok(out))
+}
+
+/// `session_duration_minutes` as the `duration-off-by-one` and `jwt-ignores-duration` faults
+/// bend it.
+fn faulty_duration(
+    app: &App,
+    target: &SessionRef,
+    d: Option<time::Duration>,
+) -> Option<time::Duration> {
+    if app.has(Fault::JwtIgnoresDuration) && matches!(target, SessionRef::Jwt(_)) {
+        return None;
+    }
+    if app.has(Fault::DurationOffByOne) {
+        // Above the lower bound only: the bound itself stays right.
+        return d.map(|d| {
+            if d > time::Duration::minutes(5) {
+                d - time::Duration::minutes(1)
+            } else {
+                d
+            }
+        });
+    }
+    d
 }
 
 /// `POST /v1/sessions/revoke` — exactly one of `session_id`, `session_token`, `session_jwt`.
@@ -151,6 +196,7 @@ fn revoke_inner(app: &App, body: &[u8]) -> StytchResult {
         .transpose()?;
     let now = clock::now();
     let mut world = app.consumer();
+    let via_token = token.is_some();
     let id = match (id, token, from_jwt) {
         (Some(id), _, _) => id,
         (_, Some(token), _) => world
@@ -166,7 +212,15 @@ fn revoke_inner(app: &App, body: &[u8]) -> StytchResult {
         }
         _ => return Err(StytchError::internal()),
     };
-    if !world.sessions.revoke(&id, now, app.has(Fault::RevokeNoop)) {
+    // `revoke-used-token-noop`: by token, a session used since it started stays active.
+    let used_token_noop = via_token
+        && app.has(Fault::RevokeUsedTokenNoop)
+        && world
+            .sessions
+            .get(&id)
+            .is_some_and(|s| s.last_accessed_at > s.started_at);
+    let noop = app.has(Fault::RevokeNoop) || used_token_noop;
+    if !world.sessions.revoke(&id, now, noop) {
         return Err(StytchError::session_not_found());
     }
     Ok(stytch_ok(Map::new()))

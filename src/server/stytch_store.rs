@@ -167,6 +167,13 @@ impl SessionStore {
         }
     }
 
+    /// Un-revokes a session (only the `revive-on-extend` fault does this).
+    pub(crate) fn revive(&mut self, id: &str) {
+        if let Some(s) = self.by_id.get_mut(id) {
+            s.revoked = false;
+        }
+    }
+
     /// Revokes every active session of `subject`; returns how many.
     pub(crate) fn revoke_subject(
         &mut self,

@@ -1,0 +1,253 @@
+//! `explore` against the reference server: each fault it can observe — the five added for it,
+//! which the built-in suites miss, and the older ones — is found with the default seed and
+//! budget and shrunk to at most four operations; the written case fails the same way under
+//! `sessconform run`; the unfaulted server gives no false alarm.
+
+#![cfg(feature = "server")]
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+use sessconform::engine::Cancel;
+use sessconform::explore::{self, Budget, Exploration, ExploreConfig};
+use sessconform::schema::SchemaStore;
+use sessconform::server::{Fault, RunningServer, ServerOptions, start};
+use sessconform::target::parse_target;
+
+async fn server(faults: &[Fault]) -> RunningServer {
+    start(ServerOptions {
+        faults: faults.iter().copied().collect(),
+        ..ServerOptions::default()
+    })
+    .await
+    .unwrap()
+}
+
+async fn explore_with(server: &RunningServer, cfg: ExploreConfig) -> Exploration {
+    let target = parse_target("t", &server.target_yaml(), &Default::default()).unwrap();
+    let schemas = Arc::new(SchemaStore::builtin().unwrap());
+    explore::explore(&target, schemas, &cfg, &Cancel::default(), &mut |_| {})
+        .await
+        .unwrap()
+}
+
+/// The defaults of the command line against the embedded server: seed 1, 60 s, mutating.
+fn defaults() -> ExploreConfig {
+    ExploreConfig {
+        allow_mutating: true,
+        ..ExploreConfig::default()
+    }
+}
+
+/// `sessconform ARGS` in a blocking thread (the server runs on this test's runtime).
+async fn bin(args: Vec<String>) -> (i32, String) {
+    tokio::task::spawn_blocking(move || {
+        let out = Command::new(env!("CARGO_BIN_EXE_sessconform"))
+            .args(&args)
+            .env_remove("SESSCONFORM_TARGET")
+            .env_remove("SESSCONFORM_BASE_URL")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code().unwrap_or(-1), text)
+    })
+    .await
+    .unwrap()
+}
+
+fn s(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// The whole proof for one fault: the suites miss it (when `suites_miss`), explore finds it
+/// and shrinks it to ≤ 4 operations failing at `op`, and the written case fails the same way.
+async fn finds(fault: Fault, op: &str, suites_miss: bool) {
+    let srv = server(&[fault]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target.yaml");
+    std::fs::write(&target, srv.target_yaml()).unwrap();
+    if suites_miss {
+        let (code, out) = bin(vec!["run".into(), "--target".into(), s(&target)]).await;
+        assert_eq!(code, 0, "the built-in suites should miss {fault}:\n{out}");
+    }
+    let e = explore_with(&srv, defaults()).await;
+    assert_eq!(e.failures.len(), 1, "{fault}: {e:?}");
+    let f = &e.failures[0];
+    assert!(f.ops.len() <= 4, "{fault}: {:?}", f.ops);
+    assert_eq!(f.signature.op, op, "{fault}: {}", f.signature);
+    eprintln!(
+        "{fault}: found after {:.2} s, {} → {} operations in {} shrink runs ({:.2} s): {}",
+        f.found_after.as_secs_f64(),
+        f.original_len,
+        f.ops.len(),
+        f.shrink_runs,
+        f.shrink_time.as_secs_f64(),
+        f.ops
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" → ")
+    );
+    let case = dir.path().join("found.yaml");
+    std::fs::write(&case, &f.yaml).unwrap();
+    let (code, out) = bin(vec!["run".into(), s(&case), "--target".into(), s(&target)]).await;
+    assert_eq!(code, 1, "the written case must fail:\n{out}\n{}", f.yaml);
+    assert!(
+        out.contains(&f.signature.check),
+        "the written case must fail the same way ({}):\n{out}",
+        f.signature.check
+    );
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finds_duration_off_by_one() {
+    finds(Fault::DurationOffByOne, "authenticate token", true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finds_jwt_ignores_duration() {
+    finds(Fault::JwtIgnoresDuration, "authenticate jwt", true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finds_revive_on_extend() {
+    finds(Fault::ReviveOnExtend, "authenticate token", true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finds_revoke_used_token_noop() {
+    finds(Fault::RevokeUsedTokenNoop, "list", true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finds_list_stale_access() {
+    finds(Fault::ListStaleAccess, "list", true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finds_the_older_faults_it_can_observe() {
+    for (fault, op) in [
+        (Fault::ListRevoked, "list"),
+        (Fault::RevokeNoop, "authenticate token"),
+        (Fault::LenientAuth, "list wrong secret"),
+        (Fault::StytchLongJwt, "authenticate token"),
+    ] {
+        let srv = server(&[fault]).await;
+        let e = explore_with(&srv, defaults()).await;
+        assert_eq!(e.failures.len(), 1, "{fault}: {e:?}");
+        let f = &e.failures[0];
+        assert!(f.ops.len() <= 4, "{fault}: {:?}", f.ops);
+        assert!(
+            f.signature.op.starts_with(op.split(' ').next().unwrap()),
+            "{fault}: {}",
+            f.signature
+        );
+        eprintln!(
+            "{fault}: {} after {:.2} s, {} operations",
+            f.signature,
+            f.found_after.as_secs_f64(),
+            f.ops.len()
+        );
+        srv.shutdown().await;
+    }
+    // Error bodies with status_code 200: any invalid input shows it.
+    let srv = server(&[Fault::StytchStatusCodeMismatch]).await;
+    let e = explore_with(&srv, defaults()).await;
+    assert_eq!(e.failures.len(), 1, "{e:?}");
+    assert!(e.failures[0].ops.len() <= 4);
+    assert!(
+        e.failures[0].signature.check.contains("status_code"),
+        "{}",
+        e.failures[0].signature
+    );
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_false_alarm_on_the_unfaulted_server() {
+    let srv = server(&[]).await;
+    for seed in 1..=4 {
+        let e = explore_with(
+            &srv,
+            ExploreConfig {
+                seed,
+                budget: Budget::Requests(250),
+                ..defaults()
+            },
+        )
+        .await;
+        assert!(
+            e.failures.is_empty(),
+            "seed {seed}: {:?}",
+            e.failures.first().map(|f| (&f.signature, &f.yaml))
+        );
+        assert!(e.passed > 10, "seed {seed}: {e:?}");
+        assert!(e.not_run.is_empty(), "seed {seed}: {:?}", e.not_run);
+        assert_eq!(e.unconfirmed, 0);
+    }
+    srv.shutdown().await;
+}
+
+/// Active sessions of the user the explorer mints for, straight from the server.
+async fn explored_user_sessions(target: &sessconform::target::Target) -> usize {
+    let api = target.api("stytch").unwrap();
+    let user = api
+        .vars
+        .get("other_user_id")
+        .or_else(|| target.vars.get("other_user_id"))
+        .and_then(|v| v.as_str())
+        .unwrap()
+        .to_owned();
+    let mut req = reqwest::Client::new()
+        .get(api.base_url.join("v1/sessions").unwrap())
+        .query(&[("user_id", user)]);
+    if let sessconform::target::Credentials::Basic { username, password } = &api.auth {
+        req = req.basic_auth(&username.value, Some(&password.value));
+    }
+    let text = req.send().await.unwrap().text().await.unwrap();
+    let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+    body["sessions"].as_array().unwrap().len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_exploration_leaves_no_session_behind() {
+    let srv = server(&[]).await;
+    let target = parse_target("t", &srv.target_yaml(), &Default::default()).unwrap();
+    let before = explored_user_sessions(&target).await;
+    let schemas = Arc::new(SchemaStore::builtin().unwrap());
+    let cfg = ExploreConfig {
+        budget: Budget::Time(std::time::Duration::from_secs(30)),
+        ..defaults()
+    };
+    let cancel = Cancel::default();
+    let stop = cancel.clone();
+    // Ctrl-C a few milliseconds into the fourth sequence, while its steps are in flight.
+    let mut on_progress = move |p: &explore::Progress| {
+        if p.sequences == 3 {
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+                stop.cancel();
+            });
+        }
+    };
+    let e = explore::explore(&target, schemas, &cfg, &cancel, &mut on_progress)
+        .await
+        .unwrap();
+    assert!(e.interrupted, "{e:?}");
+    assert!(e.elapsed < std::time::Duration::from_secs(10), "{e:?}");
+    assert!(e.sequences >= 3 && e.failures.is_empty(), "{e:?}");
+    assert_eq!(
+        explored_user_sessions(&target).await,
+        before,
+        "every minted session is revoked"
+    );
+    srv.shutdown().await;
+}

@@ -70,12 +70,33 @@ for n in $sizes; do
     if [ "$mode" = reports ]; then
       sizes_mb=$(for f in junit.xml report.json index.html; do stat -c %s "$work/reports/$f"; done | awk '{printf "%.1f MB | ", $1/1e6}' | sed 's/ | $//')
     fi
-    python3 - "$n" "$mode" "${times[*]}" "${rss[*]}" "$sizes_mb" <<'PY'
+    python3 - "$n" "$mode" "${times[*]}" "${rss[*]}" "$sizes_mb" "$work/results" <<'PY'
 import sys, statistics
 n, mode = int(sys.argv[1]), sys.argv[2]
 t = statistics.median(float(x) for x in sys.argv[3].split())
 m = max(int(x) for x in sys.argv[4].split()) / 1024
 print(f"| {n:,} | {'--reports' if mode == 'reports' else '–'} | {t:.2f} | {n / max(t, 0.01):,.0f} | {m:.0f} | {sys.argv[5]} |")
+with open(sys.argv[6], "a") as f:
+    f.write(f"{n} {mode} {t} {m}\n")
 PY
   done
 done
+# What the targets of issue 13 are about: memory per case (the slope of peak RSS between the two
+# largest sizes), cases/s from the smallest to the largest size, and the cost of --reports.
+python3 - "$work/results" <<'PY'
+import sys
+rows = [l.split() for l in open(sys.argv[1])]
+r = {(int(n), m): (float(t), float(mib)) for n, m, t, mib in rows}
+sizes = sorted({n for n, _ in r})
+if len(sizes) >= 2:
+    a, b = sizes[-2], sizes[-1]
+    for mode in ("none", "reports"):
+        if (a, mode) in r and (b, mode) in r:
+            per = (r[(b, mode)][1] - r[(a, mode)][1]) * 1024 * 1024 / (b - a)
+            rate = [n / r[(n, mode)][0] for n in sizes if (n, mode) in r]
+            print(f"{mode}: {per:,.0f} bytes per case ({a:,} → {b:,}); cases/s from {sizes[0]:,} to {sizes[-1]:,}: "
+                  f"{min(rate):,.0f} … {max(rate):,.0f} (spread {100 * (max(rate) / min(rate) - 1):.0f}%)")
+for n in sizes:
+    if (n, "none") in r and (n, "reports") in r:
+        print(f"{n:,} cases: --reports takes {r[(n, 'reports')][0] / r[(n, 'none')][0]:.2f}× the time without")
+PY

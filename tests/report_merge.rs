@@ -1,7 +1,11 @@
 //! `report merge`: the reports of three `--shard K/3` runs merge into the report of the
-//! unsharded run (same cases, verdicts, totals, suites and exit code), in all three formats.
+//! unsharded run (same cases, verdicts, totals, suites and exit code), in all three formats;
+//! matrix runs merge their case × target matrix; a report re-formatted by another tool merges
+//! like the original.
 
 #![cfg(feature = "server")]
+
+mod compat_support;
 
 use std::path::Path;
 use std::process::Command;
@@ -181,4 +185,128 @@ async fn three_shards_merge_into_the_unsharded_report() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("bogus.json"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn matrix_shards_merge_their_matrix() {
+    use compat_support::{args, bin, fixtures, server, stderr, stdout, target_file};
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (server(&[]).await, server(&["lenient-auth"]).await);
+    let (ta, tb) = (
+        target_file(dir.path(), &a, "reference"),
+        target_file(dir.path(), &b, "lenient"),
+    );
+    let suites = fixtures().join("stytch");
+    let run = |out: std::path::PathBuf, shard: Option<String>| {
+        let mut a = args(&[
+            &"run",
+            &suites,
+            &"--target",
+            &ta,
+            &"--target",
+            &tb,
+            &"--reports",
+            &out,
+        ]);
+        if let Some(s) = shard {
+            a.extend(["--shard".to_owned(), s]);
+        }
+        bin(a)
+    };
+    let full_dir = dir.path().join("full");
+    let full = run(full_dir.clone(), None).await;
+    assert_eq!(
+        full.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&full),
+        stderr(&full)
+    );
+    let mut shard_dirs = Vec::new();
+    for k in 1..=3 {
+        let d = dir.path().join(format!("shard-{k}"));
+        let o = run(d.clone(), Some(format!("{k}/3"))).await;
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+        shard_dirs.push(d);
+    }
+    let merged_dir = dir.path().join("merged");
+    let mut a = args(&[&"report", &"merge", &merged_dir]);
+    a.extend(args(
+        &shard_dirs
+            .iter()
+            .map(|d| d as &dyn AsRef<std::ffi::OsStr>)
+            .collect::<Vec<_>>(),
+    ));
+    let merged = bin(a).await;
+    assert_eq!(merged.status.code(), Some(1), "{}", stderr(&merged));
+    let (want, got) = (read(&full_dir), read(&merged_dir));
+    assert_eq!(got["summary"], want["summary"]);
+    assert_eq!(verdicts(&got), verdicts(&want));
+    // The matrix of the unsharded run: same targets, same rows in the same order, same cells.
+    assert_eq!(got["compat"]["kind"], "matrix");
+    assert_eq!(got["compat"], want["compat"]);
+    let rows = got["compat"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 5);
+    let html = std::fs::read_to_string(merged_dir.join("index.html")).unwrap();
+    assert!(html.contains("lenient"), "the merged page shows the matrix");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reformatted_report_merges_like_the_original() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/ok"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"request_id": "req-1"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/broken"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"request_id": "r"})))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases");
+    std::fs::create_dir(&cases).unwrap();
+    case_files(&cases);
+    let out = dir.path().join("run");
+    let o = sessconform()
+        .args(["run", "--color", "never"])
+        .arg(&cases)
+        .args(["--base-url", &format!("demo={}", server.uri())])
+        .arg("--reports")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    // The same document pretty-printed (as `jq .` would): read whole instead of by lines.
+    let pretty = dir.path().join("pretty.json");
+    std::fs::write(&pretty, serde_json::to_string_pretty(&read(&out)).unwrap()).unwrap();
+    let merge = |input: &Path, to: &Path| {
+        sessconform()
+            .args(["report", "merge"])
+            .arg(to)
+            .arg(input)
+            .output()
+            .unwrap()
+    };
+    let (m1, m2) = (dir.path().join("m1"), dir.path().join("m2"));
+    assert_eq!(merge(&out, &m1).status.code(), Some(1));
+    let o2 = merge(&pretty, &m2);
+    assert_eq!(
+        o2.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o2.stderr)
+    );
+    let (a, b) = (read(&m1), read(&m2));
+    assert_eq!(verdicts(&a), verdicts(&b));
+    assert_eq!(a["summary"], b["summary"]);
+    assert_eq!(a["summary"], read(&out)["summary"]);
+    // A report cut short (a cancelled upload) is a usage error naming the file.
+    let text = std::fs::read_to_string(out.join("report.json")).unwrap();
+    let cut = dir.path().join("cut.json");
+    std::fs::write(&cut, &text.as_bytes()[..text.len() / 2]).unwrap();
+    let bad = merge(&cut, &dir.path().join("m3"));
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("cut.json"));
 }

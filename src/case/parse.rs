@@ -9,7 +9,8 @@
 //! whole file goes through the ordinary single parse: results and diagnostics never depend on
 //! the cut.
 //!
-//! [`parse_suites`] is the first half of loading: read a source's files and parse them all.
+//! [`parse_suites`] is the first half of loading: read a source's files and parse the first batch
+//! of them ([`BATCH_BYTES`]); `compile_suites` parses each further batch just before compiling it.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -30,14 +31,43 @@ pub struct ParsedSuites {
     pub(super) files: Vec<ParsedFile>,
 }
 
-/// One case file and its raw suite (or why its YAML does not parse).
+/// One case file and its raw suite (or why its YAML does not parse); `None` until parsed.
 pub(super) struct ParsedFile {
     pub(super) file: Arc<SourceFile>,
     pub(super) dir: Option<PathBuf>,
-    pub(super) raw: Result<RawSuite, LoadError>,
+    pub(super) raw: Option<Result<RawSuite, LoadError>>,
 }
 
-/// Reads every case file of `source` and parses its YAML (large files on several cores).
+/// YAML text parsed at once. A raw case takes about 18 times the memory of its text, so a big
+/// source is parsed a batch of files at a time, each batch compiled (and its raw form dropped)
+/// before the next is parsed: parse_suites parses the first batch, `compile_suites` the rest.
+/// A single file larger than this is one batch (parsed on every core, in pieces).
+pub(super) const BATCH_BYTES: usize = 4 * 1024 * 1024;
+
+/// Parses the unparsed files from `files[from]` on that fit in `budget` bytes of text (at least
+/// one file), in place.
+pub(super) fn parse_batch(files: &mut [ParsedFile], from: usize, budget: usize) {
+    let mut end = from;
+    let mut bytes = 0;
+    while end < files.len() && files[end].raw.is_none() {
+        let len = files[end].file.text.len();
+        if end > from && bytes + len > budget {
+            break;
+        }
+        bytes += len;
+        end += 1;
+    }
+    let batch = &mut files[from..end];
+    let texts: Vec<&str> = batch.iter().map(|f| f.file.text.as_str()).collect();
+    let raws = raw_suites(&texts);
+    drop(texts);
+    for (f, raw) in batch.iter_mut().zip(raws) {
+        f.raw = Some(raw.map_err(|e| yaml_error(&f.file, &e)));
+    }
+}
+
+/// Reads every case file of `source` and parses the YAML of the first batch of them (large
+/// files on several cores; see [`BATCH_BYTES`] for the rest).
 pub fn parse_suites(source: &SuiteSource) -> Result<ParsedSuites, LoadError> {
     let files = read_sources(source)?;
     if files.is_empty() {
@@ -49,17 +79,17 @@ pub fn parse_suites(source: &SuiteSource) -> Result<ParsedSuites, LoadError> {
             ));
         }
     }
-    let texts: Vec<&str> = files.iter().map(|f| f.text.as_str()).collect();
-    let raws = raw_suites(&texts);
-    let files = files
+    let mut files: Vec<ParsedFile> = files
         .into_iter()
-        .zip(raws)
-        .map(|(CaseFile { name, dir, text }, raw)| {
-            let file = SourceFile::new(name, text);
-            let raw = raw.map_err(|e| yaml_error(&file, &e));
-            ParsedFile { file, dir, raw }
+        .map(|CaseFile { name, dir, text }| ParsedFile {
+            file: SourceFile::new(name, text),
+            dir,
+            raw: None,
         })
         .collect();
+    if !files.is_empty() {
+        parse_batch(&mut files, 0, BATCH_BYTES);
+    }
     Ok(ParsedSuites { files })
 }
 
@@ -339,6 +369,31 @@ fn is_content(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_parse_in_batches_of_the_budget() {
+        let file = |n: usize, text: &str| ParsedFile {
+            file: SourceFile::new(format!("f{n}.yaml"), text),
+            dir: None,
+            raw: None,
+        };
+        let ok = "suite: s\napi: a\ncases:\n  - name: one\n    request: {path: /1}\n";
+        let mut files = vec![file(0, ok), file(1, ok), file(2, "suite: [\n"), file(3, ok)];
+        // Two files fit in the budget: the first batch is files 0 and 1.
+        parse_batch(&mut files, 0, 2 * ok.len());
+        let parsed: Vec<bool> = files.iter().map(|f| f.raw.is_some()).collect();
+        assert_eq!(parsed, [true, true, false, false]);
+        // A budget smaller than one file still parses that file; a bad file's error names it.
+        parse_batch(&mut files, 2, 1);
+        let parsed: Vec<bool> = files.iter().map(|f| f.raw.is_some()).collect();
+        assert_eq!(parsed, [true, true, true, false]);
+        match &files[2].raw {
+            Some(Err(e)) => assert!(e.to_string().contains("f2.yaml"), "{e}"),
+            _ => panic!("file 2 must fail to parse"),
+        }
+        parse_batch(&mut files, 3, BATCH_BYTES);
+        assert!(matches!(&files[3].raw, Some(Ok(s)) if s.cases.len() == 1));
+    }
 
     const SUITE: &str = "\
 # leading comment

@@ -121,9 +121,22 @@ pub struct SelectArgs {
     /// Leave out cases with this tag (repeatable).
     #[arg(long, value_name = "TAG")]
     pub exclude_tag: Vec<String>,
-    /// Run the K-th of N deterministic shards, e.g. 1/4.
+    /// Run the K-th of N deterministic shards, e.g. 1/4 (balanced by case count).
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
+    /// Balance the shards by the case durations of a previous JSON report (its folder or
+    /// report.json) instead of by case count.
+    #[arg(long, value_name = "REPORT", requires = "shard", value_parser = read_shard_timings)]
+    pub shard_timings: Option<ShardTimings>,
+}
+
+/// Case durations by id, read from a previous JSON report for `--shard-timings`.
+pub type ShardTimings = std::sync::Arc<std::collections::HashMap<String, std::time::Duration>>;
+
+fn read_shard_timings(s: &str) -> Result<ShardTimings, String> {
+    sessconform::report::merge::case_durations(std::path::Path::new(s))
+        .map(std::sync::Arc::new)
+        .map_err(|e| e.to_string())
 }
 
 impl SelectArgs {
@@ -134,6 +147,7 @@ impl SelectArgs {
             tags: self.tag.clone(),
             exclude_tags: self.exclude_tag.clone(),
             shard: self.shard,
+            shard_durations: self.shard_timings.clone(),
         }
     }
 }

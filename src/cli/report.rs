@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use sessconform::exit;
-use sessconform::report::merge::merge;
+use sessconform::report::merge::Merge;
 use sessconform::report::{FileReporter, Reporter};
 use sessconform::result::{Event, RunSummary};
 
@@ -38,28 +38,35 @@ pub(crate) fn report(cmd: &ReportCommand) -> u8 {
 }
 
 fn merge_reports(args: &MergeArgs) -> u8 {
-    let record = match merge(&args.inputs) {
-        Ok(r) => r,
+    let mut merge = match Merge::open(&args.inputs) {
+        Ok(m) => m,
         Err(e) => return usage_error(e),
     };
     let mut files = FileReporter::new();
-    files.set_exchanges(record.exchanges);
+    files.set_exchanges(merge.exchanges);
     files.add_dir(&args.out);
     if let Err(e) = files.prepare() {
         return usage_error(e);
     }
-    files.on_event(&Event::RunStarted(record.info.clone()));
-    // The merged record's start time is the earliest shard's.
-    files.set_started_at(record.started_at);
-    for c in &record.cases {
-        files.on_event(&Event::CaseFinished(Box::new(c.clone())));
+    files.on_event(&Event::RunStarted(merge.info.clone()));
+    // The merged run's start time is the earliest shard's.
+    if let Some(t) = merge.started_at {
+        files.set_started_at(t);
     }
-    let summary = record.summary.clone().unwrap_or_else(|| RunSummary {
-        counts: record.counts(),
-        duration: record.duration(),
-        interrupted: true,
-    });
-    if record.summary.is_some() {
+    let counts = match merge.cases(|c| files.on_event(&Event::CaseFinished(Box::new(c)))) {
+        Ok(c) => c,
+        // Nothing is written: the reports are assembled only by `finish`.
+        Err(e) => return usage_error(e),
+    };
+    if let Some(c) = merge.compat.take() {
+        files.on_event(&Event::Compat(Box::new(c)));
+    }
+    let summary = RunSummary {
+        counts,
+        duration: merge.duration,
+        interrupted: merge.interrupted || !merge.complete,
+    };
+    if merge.complete {
         files.on_event(&Event::RunFinished(summary.clone()));
     }
     if let Err(e) = files.finish() {

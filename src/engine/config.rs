@@ -67,6 +67,9 @@ pub struct Selection {
     pub exclude_tags: Vec<String>,
     /// Run only cases whose id falls in this shard.
     pub shard: Option<Shard>,
+    /// Measured durations by case id (`--shard-timings`, a previous JSON report): shards are
+    /// then balanced by duration instead of by case count.
+    pub shard_durations: Option<std::sync::Arc<std::collections::HashMap<String, Duration>>>,
 }
 
 /// `--shard K/N`: the K-th of N deterministic partitions (1-based).
@@ -123,6 +126,46 @@ impl Shard {
         }
         member
     }
+
+    /// Which of `ids` belong to this shard, balanced by measured duration: longest first, each
+    /// case goes to the shard with the least time so far (ties: the lower shard), so the shards'
+    /// wall times come out close. A case `durations` does not know (new since that report) counts
+    /// as the median known duration. Like [`Shard::members`], the result depends only on the set
+    /// of ids and the durations, so every shard of a CI matrix computes the same partition.
+    pub fn members_by_duration(
+        &self,
+        ids: &[&str],
+        durations: &std::collections::HashMap<String, Duration>,
+    ) -> Vec<bool> {
+        // Whole microseconds: integer sums, the same on every machine.
+        let micros = |d: &Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+        let mut known: Vec<u64> = ids
+            .iter()
+            .filter_map(|id| durations.get(*id).map(micros))
+            .collect();
+        known.sort_unstable();
+        let median = known.get(known.len() / 2).copied().unwrap_or(1);
+        let mut order: Vec<(std::cmp::Reverse<u64>, u64, &str, usize)> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let d = durations.get(*id).map_or(median, micros);
+                (std::cmp::Reverse(d), fnv1a(id), *id, i)
+            })
+            .collect();
+        order.sort_unstable();
+        let mut load: std::collections::BinaryHeap<std::cmp::Reverse<(u64, u32)>> =
+            (0..self.count).map(|k| std::cmp::Reverse((0, k))).collect();
+        let mut member = vec![false; ids.len()];
+        for (std::cmp::Reverse(d), _, _, i) in order {
+            let Some(std::cmp::Reverse((total, k))) = load.pop() else {
+                break;
+            };
+            member[i] = k == self.index - 1;
+            load.push(std::cmp::Reverse((total.saturating_add(d), k)));
+        }
+        member
+    }
 }
 
 fn fnv1a(id: &str) -> u64 {
@@ -148,12 +191,24 @@ impl Selection {
                 .filter(|(_, s)| **s)
                 .map(|((id, _), _)| *id)
                 .collect();
-            let mut member = shard.members(&ids).into_iter();
+            let member = match &self.shard_durations {
+                Some(d) => shard.members_by_duration(&ids, d),
+                None => shard.members(&ids),
+            };
+            let mut member = member.into_iter();
             for s in selected.iter_mut().filter(|s| **s) {
                 *s = member.next().unwrap_or(false);
             }
         }
         selected
+    }
+
+    /// True when no filter, tag or shard narrows the run: every case is selected.
+    pub fn selects_everything(&self) -> bool {
+        self.filters.is_empty()
+            && self.tags.is_empty()
+            && self.exclude_tags.is_empty()
+            && self.shard.is_none()
     }
 
     /// True when the case is selected by the filters and tags (the shard is applied over the
@@ -209,6 +264,49 @@ mod tests {
         }
         assert!("0/3".parse::<Shard>().is_err());
         assert!("4/3".parse::<Shard>().is_err());
+    }
+
+    #[test]
+    fn shards_balance_measured_durations() {
+        // One case of 9 s and nine of 1 s: by count 5/5, by duration the long one alone.
+        let ids: Vec<String> = (0..10).map(|i| format!("s::case {i}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut durations: std::collections::HashMap<String, Duration> = ids
+            .iter()
+            .map(|id| ((*id).to_owned(), Duration::from_secs(1)))
+            .collect();
+        durations.insert("s::case 7".into(), Duration::from_secs(9));
+        let shards: Vec<Shard> = (1..=2).map(|k| format!("{k}/2").parse().unwrap()).collect();
+        let members: Vec<Vec<bool>> = shards
+            .iter()
+            .map(|s| s.members_by_duration(&ids, &durations))
+            .collect();
+        for i in 0..ids.len() {
+            assert_eq!(members.iter().filter(|m| m[i]).count(), 1, "{}", ids[i]);
+        }
+        let time = |m: &[bool]| -> Duration {
+            ids.iter()
+                .zip(m)
+                .filter(|(_, b)| **b)
+                .map(|(id, _)| durations[*id])
+                .sum()
+        };
+        assert_eq!(time(&members[0]), Duration::from_secs(9));
+        assert_eq!(time(&members[1]), Duration::from_secs(9));
+        assert!(members[0][7], "the long case leads the first shard");
+        assert_eq!(members[0].iter().filter(|b| **b).count(), 1);
+        // A case the report does not know counts as the median (1 s), and the partition does
+        // not depend on the order of the ids.
+        durations.remove("s::case 0");
+        let mut reversed = ids.clone();
+        reversed.reverse();
+        let a = shards[1].members_by_duration(&ids, &durations);
+        let b = shards[1].members_by_duration(&reversed, &durations);
+        for (i, id) in reversed.iter().enumerate() {
+            let at = ids.iter().position(|x| x == id).unwrap();
+            assert_eq!(b[i], a[at], "{id}");
+        }
+        assert_eq!(a.iter().filter(|b| **b).count(), 9);
     }
 
     #[test]

@@ -15,5 +15,5 @@ pub(crate) mod step;
 
 pub use advice::{VarAdvice, var_advice};
 pub use config::{RunConfig, Selection, Shard, ShardError};
-pub use plan::{Plan, PlannedCase, Skip, plan};
+pub use plan::{Plan, PlannedCase, Skip, Unit, plan};
 pub use run::{Cancel, Runner, run};

@@ -1,7 +1,7 @@
 //! Planning: select cases, resolve each suite's API target and variables, decide skips.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -23,21 +23,23 @@ pub struct Skip {
     pub group: String,
 }
 
-/// One case ready to run.
+/// One case ready to run. Everything a suite's cases have in common (the suite, its folder, its
+/// API target, its variables) is shared, not copied: a planned case costs a few words besides
+/// its compiled case.
 #[derive(Debug, Clone)]
 pub struct PlannedCase {
     /// The suite it belongs to.
     pub suite: Arc<Suite>,
     /// Index of the case in the suite.
     pub case_index: usize,
-    /// Directory of the case file (snapshots).
-    pub dir: Option<PathBuf>,
-    /// Where the suite's API lives (none: skipped).
-    pub api: Option<ApiTarget>,
-    /// Variables visible to the case.
-    pub scope: Scope,
+    /// Directory of the case file (snapshots), shared by the suite's cases.
+    pub dir: Option<Arc<Path>>,
+    /// Where the suite's API lives (none: skipped), shared by the suite's cases.
+    pub api: Option<Arc<ApiTarget>>,
+    /// Variables visible to the case (no captures yet), shared by the suite's cases.
+    pub scope: Arc<Scope>,
     /// Why the case will not run.
-    pub skip: Option<Skip>,
+    pub skip: Option<Box<Skip>>,
     /// Position in the plan (for ordered output).
     pub position: usize,
 }
@@ -46,6 +48,26 @@ impl PlannedCase {
     /// The case.
     pub fn case(&self) -> &Case {
         &self.suite.cases[self.case_index]
+    }
+}
+
+/// A scheduling unit: one case, or the cases of a serial suite in order (positions in the plan).
+/// A lone case costs no allocation, so a plan of a million cases schedules in one `Vec`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unit {
+    /// One case that runs alongside any other.
+    One(usize),
+    /// The cases of a serial suite, run one after another.
+    Serial(Vec<usize>),
+}
+
+impl Unit {
+    /// The unit's cases, in the order they run.
+    pub fn cases(&self) -> &[usize] {
+        match self {
+            Unit::One(i) => std::slice::from_ref(i),
+            Unit::Serial(v) => v,
+        }
     }
 }
 
@@ -61,38 +83,39 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Every schema id the planned cases check (each once).
+    /// Every schema id the planned cases check (each once, sorted).
     pub fn schema_ids(&self) -> Vec<&str> {
-        let mut ids: Vec<&str> = self
-            .cases
-            .iter()
-            .flat_map(|pc| pc.case().steps.iter())
-            .flat_map(|s| s.expect.schemas.iter().map(|e| e.id.as_str()))
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids
+        let mut seen: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+        for s in self.cases.iter().flat_map(|pc| pc.case().steps.iter()) {
+            seen.extend(s.expect.schemas.iter().map(|e| e.id.as_str()));
+        }
+        seen.into_iter().collect()
     }
 
     /// The scheduling units: each serial suite is one unit (its cases in order), every other
     /// case its own unit; units are in plan order.
-    pub fn units(&self) -> Vec<Vec<usize>> {
-        let mut units: Vec<Vec<usize>> = Vec::new();
-        let mut serial: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    pub fn schedule(&self) -> Vec<Unit> {
+        let mut units: Vec<Unit> = Vec::new();
+        let mut serial: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, pc) in self.cases.iter().enumerate() {
-            if pc.suite.serial {
-                match serial.get(pc.suite.name.as_str()) {
-                    Some(&u) => units[u].push(i),
-                    None => {
-                        serial.insert(&pc.suite.name, units.len());
-                        units.push(vec![i]);
-                    }
+            if !pc.suite.serial {
+                units.push(Unit::One(i));
+                continue;
+            }
+            match serial.get(pc.suite.name.as_str()).map(|&u| &mut units[u]) {
+                Some(Unit::Serial(cases)) => cases.push(i),
+                _ => {
+                    serial.insert(&pc.suite.name, units.len());
+                    units.push(Unit::Serial(vec![i]));
                 }
-            } else {
-                units.push(vec![i]);
             }
         }
         units
+    }
+
+    /// [`Plan::schedule`] as lists of plan positions.
+    pub fn units(&self) -> Vec<Vec<usize>> {
+        self.schedule().iter().map(|u| u.cases().to_vec()).collect()
     }
 
     /// The base URL of every API of the target, redacted, named by `prefix/api`
@@ -146,15 +169,26 @@ pub fn plan(
         }
     }
     // The shard is dealt over the whole selection, so every shard sees the same partition.
-    let all: Vec<(&str, &[String])> = suites
-        .iter()
-        .flat_map(|l| l.suite.cases.iter().map(|c| (c.id.as_str(), &c.tags[..])))
-        .collect();
-    let mut selected = selection.select_all(&all).into_iter();
-    drop(all);
-    let mut cases = Vec::new();
+    let selected: Vec<bool> = if selection.selects_everything() {
+        Vec::new()
+    } else {
+        let all: Vec<(&str, &[String])> = suites
+            .iter()
+            .flat_map(|l| l.suite.cases.iter().map(|c| (c.id.as_str(), &c.tags[..])))
+            .collect();
+        selection.select_all(&all)
+    };
+    let everything = selection.selects_everything();
+    let total = if everything {
+        suites.iter().map(|l| l.suite.cases.len()).sum()
+    } else {
+        selected.iter().filter(|s| **s).count()
+    };
+    let mut selected = selected.into_iter();
+    let mut cases = Vec::with_capacity(total);
     for loaded in suites {
-        let api = target.api(&loaded.suite.api);
+        let dir: Option<Arc<Path>> = loaded.dir.map(Arc::from);
+        let api = target.api(&loaded.suite.api).map(Arc::new);
         let suite = Arc::new(match api.as_ref().and_then(|a| a.mint.as_deref()) {
             Some(recipe) => {
                 let name = loaded.suite.api.clone();
@@ -171,7 +205,7 @@ pub fn plan(
             }
             None => loaded.suite,
         });
-        let vars = resolve_vars(&suite, &target, api.as_ref(), cfg);
+        let vars = resolve_vars(&suite, &target, api.as_deref(), cfg);
         for (name, decl) in &suite.vars {
             if decl.secret || target.secret_vars.contains(name) {
                 for v in vars
@@ -186,20 +220,21 @@ pub fn plan(
                 }
             }
         }
+        let scope = Arc::new(Scope {
+            vars,
+            ..Scope::default()
+        });
         for (i, case) in suite.cases.iter().enumerate() {
-            if !selected.next().unwrap_or(false) {
+            if !everything && !selected.next().unwrap_or(false) {
                 continue;
             }
-            let skip = skip_reason(&suite, case, api.as_ref(), &vars);
+            let skip = skip_reason(&suite, case, api.as_deref(), &scope.vars).map(Box::new);
             cases.push(PlannedCase {
                 suite: Arc::clone(&suite),
                 case_index: i,
-                dir: loaded.dir.clone(),
+                dir: dir.clone(),
                 api: api.clone(),
-                scope: Scope {
-                    vars: vars.clone(),
-                    ..Scope::default()
-                },
+                scope: Arc::clone(&scope),
                 skip,
                 position: cases.len(),
             });

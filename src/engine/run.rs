@@ -135,7 +135,7 @@ pub async fn run(
     let stop = Arc::new(AtomicBool::new(false));
     let (tx, mut rx) = mpsc::unbounded_channel::<(usize, CaseResult)>();
 
-    let units = plan.units();
+    let units = plan.schedule();
     // `--jobs` workers take the next unit in plan order until none is left: at most `jobs`
     // cases are in flight, without a task (and its memory) per case.
     let units = Arc::new(units);
@@ -152,7 +152,7 @@ pub async fn run(
         let cancel = cancel.clone();
         handles.push(tokio::spawn(async move {
             while let Some(unit) = units.get(next_unit.fetch_add(1, Ordering::Relaxed)) {
-                for &idx in unit {
+                for &idx in unit.cases() {
                     let pc: &PlannedCase = &plan.cases[idx];
                     let mut result = run_one(pc, &shared, &stop, &cancel).await;
                     if !shared.cfg.passing_exchanges

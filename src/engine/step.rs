@@ -89,7 +89,7 @@ pub(crate) async fn run_steps(
 ) -> StepsRun {
     run_step_list(
         &pc.case().steps,
-        pc.scope.clone(),
+        Scope::clone(&pc.scope),
         api,
         env,
         redactor,

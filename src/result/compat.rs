@@ -1,13 +1,13 @@
 //! What matrix and differential runs add to the event stream ([`crate::result::Event::Compat`]):
 //! the case × target matrix, and the noise summary of a diff. Plain serialisable data, already
-//! redacted, for every reporter.
+//! redacted, for every reporter (and read back from shard reports by `report merge`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{CaseResult, Verdict};
 
 /// Extra data of a compatibility run, sent once just before `RunFinished`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CompatReport {
     /// `run` with several targets.
@@ -17,7 +17,7 @@ pub enum CompatReport {
 }
 
 /// The verdict of one cell: a case against a target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Cell {
     /// Passed without warnings.
@@ -57,7 +57,7 @@ impl Cell {
 }
 
 /// One cell with what a report needs to link to it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MatrixCell {
     /// Target display name.
     pub target: String,
@@ -75,7 +75,7 @@ pub struct MatrixCell {
 }
 
 /// One row: a case against every target.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MatrixRow {
     /// `suite::case`.
     pub id: String,
@@ -86,7 +86,7 @@ pub struct MatrixRow {
 }
 
 /// The case × target matrix.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Matrix {
     /// Target display names, in command-line order.
     pub targets: Vec<String>,
@@ -165,7 +165,7 @@ pub fn anchor(case_id: &str, target: &str) -> String {
 }
 
 /// Why something was not counted as a difference.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NoiseLine {
     /// JSON Pointer pattern (array indices as `*`).
     pub path: String,
@@ -189,7 +189,7 @@ pub struct NoiseLine {
 }
 
 /// A baseline exchange that could not be repeated (nothing learned from it).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UnstableLine {
     /// `suite::case`.
     pub case: String,
@@ -200,7 +200,7 @@ pub struct UnstableLine {
 }
 
 /// The end-of-run summary of a diff.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct DiffSummary {
     /// Baseline display name (or `golden:DIR`).
     pub baseline: String,

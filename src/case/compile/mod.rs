@@ -33,7 +33,20 @@ pub fn compile_suites(
     let mut diagnostics = Vec::new();
     let mut suites: Vec<LoadedSuite> = Vec::new();
     let mut seen: BTreeMap<String, Span> = BTreeMap::new();
-    for ParsedFile { file, dir, raw } in parsed.files {
+    let mut files = parsed.files;
+    for i in 0..files.len() {
+        if files[i].raw.is_none() {
+            // The next batch: parsed now, so only one batch is ever held in its raw form.
+            parse::parse_batch(&mut files, i, parse::BATCH_BYTES);
+        }
+        let ParsedFile { file, dir, raw } = &mut files[i];
+        let (file, dir) = (Arc::clone(file), dir.take());
+        let raw = raw.take().unwrap_or_else(|| {
+            Err(LoadError::single(
+                &file.name,
+                "internal error: the file was not parsed",
+            ))
+        });
         match raw.and_then(|raw| compile_suite(file, raw, schemas)) {
             Ok(suite) => {
                 let span = Span::file_start(&suite.source);
@@ -169,7 +182,7 @@ impl<'a> Compiler<'a> {
             vars.insert(k.clone(), self.var_decl(k, &v.value, &sp));
         }
         let mint = raw.mint.map(|m| self.recipe(m.value, &vars, false));
-        let mut cases = Vec::new();
+        let mut cases = Vec::with_capacity(raw.cases.len());
         let mut names: BTreeMap<String, Span> = BTreeMap::new();
         for rc in raw.cases {
             let sp = self.span(&rc.name);
@@ -389,6 +402,8 @@ impl<'a> Compiler<'a> {
                 return None;
             }
         }
+        // A compiled case lives as long as the plan: no spare capacity (a `Step` is large).
+        steps.shrink_to_fit();
         let mut cleanup = Vec::new();
         for (i, rs) in rc.cleanup.into_iter().enumerate() {
             if let Some(m) = &rs.mint {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
+use crate::case::Scope;
 use crate::engine::step::{Flow, StepEnv, run_step_list};
 use crate::engine::{PlannedCase, RunConfig};
 use crate::http::HttpClient;
@@ -89,7 +90,7 @@ pub(crate) async fn run_side(pc: &PlannedCase, side: &SideCtx, steps: usize) -> 
     let list = pc.case().steps.get(..steps).unwrap_or(&pc.case().steps);
     let steps = run_step_list(
         list,
-        pc.scope.clone(),
+        Scope::clone(&pc.scope),
         api,
         &env,
         side.redactor.clone(),

@@ -24,14 +24,14 @@ if cargo +nightly fuzz --version >/dev/null 2>&1; then
   for t in "${TARGETS[@]}"; do
     mkdir -p "target/fuzz-corpus/$t"
     log=$(mktemp)
-    before=$(ls "fuzz/artifacts/$t" 2>/dev/null | wc -l)
+    before=$({ ls "fuzz/artifacts/$t" 2>/dev/null || true; } | wc -l)
     # libFuzzer exits non-zero on a finding; the loop goes on to the next target.
     (cd fuzz && cargo +nightly fuzz run "$t" "../target/fuzz-corpus/$t" "corpus/$t" -- \
       -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1) \
       >"$log" 2>&1 || true
-    execs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
-    [ -n "$execs" ] || execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
-    found=$(( $(ls "fuzz/artifacts/$t" 2>/dev/null | wc -l) - before ))
+    execs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1 || true)
+    [ -n "$execs" ] || execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
+    found=$(( $({ ls "fuzz/artifacts/$t" 2>/dev/null || true; } | wc -l) - before ))
     echo "fuzz $t: ${execs:-?} executions in ${SECONDS_EACH} s (libFuzzer), $found new findings"
     if [ "$found" -gt 0 ] || [ -z "$execs" ]; then
       mkdir -p target/fuzz-logs && cp "$log" "target/fuzz-logs/$t.log"

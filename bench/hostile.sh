@@ -6,7 +6,8 @@
 #   bench/hostile.sh            # builds the release binary once, then runs every scenario
 #   SESSCONFORM=path bench/hostile.sh   # uses that binary instead
 #
-# Needs python3 and GNU time (/usr/bin/time). Every server listens on 127.0.0.1 only.
+# Needs python3 and GNU time (/usr/bin/time). Every server listens on 127.0.0.1 only. The last
+# row turns it around: 2,000 half-open clients against `sessconform serve`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=${SESSCONFORM:-target/release/sessconform}
@@ -78,3 +79,42 @@ wait "$TIMER"; code=$?
 read -r secs kb < <(tail -1 "$WORK/time")
 reports=$(python3 -c "import json; d=json.load(open('$WORK/reports/report.json')); print('valid, interrupted' if d['run']['interrupted'] else 'valid')" 2>/dev/null || echo missing)
 printf '| %s | 3 | %s | %s s | %s MiB | %s |\n' "run: SIGTERM mid-run" "$code" "$secs" "$((kb / 1024))" "$reports"
+
+# The reference server against 2,000 half-open clients (each sent part of a request head) with
+# --header-timeout 2s: how many connections it still holds 4 s later (0 expected), and whether
+# a well-behaved request is answered meanwhile.
+PORT=$((PORT + 1))
+/usr/bin/time -o "$WORK/time" -f '%e %M' "$BIN" serve --addr "127.0.0.1:$PORT" --header-timeout 2s \
+  >"$WORK/out" 2>"$WORK/err" &
+SERVER=$!
+for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+held=$(python3 - "$PORT" <<'PY'
+import socket, sys, time, urllib.error, urllib.request
+port = int(sys.argv[1])
+socks = []
+for _ in range(2000):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"GET /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+    socks.append(s)
+try:
+    served = urllib.request.urlopen(f"http://127.0.0.1:{port}/clerk/v1/jwks", timeout=5).status
+except urllib.error.HTTPError as e:
+    served = e.code
+time.sleep(4)
+held = 0
+for s in socks:
+    s.setblocking(False)
+    try:
+        if s.recv(1) != b"":
+            held += 1
+    except BlockingIOError:
+        held += 1
+    except OSError:
+        pass
+print(f"{held} of 2000 held after 4 s, a normal request got {served}")
+PY
+)
+kill -INT "$(pgrep -P "$SERVER")" 2>/dev/null
+wait "$SERVER"; code=$?
+read -r secs kb < <(tail -1 "$WORK/time")
+printf '| %s | 0 | %s | %s s | %s MiB | %s |\n' "serve: 2,000 half-open clients (--header-timeout 2s)" "$code" "$secs" "$((kb / 1024))" "$held"

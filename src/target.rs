@@ -26,7 +26,6 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 use url::Url;
 
-use crate::case::MAX_FILE_BYTES;
 use crate::case::template::{Scope, TemplateError};
 use crate::diagnostic::{Diagnostic, LoadError, yaml_error_in};
 use crate::source::{SourceFile, Span};
@@ -572,17 +571,23 @@ pub fn load_target_file(path: &std::path::Path) -> Result<Target, LoadError> {
     parse_target_in(&name, &text, &BTreeMap::new(), path.parent())
 }
 
-/// The file's text, refused past [`MAX_FILE_BYTES`] (the case-file limit) without reading more.
+/// The largest target file read: base URLs, credentials, a few vars and perhaps a CA
+/// certificate take kilobytes, so a larger file is a mistake (or hostile) and is refused
+/// without being read whole.
+pub const MAX_TARGET_FILE_BYTES: usize = 1024 * 1024;
+
+/// The file's text, refused past [`MAX_TARGET_FILE_BYTES`] without reading more.
 fn read_capped(path: &std::path::Path) -> std::io::Result<String> {
     use std::io::Read;
-    let limit = u64::try_from(MAX_FILE_BYTES).unwrap_or(u64::MAX) + 1;
+    let limit = u64::try_from(MAX_TARGET_FILE_BYTES).unwrap_or(u64::MAX) + 1;
     let mut bytes = Vec::new();
     std::fs::File::open(path)?
         .take(limit)
         .read_to_end(&mut bytes)?;
-    if bytes.len() > MAX_FILE_BYTES {
+    if bytes.len() > MAX_TARGET_FILE_BYTES {
         return Err(std::io::Error::other(format!(
-            "the file is larger than {MAX_FILE_BYTES} bytes (the case-file limit)"
+            "the file is larger than 1 MiB ({MAX_TARGET_FILE_BYTES} bytes), the limit for a \
+             target file (base URLs, credentials and vars take a few kilobytes)"
         )));
     }
     String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))

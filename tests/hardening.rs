@@ -237,22 +237,30 @@ fn control_characters_in_names_are_escaped() {
 fn an_oversized_target_file_is_refused_and_yaml_errors_name_the_target_file() {
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("big.yaml");
+    // 50 MB: valid YAML (a comment), under the case-file limit, far over a target file's.
     let mut text = String::from("apis:\n  stytch: {base_url: \"http://127.0.0.1:1\"}\n");
-    text.push_str(&format!(
-        "# {}\n",
-        "x".repeat(sessconform::case::MAX_FILE_BYTES)
-    ));
+    text.push_str(&format!("# {}\n", "x".repeat(50_000_000)));
     std::fs::write(&big, &text).unwrap();
+    drop(text);
     let err = sessconform::target::load_target_file(&big)
         .unwrap_err()
         .to_string();
+    assert!(err.contains("big.yaml"), "{err}");
     assert!(
         err.contains(&format!(
-            "larger than {} bytes",
-            sessconform::case::MAX_FILE_BYTES
+            "larger than 1 MiB ({} bytes), the limit for a target file",
+            sessconform::target::MAX_TARGET_FILE_BYTES
         )),
         "{err}"
     );
+    // Just under the limit still loads.
+    let fits = dir.path().join("fits.yaml");
+    let mut text = String::from("apis:\n  stytch: {base_url: \"http://127.0.0.1:1\"}\n# ");
+    text.push_str(&"x".repeat(sessconform::target::MAX_TARGET_FILE_BYTES - text.len() - 1));
+    text.push('\n');
+    assert_eq!(text.len(), sessconform::target::MAX_TARGET_FILE_BYTES);
+    std::fs::write(&fits, &text).unwrap();
+    sessconform::target::load_target_file(&fits).unwrap();
 
     let bad = dir.path().join("bad.yaml");
     std::fs::write(&bad, "apis: [\n").unwrap();

@@ -103,14 +103,27 @@ pub fn tape_validate(data: &[u8]) {
     let Ok(tape) = Tape::parse(data) else {
         return;
     };
-    // The tape is the same document serde_json reads.
+    // The tape is the same document serde_json reads, and so is what it serialises (the
+    // failure excerpts are rendered from it).
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) {
         assert_eq!(tape.to_value(), value);
+        let written = serde_json::to_vec(&tape.root()).expect("a tape serialises");
+        let read: serde_json::Value =
+            serde_json::from_slice(&written).expect("a tape serialises to JSON");
+        assert_eq!(read, value);
     }
     for id in ["stytch/sessions-get-response", "clerk/session"] {
         if let Ok(found) = builtin().validate_bounded(id, tape.root(), Limits::new(None)) {
             assert!(found.list.len() <= Limits::KEEP);
             assert!(found.total >= found.list.len());
+            // Every violation points into the body (its excerpt is found on the tape).
+            for v in &found.list {
+                assert!(
+                    tape.root().pointer(&v.instance_path).is_some(),
+                    "{:?}",
+                    v.instance_path
+                );
+            }
         }
     }
 }

@@ -52,6 +52,12 @@ impl<'a> JsonBody<'a> {
         }
     }
 
+    /// Whether the `serde_json::Value` has been built (tests of the checks that must not).
+    #[cfg(test)]
+    pub(crate) fn value_is_built(&self) -> bool {
+        self.value.get().is_some()
+    }
+
     /// The body as a `serde_json::Value` (built on first use).
     pub fn value(&self) -> &Value {
         self.value.get_or_init(|| self.tape.to_value())

@@ -1,10 +1,13 @@
 //! Bounded renderings of values for findings: truncated compact JSON, body starts and excerpts of
-//! a body around a JSON Pointer. Nothing here serialises more than a few kilobytes.
+//! a body around a JSON Pointer. Nothing here serialises more than a few kilobytes, and excerpts
+//! of a body read its [`TapeNode`]s: no `serde_json::Value` of the body is built for them.
 
 use std::io;
 
 use serde::Serialize;
 use serde_json::Value;
+
+use crate::tape::TapeNode;
 
 /// Longest rendering of `expected` / `actual`, in characters.
 pub(crate) const VALUE_MAX: usize = 200;
@@ -54,7 +57,7 @@ pub(crate) fn json_limited<T: Serialize + ?Sized>(v: &T, max: usize) -> String {
 }
 
 /// Pretty JSON of `v`, serialising at most `limit` bytes; the second value is true when cut.
-fn pretty_limited(v: &Value, limit: usize) -> (String, bool) {
+fn pretty_limited<T: Serialize + ?Sized>(v: &T, limit: usize) -> (String, bool) {
     let mut w = Limited {
         buf: Vec::new(),
         limit,
@@ -110,7 +113,7 @@ pub(crate) fn body_start(body: &[u8], max: usize) -> String {
 }
 
 /// A short multi-line view of a whole document (pretty, at most 24 lines).
-pub(crate) fn document(v: &Value) -> String {
+pub(crate) fn document<T: Serialize + ?Sized>(v: &T) -> String {
     let (text, cut) = pretty_limited(v, 8 * 1024);
     let mut out = String::new();
     let mut lines = text.lines();
@@ -125,28 +128,33 @@ pub(crate) fn document(v: &Value) -> String {
 }
 
 /// An excerpt of `root` around the value at JSON Pointer `pointer`: its parent pretty-printed
-/// (a few entries either side), the lines of the failing entry marked with `>`.
-pub(crate) fn excerpt(root: &Value, pointer: &str) -> String {
+/// (a few entries either side), the lines of the failing entry marked with `>`. Objects show
+/// their members in the order the body has them.
+pub(crate) fn excerpt(root: TapeNode<'_>, pointer: &str) -> String {
     let Some((parent_ptr, token)) = pointer.rsplit_once('/') else {
-        return mark_all(&document(root), "  ");
+        return mark_all(&document(&root), "  ");
     };
     let token = token.replace("~1", "/").replace("~0", "~");
     let Some(parent) = root.pointer(parent_ptr) else {
-        return mark_all(&document(root), "  ");
+        return mark_all(&document(&root), "  ");
     };
     let mut out = String::new();
-    match parent {
-        Value::Object(map) => {
-            let pos = map.keys().position(|k| *k == token);
-            let entries = map.iter().map(|(k, v)| (Some(k.as_str()), v));
-            window(entries, map.len(), pos, ('{', '}'), &mut out);
-        }
-        Value::Array(items) => {
-            let pos = token.parse::<usize>().ok().filter(|i| *i < items.len());
-            let entries = items.iter().map(|v| (None, v));
-            window(entries, items.len(), pos, ('[', ']'), &mut out);
-        }
-        other => return mark_all(&document(other), "  "),
+    if parent.is_object() {
+        // The last member of that name, the one the pointer resolves to.
+        let pos = parent
+            .members()
+            .enumerate()
+            .filter(|(_, (name, _))| *name == token)
+            .last()
+            .map(|(i, _)| i);
+        let entries = parent.members().map(|(k, v)| (Some(k), v));
+        window(entries, parent.len(), pos, ('{', '}'), &mut out);
+    } else if parent.is_array() {
+        let pos = token.parse::<usize>().ok().filter(|i| *i < parent.len());
+        let entries = parent.elements().map(|v| (None, v));
+        window(entries, parent.len(), pos, ('[', ']'), &mut out);
+    } else {
+        return mark_all(&document(&parent), "  ");
     }
     out
 }
@@ -156,7 +164,7 @@ fn mark_all(text: &str, mark: &str) -> String {
 }
 
 fn window<'v>(
-    entries: impl Iterator<Item = (Option<&'v str>, &'v Value)>,
+    entries: impl Iterator<Item = (Option<&'v str>, TapeNode<'v>)>,
     len: usize,
     pos: Option<usize>,
     (open, close): (char, char),
@@ -171,7 +179,7 @@ fn window<'v>(
     }
     for (i, (key, v)) in entries.enumerate().skip(first).take(last + 1 - first) {
         let mark = if Some(i) == pos { "> " } else { "  " };
-        let (text, cut) = pretty_limited(v, 4 * 1024);
+        let (text, cut) = pretty_limited(&v, 4 * 1024);
         let mut lines = text.lines();
         let comma = if i + 1 < len { "," } else { "" };
         let shown: Vec<&str> = lines.by_ref().take(ENTRY_LINES).collect();
@@ -261,10 +269,17 @@ mod tests {
         assert_eq!(body_start(&[0xff, b'a'], 10), "\u{fffd}a");
     }
 
+    /// The excerpt of `doc` (serialised, then parsed into a tape like a response body).
+    fn excerpt_of(doc: &Value, pointer: &str) -> String {
+        let bytes = serde_json::to_vec(doc).unwrap();
+        let tape = crate::tape::Tape::parse(&bytes).unwrap();
+        excerpt(tape.root(), pointer)
+    }
+
     #[test]
     fn excerpt_marks_failing_entry_in_parent() {
         let doc = json!({"sessions": [{"session_id": "s1", "expires_at": 12, "user_id": "u"}]});
-        let e = excerpt(&doc, "/sessions/0/expires_at");
+        let e = excerpt_of(&doc, "/sessions/0/expires_at");
         let marked: Vec<&str> = e.lines().filter(|l| l.starts_with('>')).collect();
         assert_eq!(marked, vec![">   \"expires_at\": 12,"], "{e}");
         assert!(e.contains("\"session_id\": \"s1\""), "{e}");
@@ -274,7 +289,7 @@ mod tests {
     fn excerpt_windows_large_arrays() {
         let items: Vec<Value> = (0..1000).map(|i| json!({"i": i})).collect();
         let doc = json!({ "items": items });
-        let e = excerpt(&doc, "/items/500");
+        let e = excerpt_of(&doc, "/items/500");
         assert!(
             e.contains("… 497 more before") && e.contains("… 496 more after"),
             "{e}"
@@ -286,9 +301,37 @@ mod tests {
     #[test]
     fn excerpt_of_root_and_unknown_pointer() {
         let doc = json!({"a": 1});
-        assert!(excerpt(&doc, "").contains("\"a\": 1"));
-        assert!(excerpt(&doc, "/nope/x").contains("\"a\": 1"));
-        let e = excerpt(&json!({"a/b": {"c": 1}}), "/a~1b/c");
+        assert!(excerpt_of(&doc, "").contains("\"a\": 1"));
+        assert!(excerpt_of(&doc, "/nope/x").contains("\"a\": 1"));
+        let e = excerpt_of(&json!({"a/b": {"c": 1}}), "/a~1b/c");
         assert!(e.contains(">   \"c\": 1"), "{e}");
+    }
+
+    #[test]
+    fn excerpt_marks_the_last_of_repeated_names_in_body_order() {
+        let tape = crate::tape::Tape::parse(br#"{"z": 1, "k": 2, "k": 3}"#).unwrap();
+        let e = excerpt(tape.root(), "/k");
+        let lines: Vec<&str> = e.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "  {",
+                "    \"z\": 1,",
+                "    \"k\": 2,",
+                ">   \"k\": 3",
+                "  }"
+            ],
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn excerpt_of_a_huge_entry_is_cut() {
+        let big: Vec<u32> = (0..200_000).collect();
+        let e = excerpt_of(&json!({"big": big, "x": 1}), "/x");
+        assert!(e.len() < 8 * 1024, "{} bytes", e.len());
+        assert!(e.contains(">   \"x\": 1"), "{e}");
+        assert!(e.contains("\"big\": ["), "{e}");
+        assert!(excerpt_of(&json!(big), "").len() < 8 * 1024);
     }
 }

@@ -67,7 +67,7 @@ pub(crate) fn check(
                 excerpt::VALUE_MAX,
             ));
             f.actual = Some(excerpt::truncate(&v.value_excerpt, excerpt::VALUE_MAX));
-            f.detail = Some(rest + &excerpt::excerpt(body.value(), &v.instance_path));
+            f.detail = Some(rest + &excerpt::excerpt(body.tape().root(), &v.instance_path));
             out.push(f);
         }
         let more = found.total.saturating_sub(twins + shown);
@@ -257,5 +257,55 @@ mod tests {
         let mut out = Vec::new();
         check(&expects[..1], &body, &t.ctx(), &mut out);
         assert_eq!(out.len(), 2, "{out:#?}");
+    }
+
+    #[test]
+    fn failing_checks_excerpt_from_the_tape_without_a_value_of_the_body() {
+        let mut t = Fixture::new();
+        t.schemas = store_with("test/sessions", &session_schema());
+        // 200,000 bad items: a `Value` of this body would be tens of MB.
+        let body = format!(
+            r#"{{"sessions": [{}], "status_code": 200}}"#,
+            vec![r#"{"session_id": 7}"#; 200_000].join(",")
+        );
+        let json = JsonBody::parse(body.as_bytes()).unwrap();
+        let mut out = Vec::new();
+        check(
+            &[expect("test/sessions", Level::Fail)],
+            &json,
+            &t.ctx(),
+            &mut out,
+        );
+        assert_eq!(out.len(), MAX_VIOLATIONS + 1, "{out:#?}");
+        assert!(
+            !json.value_is_built(),
+            "the excerpts built a Value of the body"
+        );
+        let required = out
+            .iter()
+            .find(|f| f.path.as_deref() == Some("/sessions/0"));
+        let detail = required.and_then(|f| f.detail.as_deref()).unwrap();
+        assert!(detail.contains("… 199996 more after"), "{detail}");
+        assert!(detail.len() < 4096, "{detail}");
+        // A wrong status shows the body's start, also from the tape.
+        let status = crate::case::model::StatusExpect {
+            allowed: vec![crate::case::model::StatusPattern::Code(201)],
+            span: span(),
+        };
+        let resp = crate::check::Response {
+            status: 200,
+            headers: &[],
+            body: body.as_bytes(),
+            json: Some(&json),
+        };
+        let mut out = Vec::new();
+        crate::check::status::check(&status, &resp, &t.ctx(), &mut out);
+        let detail = out[0].detail.as_deref().unwrap();
+        assert!(detail.starts_with("{\n  \"sessions\": [\n"), "{detail}");
+        assert!(detail.len() < 8 * 1024, "{} bytes", detail.len());
+        assert!(
+            !json.value_is_built(),
+            "the status excerpt built a Value of the body"
+        );
     }
 }

@@ -21,7 +21,7 @@ pub(crate) fn check(
     f.expected = Some(wanted);
     f.actual = Some(resp.status.to_string());
     f.detail = match resp.json {
-        Some(json) => Some(excerpt::document(json.value())),
+        Some(json) => Some(excerpt::document(&json.tape().root())),
         None if resp.body.is_empty() => None,
         None => Some(format!("{}\n", excerpt::body_start(resp.body, 400))),
     };

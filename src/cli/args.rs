@@ -444,6 +444,15 @@ pub struct ServeArgs {
     /// Write the CA certificate (PEM) to FILE, for NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, SSL_CERT_FILE.
     #[arg(long, value_name = "FILE", requires = "tls")]
     pub ca_out: Option<PathBuf>,
+    /// Close a connection whose request head (headers) is not complete this long after it
+    /// opened (or, kept alive, after the next request's first byte); also bounds the TLS
+    /// handshake. Stops slow and half-open clients.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+    /// Close a connection on which no byte moves for this long: kept alive between requests,
+    /// a stalled request body, a response the client does not read.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub idle_timeout: Duration,
 }
 
 /// `--fault` names and what each changes, from the server's one list of faults.

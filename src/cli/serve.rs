@@ -11,8 +11,20 @@ pub(crate) async fn serve(args: ServeArgs) -> u8 {
     let mut opts = ServerOptions {
         addr: args.addr,
         tls: args.tls,
+        header_timeout: args.header_timeout,
+        idle_timeout: args.idle_timeout,
         ..Default::default()
     };
+    for (flag, value) in [
+        ("--header-timeout", args.header_timeout),
+        ("--idle-timeout", args.idle_timeout),
+    ] {
+        if value.is_zero() {
+            return usage_error(format!(
+                "invalid {flag} 0s: it would close every connection at once (e.g. {flag} 10s)"
+            ));
+        }
+    }
     if let Some(rl) = &args.rate_limit {
         match rl.parse() {
             Ok(r) => opts.rate_limit = Some(r),

@@ -20,6 +20,7 @@ mod clerk_refresh;
 mod clerk_store;
 mod clerk_version;
 mod clock;
+mod connection;
 mod error;
 mod factors;
 mod faults;

@@ -10,6 +10,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::clock;
+use super::connection::{self, Timeouts};
 use super::error::ServerError;
 use super::keys::keys;
 use super::options::ServerOptions;
@@ -67,26 +68,22 @@ pub async fn start(opts: ServerOptions) -> Result<RunningServer, ServerError> {
     let app = Arc::new(App::new(&opts, keys, clock::now()));
     let (stop, stopped) = oneshot::channel::<()>();
     let routes = router(app.clone());
+    let timeouts = Timeouts {
+        header: opts.header_timeout,
+        idle: opts.idle_timeout,
+    };
     // A dropped sender also means "stop".
     let stopped = async {
         let _ = stopped.await;
     };
     let (scheme, ca_pem, task) = match tls {
         Some(material) => {
-            let listener = TlsListener::new(listener, material.config);
-            let task = tokio::spawn(async move {
-                axum::serve(listener, routes)
-                    .with_graceful_shutdown(stopped)
-                    .await
-            });
+            let listener = TlsListener::new(listener, material.config, opts.header_timeout);
+            let task = tokio::spawn(connection::serve(listener, routes, timeouts, stopped));
             ("https", Some(material.ca_pem), task)
         }
         None => {
-            let task = tokio::spawn(async move {
-                axum::serve(listener, routes)
-                    .with_graceful_shutdown(stopped)
-                    .await
-            });
+            let task = tokio::spawn(connection::serve(listener, routes, timeouts, stopped));
             ("http", None, task)
         }
     };

@@ -1,4 +1,4 @@
-//! A TLS listener for `axum::serve`: TCP connections are accepted as usual and
+//! A TLS listener for the reference server's accept loop: TCP connections are accepted as usual and
 //! their handshakes run concurrently (each bounded by a timeout), so one slow or
 //! failing client never holds up the others.
 
@@ -14,9 +14,6 @@ use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::server::TlsStream;
 
-/// How long a client may take to complete its handshake.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-
 type Handshake = Option<(TlsStream<TcpStream>, SocketAddr)>;
 
 /// Accepts TCP connections and yields them once their TLS handshake is done.
@@ -24,14 +21,21 @@ pub(crate) struct TlsListener {
     tcp: TcpListener,
     acceptor: TlsAcceptor,
     handshakes: JoinSet<Handshake>,
+    /// How long a client may take to complete its handshake (the server's header timeout).
+    handshake_timeout: Duration,
 }
 
 impl TlsListener {
-    pub(crate) fn new(tcp: TcpListener, config: Arc<ServerConfig>) -> Self {
+    pub(crate) fn new(
+        tcp: TcpListener,
+        config: Arc<ServerConfig>,
+        handshake_timeout: Duration,
+    ) -> Self {
         TlsListener {
             tcp,
             acceptor: TlsAcceptor::from(config),
             handshakes: JoinSet::new(),
+            handshake_timeout,
         }
     }
 }
@@ -56,8 +60,9 @@ impl Listener for TlsListener {
                 accepted = self.tcp.accept() => match accepted {
                     Ok((stream, addr)) => {
                         let acceptor = self.acceptor.clone();
+                        let limit = self.handshake_timeout;
                         self.handshakes.spawn(async move {
-                            let done = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream));
+                            let done = tokio::time::timeout(limit, acceptor.accept(stream));
                             // A client that does not trust the CA, or never finishes, is dropped.
                             done.await.ok()?.ok().map(|tls| (tls, addr))
                         });

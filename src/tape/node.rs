@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Number, Value};
 
 use super::Entry;
@@ -102,6 +103,31 @@ impl<'a> TapeNode<'a> {
             .map(|(_, node)| node)
     }
 
+    /// The value at JSON Pointer `pointer` (RFC 6901; `""` is this node), like
+    /// [`Value::pointer`] (a repeated member name resolves to the last member).
+    pub fn pointer(&self, pointer: &str) -> Option<TapeNode<'a>> {
+        if pointer.is_empty() {
+            return Some(*self);
+        }
+        let rest = pointer.strip_prefix('/')?;
+        let mut node = *self;
+        for token in rest.split('/') {
+            let token = token.replace("~1", "/").replace("~0", "~");
+            node = match node.entry() {
+                Entry::Object { .. } => node.get(&token)?,
+                Entry::Array { .. } => {
+                    // As `Value::pointer`: decimal digits, no leading zero, no sign.
+                    if token.starts_with('+') || (token.len() > 1 && token.starts_with('0')) {
+                        return None;
+                    }
+                    node.elements().nth(token.parse::<usize>().ok()?)?
+                }
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+
     /// An object's members in document order (repeated names included); empty for non-objects.
     pub fn members(&self) -> Members<'a> {
         let (pos, end) = match self.entry() {
@@ -148,6 +174,35 @@ impl<'a> TapeNode<'a> {
                     out.insert(key.to_owned(), node.to_value());
                 }
                 Value::Object(out)
+            }
+        }
+    }
+}
+
+/// Serialises straight from the tape, without building a `Value` (members in document order,
+/// repeated names included): what bounded renderings of large bodies use.
+impl Serialize for TapeNode<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.entry() {
+            Entry::Null => serializer.serialize_unit(),
+            Entry::Bool(b) => serializer.serialize_bool(*b),
+            Entry::U64(n) => serializer.serialize_u64(*n),
+            Entry::I64(n) => serializer.serialize_i64(*n),
+            Entry::Float(f) => serializer.serialize_f64(*f),
+            Entry::Str(s) | Entry::Key(s) => serializer.serialize_str(s),
+            Entry::Array { len, .. } => {
+                let mut seq = serializer.serialize_seq(Some(*len as usize))?;
+                for element in self.elements() {
+                    seq.serialize_element(&element)?;
+                }
+                seq.end()
+            }
+            Entry::Object { len, .. } => {
+                let mut map = serializer.serialize_map(Some(*len as usize))?;
+                for (name, value) in self.members() {
+                    map.serialize_entry(name, &value)?;
+                }
+                map.end()
             }
         }
     }

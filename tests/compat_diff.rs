@@ -137,11 +137,14 @@ async fn identical_instances_have_no_differences_and_noise_is_listed() {
             .any(|p| p.starts_with("/body/session_jwt/jwt/claims/")),
         "{ignored:?}"
     );
-    // Authenticating touches last_accessed_at: a few milliseconds apart, within the default rule.
+    // Authenticating touches last_accessed_at: a few milliseconds apart, within the default rule
+    // (never learned noise: times are compared by the rule). The two sides may also answer the
+    // same instant, and then there is nothing to suppress.
     let by_rule = noise_paths(&o, "rule");
+    assert!(by_rule.iter().any(|p| p.ends_with("_at")), "{by_rule:?}");
     assert!(
-        by_rule.contains("/body/session/last_accessed_at"),
-        "{by_rule:?}"
+        !learned.contains("/body/session/last_accessed_at"),
+        "{learned:?}"
     );
     // Every suppression is attributed and counted.
     assert!(

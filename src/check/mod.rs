@@ -29,6 +29,7 @@ use crate::source::Span;
 
 pub use body::JsonBody;
 pub use capture::capture_values;
+pub(crate) use excerpt::type_name;
 
 /// One HTTP response as the checks see it.
 #[derive(Debug, Clone, Copy)]

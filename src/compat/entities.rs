@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::Value;
 
+use crate::check::type_name;
+
 /// Keys that identify an element of a list, in order of preference.
 const ID_KEYS: &[&str] = &[
     "id",
@@ -132,17 +134,6 @@ impl Shape {
     /// True when every element has `key`.
     pub fn always(&self, key: &str) -> bool {
         self.keys.get(key).is_some_and(|(_, n, _)| *n == self.len)
-    }
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
     }
 }
 

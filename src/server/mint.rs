@@ -16,7 +16,7 @@ use super::ids::{random_token, random_uuid};
 use super::state::{App, StytchApi};
 use super::stytch_b2b::{member_not_found, organization_not_found};
 use super::stytch_common::{StytchResult, duration, finish, opt_str, parse_body, sign_session_jwt};
-use super::stytch_store::StytchSession;
+use super::stytch_store::{Member, Organization, SessionStore, StytchSession, StytchUser};
 use super::vendor_error::{StytchError, stytch_ok};
 
 /// Lifetime of a minted session when none is asked for.
@@ -25,9 +25,48 @@ pub(super) const DEFAULT_MINUTES: i64 = 60;
 /// The factor of a minted session.
 const MAGIC_LINK: (&str, &str) = ("magic_link", "email");
 
+/// Starts (stores and returns) a fresh active session of `user`, authenticated by `factor`.
+pub(super) fn start_user_session(
+    sessions: &mut SessionStore,
+    factor: (&str, &str),
+    user: &StytchUser,
+    lifetime: Duration,
+) -> StytchSession {
+    let s = new_session(
+        factor,
+        &user.id,
+        None,
+        &user.email,
+        user.roles.clone(),
+        lifetime,
+    );
+    sessions.insert(s.clone());
+    s
+}
+
+/// Starts (stores and returns) a fresh active session of `member` in `org`.
+pub(super) fn start_member_session(
+    sessions: &mut SessionStore,
+    factor: (&str, &str),
+    member: &Member,
+    org: &Organization,
+    lifetime: Duration,
+) -> StytchSession {
+    let s = new_session(
+        factor,
+        &member.id,
+        Some((org.id.clone(), org.slug.clone())),
+        &member.email,
+        member.roles.clone(),
+        lifetime,
+    );
+    sessions.insert(s.clone());
+    s
+}
+
 /// A fresh active session of `subject` (a user, or a member of `organization`), authenticated
 /// by the factor `kind` delivered by `delivery` (`magic_link`/`email`, `password`/`knowledge`).
-pub(super) fn new_session(
+fn new_session(
     (kind, delivery): (&str, &str),
     subject: &str,
     organization: Option<(String, String)>,
@@ -71,23 +110,14 @@ fn consumer_inner(app: &App, body: &[u8]) -> StytchResult {
     let lifetime = duration(&body)?.unwrap_or(Duration::minutes(DEFAULT_MINUTES));
     let session = {
         let mut world = app.consumer();
-        let user = world.resolve_user(&key).ok_or_else(|| {
+        let user = world.resolve_user(&key).cloned().ok_or_else(|| {
             StytchError::new(
                 axum::http::StatusCode::NOT_FOUND,
                 "user_not_found",
                 "User could not be found.",
             )
         })?;
-        let session = new_session(
-            MAGIC_LINK,
-            &user.id,
-            None,
-            &user.email,
-            user.roles.clone(),
-            lifetime,
-        );
-        world.sessions.insert(session.clone());
-        session
+        start_user_session(&mut world.sessions, MAGIC_LINK, &user, lifetime)
     };
     let jwt = sign_session_jwt(app, StytchApi::Consumer, &session)?;
     let mut out = Map::new();
@@ -122,16 +152,7 @@ fn b2b_inner(app: &App, body: &[u8]) -> StytchResult {
         }
         .cloned()
         .ok_or_else(member_not_found)?;
-        let session = new_session(
-            MAGIC_LINK,
-            &member.id,
-            Some((org.id.clone(), org.slug.clone())),
-            &member.email,
-            member.roles.clone(),
-            lifetime,
-        );
-        world.sessions.insert(session.clone());
-        session
+        start_member_session(&mut world.sessions, MAGIC_LINK, &member, &org, lifetime)
     };
     let jwt = sign_session_jwt(app, StytchApi::B2b, &session)?;
     let (org_id, _) = session.organization.clone().unwrap_or_default();

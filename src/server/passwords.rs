@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use time::Duration;
 
 use super::fixtures;
-use super::mint::{DEFAULT_MINUTES, new_session};
+use super::mint::{DEFAULT_MINUTES, start_member_session, start_user_session};
 use super::state::{App, StytchApi};
 use super::stytch::session_json;
 use super::stytch_b2b::{member_session_json, organization_not_found};
@@ -64,11 +64,7 @@ fn consumer_inner(app: &App, body: &[u8]) -> StytchResult {
             .cloned()
             .filter(|_| password == fixtures::TEST_PASSWORD)
             .ok_or_else(unauthorized)?;
-        let session = lifetime.map(|l| {
-            let s = new_session(PASSWORD, &user.id, None, &user.email, user.roles.clone(), l);
-            world.sessions.insert(s.clone());
-            s
-        });
+        let session = lifetime.map(|l| start_user_session(&mut world.sessions, PASSWORD, &user, l));
         (user.id, user.json, session)
     };
     let mut out = Map::new();
@@ -116,15 +112,7 @@ fn b2b_inner(app: &App, body: &[u8]) -> StytchResult {
             .cloned()
             .filter(|_| password == fixtures::TEST_PASSWORD)
             .ok_or_else(unauthorized)?;
-        let session = new_session(
-            PASSWORD,
-            &member.id,
-            Some((org.id.clone(), org.slug.clone())),
-            &member.email,
-            member.roles.clone(),
-            lifetime,
-        );
-        world.sessions.insert(session.clone());
+        let session = start_member_session(&mut world.sessions, PASSWORD, &member, &org, lifetime);
         (session, member, org)
     };
     let jwt = sign_session_jwt(app, StytchApi::B2b, &session)?;

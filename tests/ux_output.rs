@@ -521,7 +521,7 @@ fn diff_console_follows_quiet_and_verbose() {
     differs.findings.push(f);
     let events = [
         Event::RunStarted(RunInfo {
-            total_cases: 2,
+            total_cases: Some(2),
             target: "t".into(),
             ..RunInfo::default()
         }),

@@ -52,34 +52,53 @@ pub(crate) fn read_sources(source: &SuiteSource) -> Result<Vec<CaseFile>, LoadEr
             out.sort_by(|a, b| a.name.cmp(&b.name));
             Ok(out)
         }
-        SuiteSource::Paths(paths) => {
-            let mut files = Vec::new();
-            for p in paths {
-                collect_files(p, &mut files)?;
-            }
-            files.sort();
-            files.dedup();
-            let mut out = Vec::new();
-            for f in files {
-                let name = f.display().to_string();
-                let meta = std::fs::metadata(&f).map_err(|e| {
-                    LoadError::single(&name, format!("failed to read case file: {e}"))
-                })?;
-                if meta.len() as usize > MAX_FILE_BYTES {
-                    return Err(too_large(&name, meta.len() as usize));
-                }
-                let text = std::fs::read_to_string(&f).map_err(|e| {
-                    LoadError::single(&name, format!("failed to read case file: {e}"))
-                })?;
-                out.push(CaseFile {
-                    name,
-                    dir: f.parent().map(Path::to_path_buf),
-                    text,
-                });
-            }
-            Ok(out)
-        }
+        SuiteSource::Paths(paths) => case_paths(paths)?
+            .iter()
+            .map(|(f, _)| read_case_file(f))
+            .collect(),
     }
+}
+
+/// The case files under `paths` (files and folders searched for `*.yaml` / `*.yml`), sorted,
+/// each once, with its size; a file over [`MAX_FILE_BYTES`] is refused before it is read.
+pub(crate) fn case_paths(paths: &[PathBuf]) -> Result<Vec<(PathBuf, u64)>, LoadError> {
+    let mut files = Vec::new();
+    for p in paths {
+        collect_files(p, &mut files)?;
+    }
+    files.sort();
+    files.dedup();
+    files
+        .into_iter()
+        .map(|f| {
+            let name = f.display().to_string();
+            let meta = std::fs::metadata(&f)
+                .map_err(|e| LoadError::single(&name, format!("failed to read case file: {e}")))?;
+            if meta.len() > MAX_FILE_BYTES as u64 {
+                return Err(too_large(
+                    &name,
+                    usize::try_from(meta.len()).unwrap_or(usize::MAX),
+                ));
+            }
+            Ok((f, meta.len()))
+        })
+        .collect()
+}
+
+/// Reads one case file (its size was checked by [`case_paths`]; a file that grew since is
+/// refused all the same).
+pub(crate) fn read_case_file(f: &Path) -> Result<CaseFile, LoadError> {
+    let name = f.display().to_string();
+    let text = std::fs::read_to_string(f)
+        .map_err(|e| LoadError::single(&name, format!("failed to read case file: {e}")))?;
+    if text.len() > MAX_FILE_BYTES {
+        return Err(too_large(&name, text.len()));
+    }
+    Ok(CaseFile {
+        name,
+        dir: f.parent().map(Path::to_path_buf),
+        text,
+    })
 }
 
 fn collect_builtin(dir: &include_dir::Dir<'static>, out: &mut Vec<CaseFile>) {

@@ -10,6 +10,7 @@ pub mod model;
 mod parse;
 pub(crate) mod raw;
 mod scalar;
+mod stream;
 pub mod template;
 
 pub use crate::diagnostic::LoadError;
@@ -20,6 +21,7 @@ pub use parse::{ParsedSuites, parse_suites};
 pub use scalar::{
     DurationError, JsonPathError, OperandError, parse_duration, parse_jsonpath, parse_operand,
 };
+pub use stream::{CaseStream, STREAM_BATCH_BYTES, source_bytes};
 pub use template::{Scope, TemplateError};
 
 use crate::schema::SchemaStore;

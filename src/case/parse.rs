@@ -23,7 +23,7 @@ use crate::diagnostic::{LoadError, yaml_error};
 use crate::source::SourceFile;
 
 /// Files smaller than this are parsed whole: splitting would cost more than it saves.
-const MIN_SPLIT_BYTES: usize = 32 * 1024;
+pub(super) const MIN_SPLIT_BYTES: usize = 32 * 1024;
 
 /// Case files read and parsed, not yet checked against the schema store (see [`load_suites`](super::load_suites);
 /// the two halves let a caller load schemas on another core meanwhile).
@@ -147,6 +147,9 @@ fn raw_suites_with(
 /// so whether a file loads never depends on the core count or on an anchor preventing the cut.
 pub const MAX_NODES: usize = 250_000;
 
+/// The smallest node budget a split file's header gets (see [`cut`]).
+const MIN_HEADER_NODES: usize = 4_096;
+
 /// Parses one text as a whole.
 pub(crate) fn whole(text: &str) -> Result<RawSuite, serde_saphyr::Error> {
     serde_saphyr::from_str_with_options(text, options(file_budget(text.len())))
@@ -160,7 +163,7 @@ fn file_budget(len: usize) -> usize {
     MAX_NODES.max(len / 6)
 }
 
-fn options(max_nodes: usize) -> serde_saphyr::Options {
+pub(super) fn options(max_nodes: usize) -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.with_snippet = false;
     let mut budget = serde_saphyr::Budget::default();
@@ -216,27 +219,74 @@ impl Unit<'_> {
 /// A piece of a split file: only its `cases:` items.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawCases {
-    cases: Vec<RawCase>,
+pub(super) struct RawCases {
+    pub(super) cases: Vec<RawCase>,
 }
 
 /// A file cut for parallel parsing.
 #[derive(Debug, PartialEq)]
-struct Split {
+pub(super) struct Split {
     /// The file with `cases: []` in place of its items.
-    header: String,
+    pub(super) header: String,
     /// `cases:` plus a run of consecutive items, each at its original line.
-    pieces: Vec<String>,
+    pub(super) pieces: Vec<String>,
     /// Each piece's share of the file's budget, in proportion to its bytes: when every piece and
     /// the header parse within their shares, the whole file is within the budget too.
-    nodes: Vec<usize>,
+    pub(super) nodes: Vec<usize>,
     /// The header's share.
-    header_nodes: usize,
+    pub(super) header_nodes: usize,
 }
 
 /// Cuts `text` into a header and up to `pieces` pieces, or `None` when the file's shape is not
 /// the plain one this handles (then it is parsed whole).
-fn split(text: &str, pieces: usize) -> Option<Split> {
+pub(super) fn split(text: &str, pieces: usize) -> Option<Split> {
+    let cut = cut(text, pieces)?;
+    Some(Split {
+        pieces: cut.pieces.iter().map(|p| p.text(text)).collect(),
+        nodes: cut.pieces.iter().map(|p| p.nodes).collect(),
+        header: cut.header,
+        header_nodes: cut.header_nodes,
+    })
+}
+
+/// Where [`split`] cuts a file, without the pieces' text: a streamed file builds each piece
+/// only when it is loaded (a piece's text starts with one empty line per line before it).
+pub(super) struct Cut {
+    /// The file with `cases: []` in place of its items.
+    pub(super) header: String,
+    /// The header's share of the node budget.
+    pub(super) header_nodes: usize,
+    /// The pieces, in order.
+    pub(super) pieces: Vec<PieceAt>,
+}
+
+/// One piece of a [`Cut`].
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PieceAt {
+    /// Line index of `cases:`.
+    key: usize,
+    /// Line index of the piece's first item.
+    from: usize,
+    /// Byte range of its items.
+    bytes: (usize, usize),
+    /// Its share of the file's node budget.
+    pub(super) nodes: usize,
+}
+
+impl PieceAt {
+    /// The piece's text: `cases:` and its items, each at its original line.
+    pub(super) fn text(&self, text: &str) -> String {
+        let mut piece = String::with_capacity(self.from + 8 + self.bytes.1 - self.bytes.0);
+        piece.push_str(&"\n".repeat(self.key));
+        piece.push_str("cases:\n");
+        piece.push_str(&"\n".repeat(self.from - self.key - 1));
+        piece.push_str(&text[self.bytes.0..self.bytes.1]);
+        piece
+    }
+}
+
+/// Where to cut `text` into a header and up to `pieces` pieces (see [`split`]).
+pub(super) fn cut(text: &str, pieces: usize) -> Option<Cut> {
     if pieces < 2 {
         return None;
     }
@@ -296,7 +346,6 @@ fn split(text: &str, pieces: usize) -> Option<Split> {
         let nodes = budget as u128 * bytes as u128 / (text.len().max(1) as u128);
         usize::try_from(nodes).unwrap_or(budget)
     };
-    let mut nodes = Vec::with_capacity(count);
     let mut piece_bytes = 0;
     let pieces = (0..count)
         .map(|k| {
@@ -305,31 +354,34 @@ fn split(text: &str, pieces: usize) -> Option<Split> {
                 .get((k + 1) * items.len() / count)
                 .copied()
                 .unwrap_or(end);
-            let mut piece = "\n".repeat(key);
-            piece.push_str("cases:\n");
-            piece.push_str(&"\n".repeat(from - key - 1));
-            piece.push_str(&text[byte_at(from)..byte_at(to)]);
             piece_bytes += byte_at(to) - byte_at(from);
-            nodes.push(share(byte_at(to) - byte_at(from)));
-            piece
+            PieceAt {
+                key,
+                from,
+                bytes: (byte_at(from), byte_at(to)),
+                nodes: share(byte_at(to) - byte_at(from)),
+            }
         })
         .collect();
-    let header_nodes = share(text.len() - piece_bytes);
+    // At least a few thousand nodes: a header of three keys is a few dozen bytes, and its
+    // proportional share (a handful of nodes) would refuse it, sending every big file to the
+    // single-core whole-file parse. The slack over the file's budget is this constant, not a
+    // multiple of anything a file controls.
+    let header_nodes = share(text.len() - piece_bytes).max(MIN_HEADER_NODES);
     let mut header = text[..byte_at(key)].to_owned();
     header.push_str("cases: []");
     header.push_str(&"\n".repeat(end - key));
     header.push_str(&text[byte_at(end)..]);
-    Some(Split {
+    Some(Cut {
         header,
-        pieces,
-        nodes,
         header_nodes,
+        pieces,
     })
 }
 
 /// Whether cutting the file is likely to pay: it is large, and it defines no anchor (an alias
 /// into another piece makes that piece fail alone, and the file would be parsed twice).
-fn worth_splitting(text: &str, min_bytes: usize) -> bool {
+pub(super) fn worth_splitting(text: &str, min_bytes: usize) -> bool {
     text.len() >= min_bytes && !defines_anchor(text)
 }
 
@@ -633,5 +685,27 @@ tags: [r]
         let got = raw_suites(&[&text]).pop().unwrap().unwrap_err().to_string();
         let want = whole(&text).unwrap_err().to_string();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_big_generated_file_with_a_short_header_is_cut_and_its_header_parses_alone() {
+        // The shape of generated suites: a three-key header and 20,000 small cases (2 MB).
+        // The header's proportional share of the node budget was 3 nodes: its parse failed
+        // and every such file went to the single-core whole-file parse.
+        let mut text = String::from("suite: s\napi: a\ncases:\n");
+        for i in 0..20_000 {
+            text.push_str(&format!(
+                "  - name: case {i}\n    request: {{path: /v1/x}}\n    expect: {{status: 200}}\n"
+            ));
+        }
+        let cut = cut(&text, 16).unwrap();
+        let header: Result<RawSuite, _> =
+            serde_saphyr::from_str_with_options(&cut.header, options(cut.header_nodes));
+        assert!(header.is_ok(), "{header:?}");
+        for p in &cut.pieces {
+            let piece: Result<RawCases, _> =
+                serde_saphyr::from_str_with_options(&p.text(&text), options(p.nodes));
+            assert_eq!(piece.map(|c| c.cases.len()).ok(), Some(1_250));
+        }
     }
 }

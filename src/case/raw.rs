@@ -13,7 +13,7 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
 }
 
 /// A sessconform case file: one suite of cases (reference: docs/case-format.md).
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Case file")]
 pub(crate) struct RawSuite {
@@ -46,7 +46,7 @@ pub(crate) struct RawSuite {
 }
 
 /// One case: a request and its expectations, or `steps`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Case")]
 pub(crate) struct RawCase {
@@ -82,7 +82,7 @@ pub(crate) struct RawCase {
 }
 
 /// One request of a multi-step case, or a cleanup step.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Step")]
 pub(crate) struct RawStep {
@@ -105,7 +105,7 @@ pub(crate) struct RawStep {
 }
 
 /// The HTTP request to send.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Request")]
 pub(crate) struct RawRequest {
@@ -145,7 +145,7 @@ pub(crate) struct RawRequest {
 }
 
 /// What the response must satisfy.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Expect")]
 pub(crate) struct RawExpect {
@@ -172,7 +172,7 @@ pub(crate) struct RawExpect {
 }
 
 /// Compare the body with a golden file.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Snapshot")]
 pub(crate) struct RawSnapshot {
@@ -187,7 +187,7 @@ pub(crate) struct RawSnapshot {
 }
 
 /// A JSONPath (RFC 9535) assertion: `path` and one operator.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Assertion")]
 pub(crate) struct RawAssertion {
@@ -266,7 +266,7 @@ pub(crate) struct RawAssertion {
 }
 
 /// The selected string is a compact JWS: nested assertions on its header and claims, optional signature check.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Jwt")]
 pub(crate) struct RawJwt {

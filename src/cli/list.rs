@@ -1,6 +1,7 @@
 //! `sessconform list`: the suites and cases the filters select, without any network.
 
 use super::out::outln;
+use sessconform::engine::streams;
 use sessconform::exit;
 
 use super::args::ListArgs;
@@ -17,7 +18,15 @@ pub(crate) fn list(args: &ListArgs) -> u8 {
         .iter()
         .flat_map(|l| l.suite.cases.iter().map(|c| (c.id.as_str(), &c.tags[..])))
         .collect();
-    let mut selected = sel.select_all(&all).into_iter();
+    // The cases a run of these files selects: a streamed run deals shards by id hash.
+    let mut selected = match streams(&args.input.paths, 1, &sel) {
+        Ok(true) => all
+            .iter()
+            .map(|(id, tags)| sel.selects_streamed(id, tags))
+            .collect::<Vec<bool>>(),
+        _ => sel.select_all(&all),
+    }
+    .into_iter();
     let mut total = 0;
     for loaded in &suites {
         let s = &loaded.suite;

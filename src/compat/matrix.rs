@@ -95,7 +95,7 @@ pub async fn run_matrix(
         .flat_map(|p| p.base_urls(&p.target.name))
         .collect();
     sink(&Event::RunStarted(RunInfo {
-        total_cases: plans.iter().map(|p| p.cases.len()).sum(),
+        total_cases: Some(plans.iter().map(|p| p.cases.len()).sum()),
         target: names.join(", "),
         base_urls,
         strict: cfg.strict,

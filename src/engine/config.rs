@@ -127,6 +127,14 @@ impl Shard {
         member
     }
 
+    /// Whether the case `id` belongs to this shard in a streamed run, where the whole selection
+    /// is not known before the run: by its FNV-1a hash modulo N. Every shard computes the same
+    /// partition from the id alone; for the hundreds of thousands of cases a streamed run
+    /// holds, the shards' sizes differ by a fraction of a percent.
+    pub fn member(&self, id: &str) -> bool {
+        fnv1a(id) % u64::from(self.count) == u64::from(self.index) - 1
+    }
+
     /// Which of `ids` belong to this shard, balanced by measured duration: longest first, each
     /// case goes to the shard with the least time so far (ties: the lower shard), so the shards'
     /// wall times come out close. A case `durations` does not know (new since that report) counts
@@ -201,6 +209,12 @@ impl Selection {
             }
         }
         selected
+    }
+
+    /// Whether a case of a streamed run is selected: the filters and tags, then the shard by
+    /// [`Shard::member`] (measured durations are not used: they need the whole selection).
+    pub fn selects_streamed(&self, id: &str, tags: &[String]) -> bool {
+        self.selects(id, tags) && self.shard.is_none_or(|s| s.member(id))
     }
 
     /// True when no filter, tag or shard narrows the run: every case is selected.

@@ -23,7 +23,7 @@ pub(crate) struct Shared {
     pub redactor: Redactor,
     pub target_name: String,
     /// Key sets named by location, fetched once per run.
-    pub jwks: super::jwks::JwksCache,
+    pub jwks: std::sync::Arc<super::jwks::JwksCache>,
 }
 
 /// The current time in epoch milliseconds.

@@ -12,8 +12,10 @@ mod plan;
 mod request;
 mod run;
 pub(crate) mod step;
+mod stream;
 
 pub use advice::{VarAdvice, var_advice};
 pub use config::{RunConfig, Selection, Shard, ShardError};
-pub use plan::{Plan, PlannedCase, Skip, Unit, plan};
+pub use plan::{Plan, PlannedCase, Planner, Skip, Unit, plan};
 pub use run::{Cancel, Runner, run};
+pub use stream::{STREAM_ABOVE_BYTES, StreamedRun, run_stream, streams};

@@ -143,31 +143,6 @@ pub fn plan(
     selection: &Selection,
     cfg: &RunConfig,
 ) -> Plan {
-    let target = Arc::new(target);
-    let mut redactor = Redactor::default();
-    for s in target.secrets() {
-        redactor.add(&s);
-    }
-    for (name, api) in &target.apis {
-        redactor.add_credentials(&api.auth);
-        // Credentials written into the base URL (`http://user:pw@host`).
-        let url = &api.base_url;
-        for (part, value) in [
-            ("base_url_user", url.username()),
-            ("base_url_password", url.password().unwrap_or_default()),
-        ] {
-            if value.is_empty() {
-                continue;
-            }
-            let decoded = percent_encoding::percent_decode_str(value).decode_utf8_lossy();
-            for v in [value.to_owned(), decoded.into_owned()] {
-                redactor.add(&Secret {
-                    value: v,
-                    env_name: env_placeholder(name, part),
-                });
-            }
-        }
-    }
     // The shard is dealt over the whole selection, so every shard sees the same partition.
     let selected: Vec<bool> = if selection.selects_everything() {
         Vec::new()
@@ -179,71 +154,136 @@ pub fn plan(
         selection.select_all(&all)
     };
     let everything = selection.selects_everything();
-    let total = if everything {
-        suites.iter().map(|l| l.suite.cases.len()).sum()
-    } else {
-        selected.iter().filter(|s| **s).count()
-    };
     let mut selected = selected.into_iter();
-    let mut cases = Vec::with_capacity(total);
-    for loaded in suites {
-        let dir: Option<Arc<Path>> = loaded.dir.map(Arc::from);
-        let api = target.api(&loaded.suite.api).map(Arc::new);
-        let suite = Arc::new(match api.as_ref().and_then(|a| a.mint.as_deref()) {
-            Some(recipe) => {
-                let name = loaded.suite.api.clone();
-                // A recipe logs in: the environment variables it reads are credentials.
-                for env in &recipe.uses_env {
-                    if let Ok(value) = std::env::var(env) {
-                        redactor.add(&Secret {
-                            value,
-                            env_name: env.clone(),
-                        });
-                    }
+    Planner::new(Arc::new(target)).plan(suites, cfg, &mut |_| {
+        everything || selected.next().unwrap_or(false)
+    })
+}
+
+/// Plans suites a batch at a time (a streamed run plans each batch of case files as it is
+/// loaded): positions continue from batch to batch, and the redactor keeps every secret seen so
+/// far, so a later batch never shows a secret an earlier suite declared.
+#[derive(Debug, Clone)]
+pub struct Planner {
+    target: Arc<Target>,
+    redactor: Redactor,
+    next_position: usize,
+}
+
+impl Planner {
+    /// A planner for `target`, its redactor knowing the target's secrets.
+    pub fn new(target: Arc<Target>) -> Self {
+        let mut redactor = Redactor::default();
+        for s in target.secrets() {
+            redactor.add(&s);
+        }
+        for (name, api) in &target.apis {
+            redactor.add_credentials(&api.auth);
+            // Credentials written into the base URL (`http://user:pw@host`).
+            let url = &api.base_url;
+            for (part, value) in [
+                ("base_url_user", url.username()),
+                ("base_url_password", url.password().unwrap_or_default()),
+            ] {
+                if value.is_empty() {
+                    continue;
                 }
-                super::mint::with_recipe(loaded.suite, &name, recipe)
-            }
-            None => loaded.suite,
-        });
-        let vars = resolve_vars(&suite, &target, api.as_deref(), cfg);
-        for (name, decl) in &suite.vars {
-            if decl.secret || target.secret_vars.contains(name) {
-                for v in vars
-                    .get(name)
-                    .map(super::exchange::secret_leaves)
-                    .unwrap_or_default()
-                {
+                let decoded = percent_encoding::percent_decode_str(value).decode_utf8_lossy();
+                for v in [value.to_owned(), decoded.into_owned()] {
                     redactor.add(&Secret {
                         value: v,
-                        env_name: env_placeholder(&suite.api, name),
+                        env_name: env_placeholder(name, part),
                     });
                 }
             }
         }
-        let scope = Arc::new(Scope {
-            vars,
-            ..Scope::default()
-        });
-        for (i, case) in suite.cases.iter().enumerate() {
-            if !everything && !selected.next().unwrap_or(false) {
-                continue;
-            }
-            let skip = skip_reason(&suite, case, api.as_deref(), &scope.vars).map(Box::new);
-            cases.push(PlannedCase {
-                suite: Arc::clone(&suite),
-                case_index: i,
-                dir: dir.clone(),
-                api: api.clone(),
-                scope: Arc::clone(&scope),
-                skip,
-                position: cases.len(),
-            });
+        Self {
+            target,
+            redactor,
+            next_position: 0,
         }
     }
-    Plan {
-        cases,
-        target,
-        redactor,
+
+    /// An empty plan against the planner's target (its base URLs, its redactor).
+    pub fn empty(&self) -> Plan {
+        Plan {
+            cases: Vec::new(),
+            target: Arc::clone(&self.target),
+            redactor: self.redactor.clone(),
+        }
+    }
+
+    /// Plans the cases of `suites` for which `selected` (called once per case, in order) is
+    /// true.
+    pub fn plan(
+        &mut self,
+        suites: Vec<LoadedSuite>,
+        cfg: &RunConfig,
+        selected: &mut dyn FnMut(&Case) -> bool,
+    ) -> Plan {
+        let target = &self.target;
+        let redactor = &mut self.redactor;
+        let mut cases = Vec::with_capacity(suites.iter().map(|l| l.suite.cases.len()).sum());
+        for loaded in suites {
+            let dir: Option<Arc<Path>> = loaded.dir.map(Arc::from);
+            let api = target.api(&loaded.suite.api).map(Arc::new);
+            let suite = Arc::new(match api.as_ref().and_then(|a| a.mint.as_deref()) {
+                Some(recipe) => {
+                    let name = loaded.suite.api.clone();
+                    // A recipe logs in: the environment variables it reads are credentials.
+                    for env in &recipe.uses_env {
+                        if let Ok(value) = std::env::var(env) {
+                            redactor.add(&Secret {
+                                value,
+                                env_name: env.clone(),
+                            });
+                        }
+                    }
+                    super::mint::with_recipe(loaded.suite, &name, recipe)
+                }
+                None => loaded.suite,
+            });
+            let vars = resolve_vars(&suite, target, api.as_deref(), cfg);
+            for (name, decl) in &suite.vars {
+                if decl.secret || target.secret_vars.contains(name) {
+                    for v in vars
+                        .get(name)
+                        .map(super::exchange::secret_leaves)
+                        .unwrap_or_default()
+                    {
+                        redactor.add(&Secret {
+                            value: v,
+                            env_name: env_placeholder(&suite.api, name),
+                        });
+                    }
+                }
+            }
+            let scope = Arc::new(Scope {
+                vars,
+                ..Scope::default()
+            });
+            for (i, case) in suite.cases.iter().enumerate() {
+                if !selected(case) {
+                    continue;
+                }
+                let skip = skip_reason(&suite, case, api.as_deref(), &scope.vars).map(Box::new);
+                cases.push(PlannedCase {
+                    suite: Arc::clone(&suite),
+                    case_index: i,
+                    dir: dir.clone(),
+                    api: api.clone(),
+                    scope: Arc::clone(&scope),
+                    skip,
+                    position: self.next_position,
+                });
+                self.next_position += 1;
+            }
+        }
+        Plan {
+            cases,
+            target: Arc::clone(target),
+            redactor: redactor.clone(),
+        }
     }
 }
 

@@ -102,52 +102,75 @@ pub async fn run(
 ) -> RunSummary {
     let start = Instant::now();
     let info = RunInfo {
-        total_cases: plan.cases.len(),
+        total_cases: Some(plan.cases.len()),
         target: plan.target.name.clone(),
         base_urls: plan.base_urls(""),
         strict: cfg.strict,
     };
     sink(&Event::RunStarted(info));
     let mut counts = Counts::default();
-    let shared = match Runner::new(Arc::clone(&plan), schemas, cfg) {
-        Ok(runner) => runner.shared,
-        Err(e) => {
-            for pc in &plan.cases {
-                let r = not_run(
-                    pc,
-                    &plan.redactor,
-                    &plan.target.name,
-                    Verdict::Error,
-                    e.to_string(),
-                );
-                counts.add(&r);
-                sink(&Event::CaseFinished(Box::new(r)));
-            }
-            let summary = RunSummary {
-                counts,
-                duration: start.elapsed(),
-                interrupted: false,
-            };
-            sink(&Event::RunFinished(summary.clone()));
-            return summary;
+    match Runner::new(Arc::clone(&plan), schemas, cfg) {
+        Ok(runner) => {
+            let stop = Arc::new(AtomicBool::new(false));
+            run_plan(plan, runner.shared, &stop, &cancel, &mut counts, sink).await;
         }
+        Err(e) => not_run_all(&plan, &e, &mut counts, sink),
+    }
+    let summary = RunSummary {
+        counts,
+        duration: start.elapsed(),
+        interrupted: cancel.is_cancelled(),
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    let (tx, mut rx) = mpsc::unbounded_channel::<(usize, CaseResult)>();
+    sink(&Event::RunFinished(summary.clone()));
+    summary
+}
 
+/// Every case of `plan` as an error: the HTTP client could not be built.
+pub(crate) fn not_run_all(
+    plan: &Plan,
+    e: &ClientBuildError,
+    counts: &mut Counts,
+    sink: &mut (dyn FnMut(&Event) + Send),
+) {
+    for pc in &plan.cases {
+        let r = not_run(
+            pc,
+            &plan.redactor,
+            &plan.target.name,
+            Verdict::Error,
+            e.to_string(),
+        );
+        counts.add(&r);
+        sink(&Event::CaseFinished(Box::new(r)));
+    }
+}
+
+/// Runs every case of `plan` with `--jobs` workers and feeds their results to `sink` in plan
+/// order. `stop` (fail-fast) carries over from one plan of a streamed run to the next.
+pub(crate) async fn run_plan(
+    plan: Arc<Plan>,
+    shared: Arc<Shared>,
+    stop: &Arc<AtomicBool>,
+    cancel: &Cancel,
+    counts: &mut Counts,
+    sink: &mut (dyn FnMut(&Event) + Send),
+) {
+    // Bounded: when reporting is slower than the cases, the workers wait instead of queueing
+    // every result of the run in memory.
+    let (tx, mut rx) = mpsc::channel::<(usize, CaseResult)>(4 * shared.cfg.jobs.max(1));
     let units = plan.schedule();
     // `--jobs` workers take the next unit in plan order until none is left: at most `jobs`
     // cases are in flight, without a task (and its memory) per case.
     let units = Arc::new(units);
     let next_unit = Arc::new(AtomicUsize::new(0));
-    let workers = cfg.jobs.max(1).min(units.len());
+    let workers = shared.cfg.jobs.max(1).min(units.len());
     let mut handles = Vec::with_capacity(workers);
     for _ in 0..workers {
         let plan = Arc::clone(&plan);
         let shared = Arc::clone(&shared);
         let units = Arc::clone(&units);
         let next_unit = Arc::clone(&next_unit);
-        let stop = Arc::clone(&stop);
+        let stop = Arc::clone(stop);
         let tx = tx.clone();
         let cancel = cancel.clone();
         handles.push(tokio::spawn(async move {
@@ -165,7 +188,7 @@ pub async fn run(
                     if result.verdict == Verdict::Fail && shared.cfg.fail_fast {
                         stop.store(true, Ordering::SeqCst);
                     }
-                    if tx.send((idx, result)).is_err() {
+                    if tx.send((idx, result)).await.is_err() {
                         return;
                     }
                 }
@@ -202,13 +225,6 @@ pub async fn run(
         sink(&Event::CaseFinished(Box::new(r)));
         next += 1;
     }
-    let summary = RunSummary {
-        counts,
-        duration: start.elapsed(),
-        interrupted: cancel.is_cancelled(),
-    };
-    sink(&Event::RunFinished(summary.clone()));
-    summary
 }
 
 async fn run_one(

@@ -106,7 +106,7 @@ pub fn events(e: &Exploration) -> Vec<Event> {
     cases.push(whole(e));
     let mut counts = Counts::default();
     let mut out = vec![Event::RunStarted(RunInfo {
-        total_cases: cases.len(),
+        total_cases: Some(cases.len()),
         target: e.target.clone(),
         base_urls: vec![("stytch".to_owned(), e.base_url.clone())],
         strict: false,

@@ -293,8 +293,8 @@ impl<W: Write + Send> Reporter for DiffConsole<W> {
                     } else {
                         "comparing"
                     }),
-                    info.total_cases,
-                    if info.total_cases == 1 { "" } else { "s" },
+                    info.total_cases.unwrap_or_default(),
+                    if info.total_cases == Some(1) { "" } else { "s" },
                     info.target
                 );
             }

@@ -173,12 +173,14 @@ impl<W: Write + Send> Reporter for ConsoleReporter<W> {
                     .iter()
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect();
+                let cases = match info.total_cases {
+                    Some(n) => format!("{n} case{}", if n == 1 { "" } else { "s" }),
+                    None => "the cases (streamed as their files are read)".to_owned(),
+                };
                 let _ = writeln!(
                     self.out,
-                    "{} {} case{} against {}{}{}",
+                    "{} {cases} against {}{}{}",
                     s.bold("running"),
-                    info.total_cases,
-                    if info.total_cases == 1 { "" } else { "s" },
                     info.target,
                     if urls.is_empty() {
                         String::new()

@@ -134,7 +134,7 @@ impl Merge {
             }
             while let Some(line) = report.next_line()? {
                 let c: QuotedLines = report.parse(&line)?;
-                merge.info.total_cases += 1;
+                *merge.info.total_cases.get_or_insert(0) += 1;
                 for f in c.findings {
                     if let (Some(loc), Some(text)) = (f.location, f.source_line) {
                         lines.entry(loc.file).or_default().insert(loc.line, text);

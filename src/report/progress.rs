@@ -45,14 +45,19 @@ impl ProgressReporter {
         }
     }
 
-    fn start(&mut self, total: usize) {
-        if !self.enabled || total <= MIN_CASES {
+    /// A bar for `total` cases; a spinner with a count when the total is not known (a
+    /// streamed run).
+    fn start(&mut self, total: Option<usize>) {
+        if !self.enabled || total.is_some_and(|t| t <= MIN_CASES) {
             return;
         }
-        let bar = ProgressBar::with_draw_target(Some(total as u64), (self.target)());
-        if let Ok(style) = ProgressStyle::with_template(
-            "{bar:30.cyan/blue} {pos}/{len} cases {elapsed} {wide_msg}",
-        ) {
+        let bar = ProgressBar::with_draw_target(total.map(|t| t as u64), (self.target)());
+        let template = if total.is_some() {
+            "{bar:30.cyan/blue} {pos}/{len} cases {elapsed} {wide_msg}"
+        } else {
+            "{spinner} {pos} cases {elapsed} {wide_msg}"
+        };
+        if let Ok(style) = ProgressStyle::with_template(template) {
             bar.set_style(style.progress_chars("█▉▊▋▌▍▎▏ "));
         }
         self.bar = Some(bar);
@@ -147,7 +152,7 @@ mod tests {
         let mut p = ProgressReporter::new(Box::new(Log(Arc::clone(&log))), enabled);
         p.target = ProgressDrawTarget::hidden;
         p.on_event(&Event::RunStarted(RunInfo {
-            total_cases: total,
+            total_cases: Some(total),
             ..RunInfo::default()
         }));
         let had_bar = p.bar.is_some();

@@ -304,8 +304,9 @@ pub enum Event {
 /// Facts about a run, known before it starts.
 #[derive(Debug, Clone, Default)]
 pub struct RunInfo {
-    /// Number of cases that will be reported.
-    pub total_cases: usize,
+    /// Number of cases that will be reported; `None` for a streamed run (its case files are
+    /// loaded as the run reaches them).
+    pub total_cases: Option<usize>,
     /// Display name of the target.
     pub target: String,
     /// Base URL per API.

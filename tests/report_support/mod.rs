@@ -223,7 +223,7 @@ pub fn sample_cases() -> Vec<CaseResult> {
 
 pub fn info(total: usize) -> RunInfo {
     RunInfo {
-        total_cases: total,
+        total_cases: Some(total),
         target: "staging <env> & co".to_owned(),
         base_urls: vec![
             ("clerk".to_owned(), "http://127.0.0.1:4010/clerk".to_owned()),

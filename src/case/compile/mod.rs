@@ -110,7 +110,7 @@ pub(crate) fn compile_recipe(
     }
 }
 
-fn compile_suite(
+pub(crate) fn compile_suite(
     file: Arc<SourceFile>,
     raw: RawSuite,
     schemas: &SchemaStore,

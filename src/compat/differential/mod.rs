@@ -157,7 +157,7 @@ pub async fn run_diff(
         }
     }
     sink(&Event::RunStarted(RunInfo {
-        total_cases: reference.cases.len(),
+        total_cases: Some(reference.cases.len()),
         target: label.clone(),
         base_urls,
         strict: false,

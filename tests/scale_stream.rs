@@ -226,3 +226,51 @@ async fn streamed_shards_partition_the_cases_and_run_what_list_shows() {
     let ran: BTreeSet<String> = rows(&report(&reports)).into_iter().map(|r| r.0).collect();
     assert_eq!(ran, shards[1]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_run_gives_the_same_var_advice_as_a_loaded_run_at_its_end() {
+    let server = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases");
+    std::fs::create_dir(&cases).unwrap();
+    std::fs::write(cases.join("a.yaml"), small_suite("first", 3)).unwrap();
+    std::fs::write(
+        cases.join("b.yaml"),
+        "suite: second\napi: demo\nvars: {session_token: {secret: true}}\ncases:\n  - name: one\n    request: {path: /v1/ok, headers: {X-T: \"${vars.session_token}\"}}\n",
+    )
+    .unwrap();
+    let target = dir.path().join("t.yaml");
+    std::fs::write(
+        &target,
+        format!(
+            "apis:\n  demo:\n    base_url: {}\n    vars: {{sesion_token: x}}\n",
+            server.uri()
+        ),
+    )
+    .unwrap();
+    let warnings = |stream: bool| {
+        let o = sessconform(stream)
+            .arg("run")
+            .arg(&cases)
+            .arg("--target")
+            .arg(&target)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0));
+        String::from_utf8_lossy(&o.stderr)
+            .lines()
+            .filter(|l| l.starts_with("warning: "))
+            .map(str::to_owned)
+            .collect::<Vec<String>>()
+    };
+    let streamed = warnings(true);
+    assert_eq!(streamed, warnings(false));
+    assert_eq!(streamed.len(), 2, "{streamed:?}");
+    assert!(streamed.iter().any(|w| w.contains("target var `sesion_token` (api demo) is not used by any case; did you mean `session_token`?")), "{streamed:?}");
+    assert!(
+        streamed
+            .iter()
+            .any(|w| w.contains("1 case needs var `session_token` (api demo)")),
+        "{streamed:?}"
+    );
+}

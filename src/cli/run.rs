@@ -149,6 +149,9 @@ async fn run_streamed(
     ctrl_c.abort();
     finish(&mut reporters);
     resolved.shutdown().await;
+    for a in &done.advice {
+        eprintln!("warning: {}", a.message);
+    }
     if let Some(e) = done.error {
         errln!(
             "error: the run stopped at a problem in its case files (run `sessconform lint` to find every problem before a run)"

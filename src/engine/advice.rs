@@ -39,94 +39,106 @@ pub fn var_advice<'a>(
     suites: impl IntoIterator<Item = &'a Suite>,
     overrides: &BTreeMap<String, Value>,
 ) -> Vec<VarAdvice> {
-    // What the suites of each API declare, and what their cases use.
-    let mut known: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    let mut needed: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-    let mut suites_by_api: BTreeMap<&str, Vec<&Suite>> = BTreeMap::new();
+    let mut uses = VarUse::default();
     for s in suites {
-        suites_by_api.entry(&s.api).or_default().push(s);
-        let k = known.entry(&s.api).or_default();
+        uses.add(s);
+    }
+    uses.advice(target, overrides)
+}
+
+/// What suites declare and their cases use, gathered a suite at a time (a streamed run sees
+/// its suites a batch at a time, a big suite in pieces).
+#[derive(Debug, Clone, Default)]
+pub struct VarUse {
+    /// Per API: the variables its suites declare or use.
+    known: BTreeMap<String, BTreeSet<String>>,
+    /// Per (API, variable): cases using it whose suite gives it no default.
+    uses: BTreeMap<(String, String), usize>,
+}
+
+impl VarUse {
+    /// Adds a suite (or a piece of one: its cases are counted once each).
+    pub fn add(&mut self, s: &Suite) {
+        let k = self.known.entry(s.api.clone()).or_default();
         k.extend(s.vars.keys().cloned());
         for c in &s.cases {
             k.extend(c.uses_vars.iter().cloned());
-        }
-    }
-    let all_known: BTreeSet<&String> = known.values().flatten().collect();
-    let mut out = Vec::new();
-    // Set by the target, known to no suite of that API.
-    for (api, entry) in &target.apis {
-        let Some(k) = known.get(api.as_str()) else {
-            continue;
-        };
-        // A variable the target's own mint recipe reads is used, by the target.
-        let by_recipe = |n: &String| entry.mint.as_ref().is_some_and(|r| r.uses_vars.contains(n));
-        for name in entry
-            .vars
-            .keys()
-            .filter(|n| !k.contains(*n) && !by_recipe(n))
-        {
-            out.push(VarAdvice {
-                message: format!(
-                    "target var `{name}` (api {api}) is not used by any case{}",
-                    did_you_mean(closest(name, k))
-                ),
-            });
-        }
-    }
-    let by_any_recipe = |n: &String| {
-        target
-            .apis
-            .values()
-            .any(|e| e.mint.as_ref().is_some_and(|r| r.uses_vars.contains(n)))
-    };
-    for name in target
-        .vars
-        .keys()
-        .filter(|n| !all_known.contains(n) && !by_any_recipe(n))
-    {
-        out.push(VarAdvice {
-            message: format!(
-                "target var `{name}` is not used by any case{}",
-                did_you_mean(closest(name, all_known.iter().copied()))
-            ),
-        });
-    }
-    // Needed by a case, set nowhere.
-    for (api, list) in &suites_by_api {
-        let Some(entry) = target.apis.get(*api) else {
-            continue;
-        };
-        for s in list {
-            for c in &s.cases {
-                for v in &c.uses_vars {
-                    let set = overrides.contains_key(v)
-                        || entry.vars.contains_key(v)
-                        || target.vars.contains_key(v)
-                        || s.vars.get(v).is_some_and(|d| d.default.is_some());
-                    if !set {
-                        *needed.entry((api, v.as_str())).or_default() += 1;
-                    }
+            for v in &c.uses_vars {
+                if s.vars.get(v).is_none_or(|d| d.default.is_none()) {
+                    *self.uses.entry((s.api.clone(), v.clone())).or_default() += 1;
                 }
             }
         }
     }
-    for ((api, name), cases) in needed {
-        let present: Vec<&String> = target
-            .apis
-            .get(api)
-            .map(|e| e.vars.keys().collect())
-            .unwrap_or_default();
-        let name = name.to_owned();
-        out.push(VarAdvice {
-            message: format!(
-                "{cases} case{} need{} var `{name}` (api {api}), which the target does not set: they will be skipped{}",
-                if cases == 1 { "" } else { "s" },
-                if cases == 1 { "s" } else { "" },
-                did_you_mean(closest(&name, present.into_iter().chain(target.vars.keys())))
-            ),
-        });
+
+    /// The advice for running the suites added so far against `target`, with `overrides`
+    /// (`--var`) set on top.
+    pub fn advice(&self, target: &Target, overrides: &BTreeMap<String, Value>) -> Vec<VarAdvice> {
+        let known = &self.known;
+        let all_known: BTreeSet<&String> = known.values().flatten().collect();
+        let mut out = Vec::new();
+        // Set by the target, known to no suite of that API.
+        for (api, entry) in &target.apis {
+            let Some(k) = known.get(api.as_str()) else {
+                continue;
+            };
+            // A variable the target's own mint recipe reads is used, by the target.
+            let by_recipe =
+                |n: &String| entry.mint.as_ref().is_some_and(|r| r.uses_vars.contains(n));
+            for name in entry
+                .vars
+                .keys()
+                .filter(|n| !k.contains(*n) && !by_recipe(n))
+            {
+                out.push(VarAdvice {
+                    message: format!(
+                        "target var `{name}` (api {api}) is not used by any case{}",
+                        did_you_mean(closest(name, k))
+                    ),
+                });
+            }
+        }
+        let by_any_recipe = |n: &String| {
+            target
+                .apis
+                .values()
+                .any(|e| e.mint.as_ref().is_some_and(|r| r.uses_vars.contains(n)))
+        };
+        for name in target
+            .vars
+            .keys()
+            .filter(|n| !all_known.contains(n) && !by_any_recipe(n))
+        {
+            out.push(VarAdvice {
+                message: format!(
+                    "target var `{name}` is not used by any case{}",
+                    did_you_mean(closest(name, all_known.iter().copied()))
+                ),
+            });
+        }
+        // Needed by a case, set nowhere.
+        for ((api, name), &cases) in &self.uses {
+            let Some(entry) = target.apis.get(api) else {
+                continue;
+            };
+            if overrides.contains_key(name)
+                || entry.vars.contains_key(name)
+                || target.vars.contains_key(name)
+            {
+                continue;
+            }
+            let present = entry.vars.keys().chain(target.vars.keys());
+            out.push(VarAdvice {
+                message: format!(
+                    "{cases} case{} need{} var `{name}` (api {api}), which the target does not set: they will be skipped{}",
+                    if cases == 1 { "" } else { "s" },
+                    if cases == 1 { "s" } else { "" },
+                    did_you_mean(closest(name, present))
+                ),
+            });
+        }
+        out
     }
-    out
 }
 
 #[cfg(test)]

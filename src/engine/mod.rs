@@ -14,7 +14,7 @@ mod run;
 pub(crate) mod step;
 mod stream;
 
-pub use advice::{VarAdvice, var_advice};
+pub use advice::{VarAdvice, VarUse, var_advice};
 pub use config::{RunConfig, Selection, Shard, ShardError};
 pub use plan::{Plan, PlannedCase, Planner, Skip, Unit, plan};
 pub use run::{Cancel, Runner, run};

@@ -16,6 +16,7 @@ use std::time::Instant;
 
 use tokio::sync::mpsc;
 
+use super::advice::VarUse;
 use super::config::{RunConfig, Selection};
 use super::execute::Shared;
 use super::plan::{Plan, Planner};
@@ -59,6 +60,9 @@ pub struct StreamedRun {
     pub planned: usize,
     /// The problem in a case file or schema that stopped the run, if any.
     pub error: Option<LoadError>,
+    /// Advice on the target's variables over the suites the run loaded ([`super::var_advice`]:
+    /// a loaded run gives it before it starts, a streamed one only knows it at the end).
+    pub advice: Vec<super::VarAdvice>,
 }
 
 /// Runs the cases of `stream` against `target` and feeds every event to `sink`.
@@ -88,8 +92,12 @@ pub async fn run_stream(
         let selection = selection.clone();
         let cfg = cfg.clone();
         std::thread::spawn(move || {
+            let mut uses = VarUse::default();
             for batch in stream {
                 let plan = batch.and_then(|suites| {
+                    for l in &suites {
+                        uses.add(&l.suite);
+                    }
                     let plan = planner.plan(suites, &cfg, &mut |c| {
                         selection.selects_streamed(&c.id, &c.tags)
                     });
@@ -103,6 +111,7 @@ pub async fn run_stream(
                     break;
                 }
             }
+            uses
         })
     };
 
@@ -143,13 +152,19 @@ pub async fn run_stream(
     }
     drop(rx);
     // The loader ends at its next send; a panic there is a bug, reported as the run's error.
-    let joined = tokio::task::spawn_blocking(move || loader.join().is_ok()).await;
-    if !matches!(joined, Ok(true)) && error.is_none() {
-        error = Some(LoadError::single(
-            "case files",
-            "internal error: the case loader stopped",
-        ));
-    }
+    let joined = tokio::task::spawn_blocking(move || loader.join().ok()).await;
+    let advice = match joined {
+        Ok(Some(uses)) => uses.advice(&head.target, &cfg.vars),
+        _ => {
+            if error.is_none() {
+                error = Some(LoadError::single(
+                    "case files",
+                    "internal error: the case loader stopped",
+                ));
+            }
+            Vec::new()
+        }
+    };
     let summary = RunSummary {
         counts,
         duration: start.elapsed(),
@@ -160,5 +175,6 @@ pub async fn run_stream(
         summary,
         planned,
         error,
+        advice,
     }
 }

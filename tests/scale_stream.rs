@@ -274,3 +274,85 @@ async fn a_streamed_run_gives_the_same_var_advice_as_a_loaded_run_at_its_end() {
         "{streamed:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_declared_by_a_later_suite_is_redacted_from_the_first_batch_on() {
+    let server = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases");
+    std::fs::create_dir(&cases).unwrap();
+    // a.yaml fills the first batches; its first case fails, so its request (with the key in a
+    // header) is in every report. Only z.yaml, read much later, says the key is a secret.
+    let mut a = small_suite("first", 2_000).replacen(
+        "cases:\n  - name: case 0\n    request: {path: /v1/ok}\n",
+        "vars: {admin_key: null}\ncases:\n  - name: case 0\n    request: {path: /v1/broken, headers: {X-Key: \"${vars.admin_key}\"}}\n    expect: {status: 200}\n",
+        1,
+    );
+    a.push('\n');
+    assert!(a.contains("X-Key"));
+    std::fs::write(cases.join("a.yaml"), a).unwrap();
+    std::fs::write(
+        cases.join("z.yaml"),
+        "suite: last\napi: demo\nvars: {admin_key: {secret: true}}\ncases:\n  - name: one\n    request: {path: /v1/ok, headers: {X-Key: \"${vars.admin_key}\"}}\n",
+    )
+    .unwrap();
+    let target = dir.path().join("t.yaml");
+    let secret = "sk-live-streamed-0123456789abcdef";
+    std::fs::write(
+        &target,
+        format!(
+            "apis:\n  demo:\n    base_url: {}\n    vars: {{admin_key: {secret}}}\n",
+            server.uri()
+        ),
+    )
+    .unwrap();
+    let reports = dir.path().join("r");
+    let o = sessconform(true)
+        .arg("run")
+        .arg(&cases)
+        .arg("--target")
+        .arg(&target)
+        .arg("--reports")
+        .arg(&reports)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let mut seen = String::from_utf8_lossy(&o.stdout).into_owned();
+    seen.push_str(&String::from_utf8_lossy(&o.stderr));
+    for f in ["report.json", "junit.xml", "index.html"] {
+        seen.push_str(&std::fs::read_to_string(reports.join(f)).unwrap());
+    }
+    assert!(seen.contains("X-Key"), "the failing request is shown");
+    assert!(!seen.contains(secret), "the secret leaked");
+    assert!(
+        !seen.contains(&secret[..16]),
+        "a piece of the secret leaked"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fail_fast_stops_a_streamed_run_without_reading_the_rest() {
+    let server = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases");
+    std::fs::create_dir(&cases).unwrap();
+    std::fs::write(cases.join("a.yaml"), big_suite("big", 2_000)).unwrap();
+    // Never reached: a broken file after the failure does not turn exit 1 into exit 2.
+    std::fs::write(cases.join("z.yaml"), "suite: [\n").unwrap();
+    let reports = dir.path().join("r");
+    let o = run(
+        true,
+        &cases,
+        &reports,
+        &server.uri(),
+        &["-q", "--fail-fast"],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("stopped before reading all of its case files (--fail-fast)"),
+        "{err}"
+    );
+    let total = report(&reports)["summary"]["total"].as_u64().unwrap();
+    assert!(total < 2_001, "{total}");
+}

@@ -159,7 +159,7 @@ pub(crate) fn whole(text: &str) -> Result<RawSuite, serde_saphyr::Error> {
 /// files (hand-written and generated suites have one per 7 to 8 bytes), so big suites load
 /// while a file stays bounded by its size. Aliases and anchors keep serde-saphyr's fixed
 /// limits: those are what a YAML bomb needs, and they do not grow with the file.
-fn file_budget(len: usize) -> usize {
+pub(super) fn file_budget(len: usize) -> usize {
     MAX_NODES.max(len / 6)
 }
 

@@ -57,6 +57,8 @@ struct OpenFile {
     header: RawSuite,
     /// The pieces not yet loaded (their text is built when they are).
     pieces: VecDeque<parse::PieceAt>,
+    /// The YAML node budget of each piece's parse: the file's.
+    budget: usize,
     /// Hash of each case name loaded so far → where it is.
     names: HashMap<u64, (u32, u32)>,
 }
@@ -102,6 +104,42 @@ impl CaseStream {
         })
     }
 
+    /// The variables any suite of the stream declares `secret: true`, as `(api, name,
+    /// default)`, found before the run by reading each file's header (only files that mention
+    /// `secret` at all; a file that does not parse is left to the stream to report). A
+    /// streamed run redacts them from its first batch on, as a run that loads everything does.
+    pub fn declared_secrets(&self) -> Vec<(String, String, Option<serde_json::Value>)> {
+        let mut out = Vec::new();
+        for (path, _) in &self.paths {
+            let Ok(cf) = read_case_file(path) else {
+                continue;
+            };
+            if !cf.text.contains("secret") {
+                continue;
+            }
+            let budget = parse::options(parse::file_budget(cf.text.len()));
+            let header = match parse::cut(&cf.text, 2) {
+                Some(cut) if parse::worth_splitting(&cf.text, 0) => {
+                    serde_saphyr::from_str_with_options::<RawSuite>(&cut.header, budget)
+                }
+                _ => serde_saphyr::from_str_with_options::<RawSuite>(&cf.text, budget),
+            };
+            let Ok(raw) = header else {
+                continue;
+            };
+            for (name, decl) in raw.vars {
+                let serde_json::Value::Object(m) = decl.value else {
+                    continue;
+                };
+                if m.get("secret") == Some(&serde_json::Value::Bool(true)) {
+                    let default = m.get("default").filter(|d| !d.is_null()).cloned();
+                    out.push((raw.api.value.trim().to_owned(), name, default));
+                }
+            }
+        }
+        out
+    }
+
     /// Batches of about `bytes` of YAML instead of [`STREAM_BATCH_BYTES`] (tests).
     #[must_use]
     pub fn with_batch_bytes(mut self, bytes: usize) -> Self {
@@ -120,7 +158,7 @@ impl CaseStream {
                     Some(at) => {
                         let piece = at.text(&open.file.text);
                         bytes += piece.len();
-                        jobs.push(Job::Piece(piece, at.nodes));
+                        jobs.push(Job::Piece(piece, open.budget));
                         continue;
                     }
                     None => {
@@ -157,9 +195,13 @@ impl CaseStream {
                 jobs.push(Job::Whole(file, dir));
                 continue;
             };
+            // Each piece (and the header) may use the whole file's node budget: a piece is
+            // parsed alone, so the budget still bounds every parse, and a file that loads whole
+            // never fails in pieces because one stretch is denser than the file on average.
+            let budget = parse::file_budget(file.text.len());
             let header = serde_saphyr::from_str_with_options::<RawSuite>(
                 &cut.header,
-                parse::options(cut.header_nodes),
+                parse::options(budget),
             );
             match header {
                 Ok(header) => {
@@ -168,6 +210,7 @@ impl CaseStream {
                         dir,
                         header,
                         pieces: cut.pieces.into_iter().collect(),
+                        budget,
                         names: HashMap::new(),
                     });
                 }
@@ -453,5 +496,33 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.contains("a.yaml:12007:"), "{msg}");
         assert!(msg.contains("[/v1/ok/4000}"), "{msg}");
+    }
+
+    #[test]
+    fn a_file_that_loads_whole_loads_in_pieces_however_dense_a_stretch_is() {
+        // Wordy cases (a long comment: bytes, no nodes), then compact ones at about 5 bytes a
+        // node: within the file's budget on average, over a piece's proportional share.
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("suite: dense\napi: demo\ncases:\n");
+        for i in 0..10_000 {
+            text.push_str(&format!(
+                "  - name: w{i}\n    request: {{path: /x}}\n  # {}\n",
+                ".".repeat(150)
+            ));
+        }
+        for i in 0..20_000 {
+            text.push_str(&format!("  - name: c{i}\n    request: {{path: /x}}\n"));
+        }
+        std::fs::write(dir.path().join("a.yaml"), &text).unwrap();
+        let schemas = SchemaStore::load_lazy(true, &[]).unwrap();
+        let whole = crate::case::parse_suite("a.yaml", &text, &schemas);
+        assert!(whole.is_ok(), "{:?}", whole.err().map(|e| e.to_string()));
+        let cases: usize = stream(dir.path(), 64 * 1024)
+            .map(|b| match b {
+                Ok(b) => b.iter().map(|l| l.suite.cases.len()).sum::<usize>(),
+                Err(e) => panic!("{e}"),
+            })
+            .sum();
+        assert_eq!(cases, 30_000);
     }
 }

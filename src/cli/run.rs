@@ -152,6 +152,16 @@ async fn run_streamed(
     for a in &done.advice {
         eprintln!("warning: {}", a.message);
     }
+    if done.stopped_early {
+        errln!(
+            "note: the run stopped before reading all of its case files ({}): the cases not reached are not reported",
+            if done.summary.interrupted {
+                "interrupted"
+            } else {
+                "--fail-fast"
+            }
+        );
+    }
     if let Some(e) = done.error {
         errln!(
             "error: the run stopped at a problem in its case files (run `sessconform lint` to find every problem before a run)"

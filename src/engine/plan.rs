@@ -197,10 +197,50 @@ impl Planner {
                 }
             }
         }
+        // A mint recipe logs in: the environment variables it reads are credentials, from the
+        // first batch on.
+        for api in target.apis.values() {
+            for env in api.mint.iter().flat_map(|r| &r.uses_env) {
+                if let Ok(value) = std::env::var(env) {
+                    redactor.add(&Secret {
+                        value,
+                        env_name: env.clone(),
+                    });
+                }
+            }
+        }
         Self {
             target,
             redactor,
             next_position: 0,
+        }
+    }
+
+    /// Redacts, from now on, the values that variables declared `secret: true` (as `(api,
+    /// name, default)`) take against this target: a streamed run learns them before its first
+    /// batch, so no batch shows a secret that a later suite declares.
+    pub fn add_declared_secrets(
+        &mut self,
+        declared: &[(String, String, Option<Value>)],
+        cfg: &RunConfig,
+    ) {
+        for (api_name, name, default) in declared {
+            let api = self.target.api(api_name);
+            let value = cfg
+                .vars
+                .get(name)
+                .or_else(|| api.as_ref().and_then(|a| a.vars.get(name)))
+                .or_else(|| self.target.vars.get(name))
+                .or(default.as_ref());
+            for v in value
+                .map(super::exchange::secret_leaves)
+                .unwrap_or_default()
+            {
+                self.redactor.add(&Secret {
+                    value: v,
+                    env_name: env_placeholder(api_name, name),
+                });
+            }
         }
     }
 

@@ -11,7 +11,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use tokio::sync::mpsc;
@@ -63,6 +63,9 @@ pub struct StreamedRun {
     /// Advice on the target's variables over the suites the run loaded ([`super::var_advice`]:
     /// a loaded run gives it before it starts, a streamed one only knows it at the end).
     pub advice: Vec<super::VarAdvice>,
+    /// The run stopped before the stream's end (Ctrl-C, or `--fail-fast` after a failure): the
+    /// cases of the files not yet read are not reported.
+    pub stopped_early: bool,
 }
 
 /// Runs the cases of `stream` against `target` and feeds every event to `sink`.
@@ -77,6 +80,7 @@ pub async fn run_stream(
 ) -> StreamedRun {
     let start = Instant::now();
     let mut planner = Planner::new(Arc::new(target));
+    planner.add_declared_secrets(&stream.declared_secrets(), cfg);
     let head = planner.empty();
     sink(&Event::RunStarted(RunInfo {
         total_cases: None,
@@ -92,12 +96,8 @@ pub async fn run_stream(
         let selection = selection.clone();
         let cfg = cfg.clone();
         std::thread::spawn(move || {
-            let mut uses = VarUse::default();
             for batch in stream {
                 let plan = batch.and_then(|suites| {
-                    for l in &suites {
-                        uses.add(&l.suite);
-                    }
                     let plan = planner.plan(suites, &cfg, &mut |c| {
                         selection.selects_streamed(&c.id, &c.tags)
                     });
@@ -111,7 +111,6 @@ pub async fn run_stream(
                     break;
                 }
             }
-            uses
         })
     };
 
@@ -120,9 +119,18 @@ pub async fn run_stream(
     let jwks = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
     let mut counts = Counts::default();
+    let mut uses = VarUse::default();
     let mut planned = 0;
     let mut error = None;
-    while let Some(next) = rx.recv().await {
+    let mut stopped_early = false;
+    loop {
+        let next = tokio::select! {
+            next = rx.recv() => next,
+            () = cancel.cancelled() => None,
+        };
+        let Some(next) = next else {
+            break;
+        };
         let plan = match next {
             Ok(p) => Arc::new(p),
             Err(e) => {
@@ -131,6 +139,14 @@ pub async fn run_stream(
             }
         };
         planned += plan.cases.len();
+        // Advice covers the suites with planned cases, as a loaded run's does.
+        let mut last: Option<&Arc<crate::case::model::Suite>> = None;
+        for pc in &plan.cases {
+            if !last.is_some_and(|l| Arc::ptr_eq(l, &pc.suite)) {
+                uses.add(&pc.suite);
+                last = Some(&pc.suite);
+            }
+        }
         match &client {
             Ok(client) => {
                 let shared = Arc::new(Shared {
@@ -145,26 +161,27 @@ pub async fn run_stream(
             }
             Err(e) => not_run_all(&plan, e, &mut counts, sink),
         }
-        if cancel.is_cancelled() {
-            // The files not yet read stay unread: an interrupted run reports what it ran.
+        if cancel.is_cancelled() || stop.load(Ordering::SeqCst) {
+            // Interrupted, or --fail-fast after a failure: the files not yet read stay
+            // unread, and the run reports what it ran.
+            stopped_early = true;
             break;
         }
     }
     drop(rx);
-    // The loader ends at its next send; a panic there is a bug, reported as the run's error.
-    let joined = tokio::task::spawn_blocking(move || loader.join().ok()).await;
-    let advice = match joined {
-        Ok(Some(uses)) => uses.advice(&head.target, &cfg.vars),
-        _ => {
-            if error.is_none() {
-                error = Some(LoadError::single(
-                    "case files",
-                    "internal error: the case loader stopped",
-                ));
-            }
-            Vec::new()
+    stopped_early |= cancel.is_cancelled();
+    if !stopped_early {
+        // The loader has ended or ends at its next send; a panic there is a bug, reported as
+        // the run's error. (Stopped early, it is not waited for: it may be parsing a batch.)
+        let joined = tokio::task::spawn_blocking(move || loader.join().is_ok()).await;
+        if !matches!(joined, Ok(true)) && error.is_none() {
+            error = Some(LoadError::single(
+                "case files",
+                "internal error: the case loader stopped",
+            ));
         }
-    };
+    }
+    let advice = uses.advice(&head.target, &cfg.vars);
     let summary = RunSummary {
         counts,
         duration: start.elapsed(),
@@ -176,5 +193,6 @@ pub async fn run_stream(
         planned,
         error,
         advice,
+        stopped_early,
     }
 }

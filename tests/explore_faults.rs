@@ -10,7 +10,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use sessconform::engine::Cancel;
-use sessconform::explore::{self, Budget, Exploration, ExploreConfig};
+use sessconform::explore::{self, Budget, Exploration, ExploreApi, ExploreConfig};
 use sessconform::schema::SchemaStore;
 use sessconform::server::{Fault, RunningServer, ServerOptions, start};
 use sessconform::target::parse_target;
@@ -38,6 +38,11 @@ fn defaults() -> ExploreConfig {
         allow_mutating: true,
         ..ExploreConfig::default()
     }
+}
+
+/// The command line's defaults for another API.
+fn defaults_for(api: ExploreApi) -> ExploreConfig {
+    ExploreConfig { api, ..defaults() }
 }
 
 /// `sessconform ARGS` in a blocking thread (the server runs on this test's runtime).
@@ -68,6 +73,11 @@ fn s(p: &Path) -> String {
 /// The whole proof for one fault: the suites miss it (when `suites_miss`), explore finds it
 /// and shrinks it to ≤ 4 operations failing at `op`, and the written case fails the same way.
 async fn finds(fault: Fault, op: &str, suites_miss: bool) {
+    finds_in(ExploreApi::Stytch, fault, op, suites_miss).await;
+}
+
+/// [`finds`] for any API.
+async fn finds_in(api: ExploreApi, fault: Fault, op: &str, suites_miss: bool) {
     let srv = server(&[fault]).await;
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("target.yaml");
@@ -76,7 +86,7 @@ async fn finds(fault: Fault, op: &str, suites_miss: bool) {
         let (code, out) = bin(vec!["run".into(), "--target".into(), s(&target)]).await;
         assert_eq!(code, 0, "the built-in suites should miss {fault}:\n{out}");
     }
-    let e = explore_with(&srv, defaults()).await;
+    let e = explore_with(&srv, defaults_for(api)).await;
     assert_eq!(e.failures.len(), 1, "{fault}: {e:?}");
     let f = &e.failures[0];
     assert!(f.ops.len() <= 4, "{fault}: {:?}", f.ops);
@@ -167,6 +177,124 @@ async fn finds_the_older_faults_it_can_observe() {
         "{}",
         e.failures[0].signature
     );
+    srv.shutdown().await;
+}
+
+/// An older fault, seen by another API's model: found with the default seed and budget,
+/// shrunk to ≤ 4 operations, failing a check whose note or path contains `check`.
+async fn observes(api: ExploreApi, fault: Fault, check: &str) {
+    let srv = server(&[fault]).await;
+    let e = explore_with(&srv, defaults_for(api)).await;
+    assert_eq!(e.failures.len(), 1, "{} {fault}: {e:?}", api.name());
+    let f = &e.failures[0];
+    assert!(f.ops.len() <= 4, "{fault}: {:?}", f.ops);
+    assert!(
+        f.signature.check.contains(check),
+        "{} {fault}: {}",
+        api.name(),
+        f.signature
+    );
+    eprintln!(
+        "{} {fault}: {} after {:.2} s, {} → {} operations ({} shrink runs): {}",
+        api.name(),
+        f.signature,
+        f.found_after.as_secs_f64(),
+        f.original_len,
+        f.ops.len(),
+        f.shrink_runs,
+        f.ops.join(" → ")
+    );
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clerk_finds_clerk_total_count_offset() {
+    finds_in(
+        ExploreApi::Clerk,
+        Fault::ClerkTotalCountOffset,
+        "list paginated",
+        true,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clerk_finds_clerk_token_after_revoke() {
+    finds_in(
+        ExploreApi::Clerk,
+        Fault::ClerkTokenAfterRevoke,
+        "template token",
+        true,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn b2b_finds_b2b_revoke_member_first_only() {
+    finds_in(
+        ExploreApi::StytchB2b,
+        Fault::B2bRevokeMemberFirstOnly,
+        "list",
+        true,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clerk_observes_the_older_faults() {
+    for (fault, check) in [
+        (Fault::ClerkListUnsorted, "newest first"),
+        (Fault::ClerkSecondsTimestamps, "milliseconds"),
+        (Fault::RevokeNoop, "revoked"),
+        (Fault::LenientAuth, "status"),
+    ] {
+        observes(ExploreApi::Clerk, fault, check).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn b2b_observes_the_older_faults() {
+    for (fault, check) in [
+        (Fault::ListRevoked, "revoked session is not listed"),
+        (Fault::RevokeNoop, ""),
+        (Fault::StytchLongJwt, "5 minutes"),
+        (Fault::StytchStatusCodeMismatch, "status_code"),
+        (Fault::LenientAuth, "status"),
+    ] {
+        observes(ExploreApi::StytchB2b, fault, check).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_false_alarm_on_the_unfaulted_server_for_clerk_and_b2b() {
+    let srv = server(&[]).await;
+    for api in [ExploreApi::Clerk, ExploreApi::StytchB2b] {
+        for seed in 1..=3 {
+            let e = explore_with(
+                &srv,
+                ExploreConfig {
+                    seed,
+                    budget: Budget::Requests(250),
+                    ..defaults_for(api)
+                },
+            )
+            .await;
+            assert!(
+                e.failures.is_empty(),
+                "{} seed {seed}: {:?}",
+                api.name(),
+                e.failures.first().map(|f| (&f.signature, &f.yaml))
+            );
+            assert!(e.passed > 10, "{} seed {seed}: {e:?}", api.name());
+            assert!(
+                e.not_run.is_empty(),
+                "{} seed {seed}: {:?}",
+                api.name(),
+                e.not_run
+            );
+            assert_eq!(e.unconfirmed, 0);
+        }
+    }
     srv.shutdown().await;
 }
 

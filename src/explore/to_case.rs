@@ -7,17 +7,16 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value, json};
 
-use super::model::{Model, StepSpec, VARS};
-use super::ops::Op;
+use super::api::{ApiModel, Operation, StepSpec};
 
-/// The suite file for `ops`: `suite` names the suite, `case` the case, `description` says
-/// where it came from.
-pub fn suite_yaml(suite: &str, case: &str, description: &str, ops: &[Op]) -> String {
-    let mut model = Model::default();
+/// The suite file for `ops` of API `M`: `case` names the case, `description` says where it
+/// came from.
+pub fn suite_yaml<M: ApiModel>(case: &str, description: &str, ops: &[M::Op]) -> String {
+    let mut model = M::default();
     let steps: Vec<Value> = ops.iter().map(|op| step_value(model.step(op))).collect();
     let cleanup: Vec<Value> = model.cleanup().into_iter().map(step_value).collect();
     let mut vars = Map::new();
-    for (name, secret) in VARS {
+    for &(name, secret) in M::VARS {
         let decl = if secret {
             json!({"secret": true, "description": "from the target"})
         } else {
@@ -30,7 +29,7 @@ pub fn suite_yaml(suite: &str, case: &str, description: &str, ops: &[Op]) -> Str
     c.insert("description".into(), json!(description));
     c.insert(
         "tags".into(),
-        json!([if ops.iter().any(Op::is_mutating) {
+        json!([if ops.iter().any(Operation::is_mutating) {
             "mutating"
         } else {
             "read-only"
@@ -41,8 +40,8 @@ pub fn suite_yaml(suite: &str, case: &str, description: &str, ops: &[Op]) -> Str
         c.insert("cleanup".into(), Value::Array(cleanup));
     }
     let doc = json!({
-        "suite": suite,
-        "api": "stytch",
+        "suite": M::SUITE,
+        "api": M::API,
         "description": description,
         "serial": true,
         "vars": vars,
@@ -175,7 +174,8 @@ fn emit(out: &mut String, v: &Value, indent: usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::ops::{By, ListOf, RevokeBy};
+    use super::super::stytch::model::Model;
+    use super::super::stytch::ops::{By, ListOf, Op, RevokeBy};
     use super::*;
     use crate::schema::SchemaStore;
 
@@ -203,7 +203,7 @@ mod tests {
             Op::RevokeMalformedId,
             Op::ListWrongSecret,
         ];
-        let text = suite_yaml("explore-stytch", "seed 1", "test \"quoted\"", &ops);
+        let text = suite_yaml::<Model>("seed 1", "test \"quoted\"", &ops);
         let schemas = SchemaStore::builtin().unwrap();
         let suite = crate::case::parse_suite("x.yaml", &text, &schemas)
             .unwrap_or_else(|e| panic!("{e}\n{text}"));
@@ -232,5 +232,27 @@ mod tests {
             text.matches("request_id differs between requests").count(),
             ops.len() - 2
         );
+    }
+
+    /// Every generated sequence of every API loads as a suite (schemas, captures, templates).
+    fn drawn_sequences_load<M: ApiModel>() {
+        use super::super::api::{Allowed, Draw};
+        let schemas = SchemaStore::builtin().unwrap();
+        let mut g = M::generator(11, Allowed { mutating: true });
+        for n in 0..60 {
+            let ops = g.sequence();
+            let text = suite_yaml::<M>(&format!("sequence {n}"), "test", &ops);
+            let suite = crate::case::parse_suite("x.yaml", &text, &schemas)
+                .unwrap_or_else(|e| panic!("{}: {e}\n{text}", M::API));
+            assert_eq!(suite.cases[0].steps.len(), ops.len());
+            assert_eq!(suite.name, M::SUITE);
+        }
+    }
+
+    #[test]
+    fn every_api_writes_loadable_cases() {
+        drawn_sequences_load::<Model>();
+        drawn_sequences_load::<super::super::clerk::model::Model>();
+        drawn_sequences_load::<super::super::b2b::model::Model>();
     }
 }

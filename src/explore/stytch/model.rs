@@ -8,9 +8,11 @@
 use serde_json::{Map, Value, json};
 
 use super::ops::{By, ListOf, Op, RevokeBy, valid_minutes};
+use crate::explore::api::StepSpec;
+use crate::explore::expect::{a, post, secret};
 
 /// The suite variables a generated case uses (declared in its header; the target gives them).
-pub const VARS: [(&str, bool); 5] = [
+pub const VARS: &[(&str, bool)] = &[
     ("project_id", false),
     ("user_id", false),
     ("other_user_id", false),
@@ -25,10 +27,10 @@ const UNKNOWN_SESSION: &str = "session-test-00000000-0000-4000-8000-000000000000
 /// A token no session has (the sandbox's documented unknown token).
 const UNKNOWN_TOKEN: &str = "59cnLELtq5cFVS6uYK9f-pAWzBkhqZl8AvLhbhOvKNWw";
 /// A secret the target cannot accept.
-const WRONG_SECRET: &str = "secret-test-sessconform-wrong-secret-00000=";
+pub(crate) const WRONG_SECRET: &str = "secret-test-sessconform-wrong-secret-00000=";
 /// Allowed error between `expires_at` and `last_accessed_at + session_duration_minutes`.
-const EXPIRY_SLACK_SECONDS: i64 = 2;
-const TIME_RE: &str = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$";
+pub(crate) const EXPIRY_SLACK_SECONDS: i64 = 2;
+pub(crate) const TIME_RE: &str = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$";
 
 /// What the model knows about one minted session.
 #[derive(Debug, Clone, Default)]
@@ -36,19 +38,6 @@ struct Slot {
     revoked: bool,
     /// An authenticate answered 200: `s{k}_last` / `s{k}_exp` hold its timestamps.
     observed: bool,
-}
-
-/// One step of a generated case, in the case format's own shape.
-#[derive(Debug, Clone)]
-pub struct StepSpec {
-    /// The step name.
-    pub name: String,
-    /// The `request:` mapping.
-    pub request: Value,
-    /// The `expect:` mapping: what the contract allows.
-    pub expect: Value,
-    /// The `capture:` mapping (may be empty).
-    pub capture: Map<String, Value>,
 }
 
 /// The model's state while a sequence is predicted.
@@ -60,19 +49,9 @@ pub struct Model {
     rid: bool,
 }
 
-fn a(path: &str, op: &str, value: Value, note: &str) -> Value {
-    let mut m = Map::new();
-    m.insert("path".into(), json!(path));
-    m.insert(op.into(), value);
-    if !note.is_empty() {
-        m.insert("note".into(), json!(note));
-    }
-    Value::Object(m)
-}
-
 /// A documented error envelope (CONTRACTS.md §1.3, §5 Stytch 1-2): one exact status, or any
 /// client error when the vendor leaves the status undocumented.
-fn error(status: Option<u16>, error_type: Option<&str>) -> Value {
+pub(crate) fn error(status: Option<u16>, error_type: Option<&str>) -> Value {
     let mut asserts = vec![
         a("$.request_id", "length", json!({"min": 1}), ""),
         a("$.error_type", "length", json!({"min": 1}), ""),
@@ -120,7 +99,7 @@ fn error(status: Option<u16>, error_type: Option<&str>) -> Value {
     })
 }
 
-fn ok(schema: &str, mut asserts: Vec<Value>) -> Value {
+pub(crate) fn ok(schema: &str, mut asserts: Vec<Value>) -> Value {
     asserts.insert(
         0,
         a(
@@ -132,14 +111,6 @@ fn ok(schema: &str, mut asserts: Vec<Value>) -> Value {
     );
     asserts.insert(1, a("$.request_id", "length", json!({"min": 1}), ""));
     json!({"status": 200, "schema": [schema], "assert": asserts})
-}
-
-fn secret(path: &str) -> Value {
-    json!({"path": path, "secret": true})
-}
-
-fn post(path: &str, body: Value) -> Value {
-    json!({"method": "POST", "path": path, "json": body})
 }
 
 impl Model {

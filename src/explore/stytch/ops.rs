@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::explore::api::{Allowed, Draw, Operation};
+
 /// How authenticate names its session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum By {
@@ -97,17 +99,27 @@ pub fn valid_minutes(m: i64) -> bool {
     (MIN_MINUTES..=MAX_MINUTES).contains(&m)
 }
 
-impl Op {
-    /// The session slot the operation needs, if any.
-    pub fn slot(&self) -> Option<usize> {
+impl Operation for Op {
+    fn slot(&self) -> Option<usize> {
         match self {
             Op::Authenticate { slot, .. } | Op::Revoke { slot, .. } => Some(*slot),
             _ => None,
         }
     }
 
-    /// True when the operation may change state on the target.
-    pub fn is_mutating(&self) -> bool {
+    fn creates_slot(&self) -> bool {
+        *self == Op::Mint
+    }
+
+    fn with_slot(&self, new: usize) -> Self {
+        let mut op = self.clone();
+        if let Op::Authenticate { slot, .. } | Op::Revoke { slot, .. } = &mut op {
+            *slot = new;
+        }
+        op
+    }
+
+    fn is_mutating(&self) -> bool {
         matches!(
             self,
             Op::Mint
@@ -118,8 +130,7 @@ impl Op {
         )
     }
 
-    /// A short stable label: the operation's kind, without its slot or inputs.
-    pub fn kind(&self) -> &'static str {
+    fn kind(&self) -> &'static str {
         match self {
             Op::Jwks => "jwks",
             Op::JwksUnknownProject => "jwks unknown project",
@@ -155,8 +166,7 @@ impl Op {
         }
     }
 
-    /// Simpler variants tried while shrinking (fewer or plainer inputs).
-    pub fn simpler(&self) -> Vec<Op> {
+    fn simpler(&self) -> Vec<Op> {
         match self {
             Op::Authenticate { slot, by, minutes } => {
                 let with = |by: By, minutes: Option<i64>| Op::Authenticate {
@@ -206,13 +216,6 @@ impl fmt::Display for Op {
     }
 }
 
-/// What the generator may use.
-#[derive(Debug, Clone, Copy)]
-pub struct Allowed {
-    /// Mint, authenticate (touches), revoke.
-    pub mutating: bool,
-}
-
 /// Draws operation sequences from a seeded generator.
 pub struct Generator {
     rng: fastrand::Rng,
@@ -230,7 +233,7 @@ impl Generator {
 
     /// The next sequence: 3 to 12 operations, starting with a mint when mutating is allowed
     /// (most operations need a session).
-    pub fn sequence(&mut self) -> Vec<Op> {
+    fn draw(&mut self) -> Vec<Op> {
         let len = self.rng.usize(3..=12);
         let mut ops = Vec::with_capacity(len);
         let mut sessions = 0;
@@ -319,67 +322,18 @@ impl Generator {
     }
 }
 
-/// `ops` without `ops[range]`: operations on a session minted in the range go too, and later
-/// slots are renumbered so each still names the same session.
-pub fn without(ops: &[Op], range: std::ops::Range<usize>) -> Vec<Op> {
-    let mut removed_mints: Vec<usize> = Vec::new();
-    let mut mints = 0;
-    for (i, op) in ops.iter().enumerate() {
-        if *op == Op::Mint {
-            if range.contains(&i) {
-                removed_mints.push(mints);
-            }
-            mints += 1;
-        }
-    }
-    let renumber = |slot: usize| -> Option<usize> {
-        if removed_mints.contains(&slot) {
-            None
-        } else {
-            Some(slot - removed_mints.iter().filter(|m| **m < slot).count())
-        }
-    };
-    let mut out = Vec::with_capacity(ops.len());
-    for (i, op) in ops.iter().enumerate() {
-        if range.contains(&i) {
-            continue;
-        }
-        let op = match op {
-            Op::Authenticate { slot, by, minutes } => match renumber(*slot) {
-                Some(slot) => Op::Authenticate {
-                    slot,
-                    by: *by,
-                    minutes: *minutes,
-                },
-                None => continue,
-            },
-            Op::Revoke { slot, by } => match renumber(*slot) {
-                Some(slot) => Op::Revoke { slot, by: *by },
-                None => continue,
-            },
-            other => other.clone(),
-        };
-        out.push(op);
-    }
-    normalize(&mut out);
-    out
-}
+impl Draw for Generator {
+    type Op = Op;
 
-/// Drops the operations whose slot no earlier mint created (after the shrinker removed a mint).
-pub fn normalize(ops: &mut Vec<Op>) {
-    let mut sessions = 0;
-    ops.retain(|op| {
-        if *op == Op::Mint {
-            sessions += 1;
-            return true;
-        }
-        op.slot().is_none_or(|s| s < sessions)
-    });
+    fn sequence(&mut self) -> Vec<Op> {
+        self.draw()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::explore::slots::{normalize, without};
 
     #[test]
     fn same_seed_same_sequences_and_slots_exist() {

@@ -1,0 +1,339 @@
+//! The Stytch B2B member-session operations the explorer sends (CONTRACTS.md §3, §5 Stytch):
+//! list by organization and member, authenticate by token or JWT with and without
+//! `session_duration_minutes`, with an `authorization_check` for another organization, revoke by
+//! every identifier (`member_id` revokes all of the member's sessions), exchange to another
+//! organization, JWKS — with valid, boundary and invalid inputs.
+
+use std::fmt;
+
+use crate::explore::api::{Allowed, Draw, Operation};
+use crate::explore::stytch::ops::{MAX_MINUTES, MIN_MINUTES, valid_minutes};
+
+pub use crate::explore::stytch::ops::By;
+
+/// How revoke names its session(s) (CONTRACTS.md §3.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevokeBy {
+    /// `member_session_id`.
+    Id,
+    /// `session_token`.
+    Token,
+    /// `session_jwt`.
+    Jwt,
+    /// `member_id`: every session of the member.
+    Member,
+    /// `member_session_id` and `session_token` together: a 4xx that revokes nothing.
+    IdAndToken,
+}
+
+/// Whose sessions a list asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListOf {
+    /// The member the explorer mints for (`other_member_id` of `organization_id`).
+    Explored,
+    /// The fixture member (`member_id`), never changed.
+    Sandbox,
+    /// The explored member by its organization's slug (CONTRACTS.md §3.1, §5 Stytch 7).
+    BySlug,
+    /// A well-formed id of no member: a 4xx.
+    UnknownMember,
+    /// The member in an organization it does not belong to: a 4xx.
+    OtherOrganization,
+    /// No `member_id`: 400.
+    MissingMember,
+}
+
+/// One operation. Sessions are named by slot: slot `k` is the session the `k`-th
+/// [`Op::Mint`] of the sequence created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    /// `GET /v1/b2b/sessions/jwks/{project_id}` (public).
+    Jwks,
+    /// A fresh session of the explored member through the target's `mint_path` (mutating).
+    Mint,
+    /// `GET /v1/b2b/sessions`.
+    List(ListOf),
+    /// `GET /v1/b2b/sessions` with a wrong secret: 401.
+    ListWrongSecret,
+    /// `POST /v1/b2b/sessions/authenticate` of a minted session (touches it).
+    Authenticate {
+        /// The session's slot.
+        slot: usize,
+        /// Token, JWT or both.
+        by: By,
+        /// `session_duration_minutes`, valid or not.
+        minutes: Option<i64>,
+    },
+    /// Authenticate with an `authorization_check` for another organization: 403 (§5 Stytch 14).
+    AuthenticateOtherOrganization {
+        /// The session's slot.
+        slot: usize,
+    },
+    /// Authenticate a token no session has: 404 `session_not_found`.
+    AuthenticateUnknownToken,
+    /// Authenticate with neither token nor JWT: a 4xx.
+    AuthenticateNothing,
+    /// `POST /v1/b2b/sessions/revoke` (mutating).
+    Revoke {
+        /// The session's slot.
+        slot: usize,
+        /// The identifier(s) sent.
+        by: RevokeBy,
+    },
+    /// Revoke a well-formed unknown `member_session_id`: a 4xx.
+    RevokeUnknownId,
+    /// `POST /v1/b2b/sessions/exchange` into `exchange_organization_id` (mutating).
+    Exchange {
+        /// The session's slot.
+        slot: usize,
+    },
+}
+
+impl Operation for Op {
+    fn slot(&self) -> Option<usize> {
+        match self {
+            Op::Authenticate { slot, .. }
+            | Op::AuthenticateOtherOrganization { slot }
+            | Op::Revoke { slot, .. }
+            | Op::Exchange { slot } => Some(*slot),
+            _ => None,
+        }
+    }
+
+    fn creates_slot(&self) -> bool {
+        *self == Op::Mint
+    }
+
+    fn with_slot(&self, new: usize) -> Self {
+        let mut op = self.clone();
+        match &mut op {
+            Op::Authenticate { slot, .. }
+            | Op::AuthenticateOtherOrganization { slot }
+            | Op::Revoke { slot, .. }
+            | Op::Exchange { slot } => *slot = new,
+            _ => {}
+        }
+        op
+    }
+
+    fn is_mutating(&self) -> bool {
+        matches!(self, Op::Mint | Op::RevokeUnknownId) || self.slot().is_some()
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Op::Jwks => "jwks",
+            Op::Mint => "mint",
+            Op::List(ListOf::Explored) => "list",
+            Op::List(ListOf::Sandbox) => "list sandbox member",
+            Op::List(ListOf::BySlug) => "list by organization_slug",
+            Op::List(ListOf::UnknownMember) => "list unknown member",
+            Op::List(ListOf::OtherOrganization) => "list other organization",
+            Op::List(ListOf::MissingMember) => "list without member_id",
+            Op::ListWrongSecret => "list wrong secret",
+            Op::Authenticate { by: By::Token, .. } => "authenticate token",
+            Op::Authenticate { by: By::Jwt, .. } => "authenticate jwt",
+            Op::Authenticate { by: By::Both, .. } => "authenticate token and jwt",
+            Op::AuthenticateOtherOrganization { .. } => "authenticate other organization",
+            Op::AuthenticateUnknownToken => "authenticate unknown token",
+            Op::AuthenticateNothing => "authenticate nothing",
+            Op::Revoke {
+                by: RevokeBy::Id, ..
+            } => "revoke member_session_id",
+            Op::Revoke {
+                by: RevokeBy::Token,
+                ..
+            } => "revoke session_token",
+            Op::Revoke {
+                by: RevokeBy::Jwt, ..
+            } => "revoke session_jwt",
+            Op::Revoke {
+                by: RevokeBy::Member,
+                ..
+            } => "revoke member_id",
+            Op::Revoke {
+                by: RevokeBy::IdAndToken,
+                ..
+            } => "revoke two identifiers",
+            Op::RevokeUnknownId => "revoke unknown member_session_id",
+            Op::Exchange { .. } => "exchange",
+        }
+    }
+
+    fn simpler(&self) -> Vec<Op> {
+        match self {
+            Op::Authenticate { slot, by, minutes } => {
+                let with = |by: By, minutes: Option<i64>| Op::Authenticate {
+                    slot: *slot,
+                    by,
+                    minutes,
+                };
+                let mut out = Vec::new();
+                if let Some(m) = minutes {
+                    out.push(with(*by, None));
+                    if valid_minutes(*m) && *m != 60 {
+                        out.push(with(*by, Some(60)));
+                    }
+                }
+                if *by == By::Jwt {
+                    out.push(with(By::Token, *minutes));
+                }
+                out
+            }
+            Op::Revoke {
+                slot,
+                by: RevokeBy::Token | RevokeBy::Jwt,
+            } => vec![Op::Revoke {
+                slot: *slot,
+                by: RevokeBy::Id,
+            }],
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.kind())?;
+        if let Some(s) = self.slot() {
+            write!(f, " s{s}")?;
+        }
+        match self {
+            Op::Authenticate {
+                minutes: Some(m), ..
+            } => write!(f, " session_duration_minutes={m}"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Draws B2B operation sequences from a seeded generator.
+pub struct Generator {
+    rng: fastrand::Rng,
+    allowed: Allowed,
+}
+
+impl Generator {
+    /// A generator for `seed`: the same seed draws the same sequences.
+    pub fn new(seed: u64, allowed: Allowed) -> Self {
+        Self {
+            rng: fastrand::Rng::with_seed(seed),
+            allowed,
+        }
+    }
+
+    fn minutes(&mut self) -> Option<i64> {
+        match self.rng.u8(0..12) {
+            0 => Some(MIN_MINUTES),
+            1 => Some(MAX_MINUTES),
+            2 => Some(MIN_MINUTES - 1),
+            3 => Some(MAX_MINUTES + 1),
+            4 => Some(self.rng.i64(MIN_MINUTES..=MAX_MINUTES)),
+            5 => Some(60),
+            6 => Some(if self.rng.bool() { 0 } else { -1 }),
+            _ => None,
+        }
+    }
+
+    fn next(&mut self, sessions: usize) -> Op {
+        let mutating = self.allowed.mutating;
+        let have = sessions > 0 && mutating;
+        loop {
+            let slot = if sessions > 0 {
+                self.rng.usize(0..sessions)
+            } else {
+                0
+            };
+            let op = match self.rng.u8(0..100) {
+                0..4 => Op::Jwks,
+                4..13 if mutating => Op::Mint,
+                13..28 => Op::List(ListOf::Explored),
+                28..34 => Op::List(match self.rng.u8(0..5) {
+                    0 => ListOf::Sandbox,
+                    1 => ListOf::BySlug,
+                    2 => ListOf::UnknownMember,
+                    3 => ListOf::OtherOrganization,
+                    _ => ListOf::MissingMember,
+                }),
+                34..36 => Op::ListWrongSecret,
+                36..58 if have => Op::Authenticate {
+                    slot,
+                    by: match self.rng.u8(0..10) {
+                        0..5 => By::Token,
+                        5..9 => By::Jwt,
+                        _ => By::Both,
+                    },
+                    minutes: self.minutes(),
+                },
+                58..62 if have => Op::AuthenticateOtherOrganization { slot },
+                62..64 => Op::AuthenticateUnknownToken,
+                64..65 => Op::AuthenticateNothing,
+                65..88 if have => Op::Revoke {
+                    slot,
+                    by: match self.rng.u8(0..12) {
+                        0..3 => RevokeBy::Id,
+                        3..6 => RevokeBy::Token,
+                        6..8 => RevokeBy::Jwt,
+                        8..11 => RevokeBy::Member,
+                        _ => RevokeBy::IdAndToken,
+                    },
+                },
+                88..90 if mutating => Op::RevokeUnknownId,
+                90..97 if have => Op::Exchange { slot },
+                _ => continue,
+            };
+            return op;
+        }
+    }
+}
+
+impl Draw for Generator {
+    type Op = Op;
+
+    /// 3 to 12 operations, starting with a mint when mutating is allowed.
+    fn sequence(&mut self) -> Vec<Op> {
+        let len = self.rng.usize(3..=12);
+        let mut ops = Vec::with_capacity(len);
+        let mut sessions = 0;
+        if self.allowed.mutating {
+            ops.push(Op::Mint);
+            sessions = 1;
+        }
+        while ops.len() < len {
+            let op = self.next(sessions);
+            if op == Op::Mint {
+                sessions += 1;
+            }
+            ops.push(op);
+        }
+        ops
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explore::slots::normalize;
+
+    #[test]
+    fn same_seed_same_sequences_and_slots_exist() {
+        let allowed = Allowed { mutating: true };
+        let mut a = Generator::new(7, allowed);
+        let mut b = Generator::new(7, allowed);
+        for _ in 0..100 {
+            let s = a.sequence();
+            assert_eq!(s, b.sequence());
+            let mut n = s.clone();
+            normalize(&mut n);
+            assert_eq!(n, s, "every drawn slot names an earlier mint");
+        }
+    }
+
+    #[test]
+    fn read_only_draws_nothing_mutating() {
+        let mut g = Generator::new(3, Allowed { mutating: false });
+        for _ in 0..200 {
+            assert!(g.sequence().iter().all(|op| !op.is_mutating()));
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! Clerk sessions (`--api clerk`): the operations and their generator ([`ops`]) and the model
+//! that predicts what the contract allows ([`model`]).
+
+pub mod model;
+pub mod ops;
+
+use super::api::{Allowed, ApiModel, StepSpec};
+
+impl ApiModel for model::Model {
+    type Op = ops::Op;
+    type Gen = ops::Generator;
+    const API: &'static str = "clerk";
+    const SUITE: &'static str = "explore-clerk";
+    const SCHEMAS: &'static [&'static str] = &[
+        "clerk/errors",
+        "clerk/jwks-response",
+        "clerk/token",
+        "clerk/{api_version}/session",
+        "clerk/{api_version}/session-list",
+        "clerk/{api_version}/session-list-paginated",
+    ];
+    const VARS: &'static [(&'static str, bool)] = model::VARS;
+    // POST /sessions is Clerk's own (testing-only) endpoint: no helper variable needed.
+    const MUTATING_VARS: &'static [(&'static str, &'static str)] = &[];
+
+    fn generator(seed: u64, allowed: Allowed) -> ops::Generator {
+        ops::Generator::new(seed, allowed)
+    }
+
+    fn step(&mut self, op: &ops::Op) -> StepSpec {
+        model::Model::step(self, op)
+    }
+
+    fn cleanup(&self) -> Vec<StepSpec> {
+        model::Model::cleanup(self)
+    }
+}

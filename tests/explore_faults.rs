@@ -212,7 +212,7 @@ async fn clerk_finds_clerk_total_count_offset() {
     finds_in(
         ExploreApi::Clerk,
         Fault::ClerkTotalCountOffset,
-        "list paginated",
+        "list sandbox client",
         true,
     )
     .await;
@@ -256,7 +256,7 @@ async fn clerk_observes_the_older_faults() {
 async fn b2b_observes_the_older_faults() {
     for (fault, check) in [
         (Fault::ListRevoked, "revoked session is not listed"),
-        (Fault::RevokeNoop, ""),
+        (Fault::RevokeNoop, "revoked session is not listed"),
         (Fault::StytchLongJwt, "5 minutes"),
         (Fault::StytchStatusCodeMismatch, "status_code"),
         (Fault::LenientAuth, "status"),

@@ -379,3 +379,38 @@ async fn an_interrupted_exploration_leaves_no_session_behind() {
     );
     srv.shutdown().await;
 }
+
+/// Newest first across pages: the first page of the fixture user (limit 1) and the next one
+/// each hold one session, so only the cross-page check can see `clerk-list-unsorted`; the same
+/// sequence passes on the unfaulted server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clerk_orders_across_pages() {
+    use sessconform::explore::clerk::model::Model;
+    use sessconform::explore::clerk::ops::{ListOf, Op, Page};
+    let page = |offset| Op::List {
+        of: ListOf::Sandbox,
+        status: None,
+        page: Page {
+            limit: Some(1),
+            offset,
+            paginated: false,
+        },
+    };
+    let ops = [page(None), page(Some(1))];
+    let yaml = explore::to_case::suite_yaml::<Model>("pages", "two pages", &ops);
+    assert!(yaml.contains("page_last"), "{yaml}");
+    for (faults, want) in [(vec![Fault::ClerkListUnsorted], 1), (vec![], 0)] {
+        let srv = server(&faults).await;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target.yaml");
+        std::fs::write(&target, srv.target_yaml()).unwrap();
+        let case = dir.path().join("pages.yaml");
+        std::fs::write(&case, &yaml).unwrap();
+        let (code, out) = bin(vec!["run".into(), s(&case), "--target".into(), s(&target)]).await;
+        assert_eq!(code, want, "{faults:?}:\n{out}");
+        if want == 1 {
+            assert!(out.contains("newest first across pages"), "{out}");
+        }
+        srv.shutdown().await;
+    }
+}

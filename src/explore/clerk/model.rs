@@ -45,6 +45,9 @@ struct Slot {
 pub struct Model {
     slots: Vec<Slot>,
     jwks: bool,
+    /// `${page_last}` holds the `created_at` of the last session on the first page (of this
+    /// `limit`) of this fixture list, whose sessions never change under the explorer.
+    first_page: Option<(ListOf, i64)>,
 }
 
 /// A ClerkErrors body (CONTRACTS.md §4.11, §5 Clerk 2) with one of `status`.
@@ -195,7 +198,7 @@ impl Model {
                 error(json!(404), Some("resource_not_found")),
             ),
             Op::CreateWithoutUser => (post("/sessions", json!({})), error(json!([400, 422]), None)),
-            Op::List { of, status, page } => self.list(*of, *status, *page),
+            Op::List { of, status, page } => self.list(*of, *status, *page, &mut capture),
             Op::ListWrongKey => (
                 json!({
                     "path": "/sessions",
@@ -269,7 +272,13 @@ impl Model {
             .collect()
     }
 
-    fn list(&self, of: ListOf, status: Option<StatusFilter>, page: Page) -> (Value, Value) {
+    fn list(
+        &mut self,
+        of: ListOf,
+        status: Option<StatusFilter>,
+        page: Page,
+        capture: &mut Map<String, Value>,
+    ) -> (Value, Value) {
         let mut query = Map::new();
         let (key, value) = match of {
             ListOf::Explored => ("user_id", "${vars.other_user_id}".to_owned()),
@@ -338,6 +347,32 @@ impl Model {
                 "newest first (CONTRACTS.md §4.3, §5 Clerk 3)",
             ),
         ];
+        if matches!(of, ListOf::Sandbox | ListOf::SandboxClient) && status.is_none() {
+            // Newest first across pages: every session past the first `limit` is no newer than
+            // the last one of the first page. The fixture user has sessions, so that page is
+            // never empty.
+            let offset = page.offset.unwrap_or(0);
+            if let Some((first_of, size)) = self.first_page
+                && first_of == of
+                && offset >= size
+            {
+                asserts.push(a(
+                    items,
+                    "every",
+                    json!([a(
+                        "$.created_at",
+                        "lte",
+                        json!("${page_last}"),
+                        "newest first across pages (CONTRACTS.md §4.3, §5 Clerk 3)",
+                    )]),
+                    "",
+                ));
+            }
+            if offset == 0 {
+                capture.insert("page_last".into(), json!(format!("{items}[-1].created_at")));
+                self.first_page = Some((of, page.size()));
+            }
+        }
         if page.offset.is_some_and(|o| o >= 100_000) {
             asserts.push(a(
                 items,

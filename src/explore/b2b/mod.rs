@@ -1,6 +1,7 @@
 //! Stytch B2B member sessions (`--api stytch-b2b`): the operations and their generator
 //! ([`ops`]) and the model that predicts what the contract allows ([`model`]).
 
+pub mod generate;
 pub mod model;
 pub mod ops;
 
@@ -8,7 +9,7 @@ use super::api::{Allowed, ApiModel, StepSpec};
 
 impl ApiModel for model::Model {
     type Op = ops::Op;
-    type Gen = ops::Generator;
+    type Gen = generate::Generator;
     const API: &'static str = "stytch-b2b";
     const SUITE: &'static str = "explore-stytch-b2b";
     const SCHEMAS: &'static [&'static str] = &[
@@ -30,8 +31,8 @@ impl ApiModel for model::Model {
         ),
     ];
 
-    fn generator(seed: u64, allowed: Allowed) -> ops::Generator {
-        ops::Generator::new(seed, allowed)
+    fn generator(seed: u64, allowed: Allowed) -> generate::Generator {
+        generate::Generator::new(seed, allowed)
     }
 
     fn step(&mut self, op: &ops::Op) -> StepSpec {

@@ -1,6 +1,7 @@
-//! Clerk sessions (`--api clerk`): the operations and their generator ([`ops`]) and the model
+//! Clerk sessions (`--api clerk`): the operations ([`ops`]), their generator ([`generate`]) and the model
 //! that predicts what the contract allows ([`model`]).
 
+pub mod generate;
 pub mod model;
 pub mod ops;
 
@@ -8,7 +9,7 @@ use super::api::{Allowed, ApiModel, StepSpec};
 
 impl ApiModel for model::Model {
     type Op = ops::Op;
-    type Gen = ops::Generator;
+    type Gen = generate::Generator;
     const API: &'static str = "clerk";
     const SUITE: &'static str = "explore-clerk";
     const SCHEMAS: &'static [&'static str] = &[
@@ -23,8 +24,8 @@ impl ApiModel for model::Model {
     // POST /sessions is Clerk's own (testing-only) endpoint: no helper variable needed.
     const MUTATING_VARS: &'static [(&'static str, &'static str)] = &[];
 
-    fn generator(seed: u64, allowed: Allowed) -> ops::Generator {
-        ops::Generator::new(seed, allowed)
+    fn generator(seed: u64, allowed: Allowed) -> generate::Generator {
+        generate::Generator::new(seed, allowed)
     }
 
     fn step(&mut self, op: &ops::Op) -> StepSpec {

@@ -1,6 +1,7 @@
-//! Stytch consumer sessions (`--api stytch`): the operations and their generator ([`ops`]) and
+//! Stytch consumer sessions (`--api stytch`): the operations ([`ops`]), their generator ([`generate`]) and
 //! the model that predicts what the contract allows ([`model`]).
 
+pub mod generate;
 pub mod model;
 pub mod ops;
 
@@ -8,7 +9,7 @@ use super::api::{Allowed, ApiModel, StepSpec};
 
 impl ApiModel for model::Model {
     type Op = ops::Op;
-    type Gen = ops::Generator;
+    type Gen = generate::Generator;
     const API: &'static str = "stytch";
     const SUITE: &'static str = "explore-stytch";
     const SCHEMAS: &'static [&'static str] = &[
@@ -24,8 +25,8 @@ impl ApiModel for model::Model {
         "the reference server's is /__sessconform/sessions",
     )];
 
-    fn generator(seed: u64, allowed: Allowed) -> ops::Generator {
-        ops::Generator::new(seed, allowed)
+    fn generator(seed: u64, allowed: Allowed) -> generate::Generator {
+        generate::Generator::new(seed, allowed)
     }
 
     fn step(&mut self, op: &ops::Op) -> StepSpec {

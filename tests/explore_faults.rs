@@ -212,7 +212,7 @@ async fn clerk_finds_clerk_total_count_offset() {
     finds_in(
         ExploreApi::Clerk,
         Fault::ClerkTotalCountOffset,
-        "list sandbox client",
+        "list sandbox user",
         true,
     )
     .await;
@@ -247,6 +247,7 @@ async fn clerk_observes_the_older_faults() {
         (Fault::ClerkSecondsTimestamps, "milliseconds"),
         (Fault::RevokeNoop, "revoked"),
         (Fault::LenientAuth, "status"),
+        (Fault::NoRetryAfter, "retry-after"),
     ] {
         observes(ExploreApi::Clerk, fault, check).await;
     }

@@ -25,6 +25,8 @@ pub struct StepSpec {
 pub struct Allowed {
     /// Operations that change state on the target (mint, authenticate, revoke, …).
     pub mutating: bool,
+    /// Requests with the target's rate-limited credential ([`ApiModel::THROTTLED_VARS`]).
+    pub throttled: bool,
 }
 
 /// One operation of an API. Sessions are named by *slot*: slot `k` is the session the `k`-th
@@ -70,6 +72,9 @@ pub trait ApiModel: Default {
     const VARS: &'static [(&'static str, bool)];
     /// Variables the target must give for `--allow-mutating`, with a hint where to get them.
     const MUTATING_VARS: &'static [(&'static str, &'static str)];
+    /// The target variables of a rate-limited credential; when the target gives all of them
+    /// the generator may draw operations that check the 429 answer. Empty: none drawn.
+    const THROTTLED_VARS: &'static [&'static str] = &[];
     /// A generator for `seed`.
     fn generator(seed: u64, allowed: Allowed) -> Self::Gen;
     /// Predicts `op` and then applies it to the model.

@@ -121,16 +121,19 @@ pub(super) async fn explore<M: ApiModel>(
     progress: &mut (dyn FnMut(&Progress) + Send),
 ) -> Result<Exploration, ExploreError> {
     let api = target.api(M::API).ok_or(ExploreError::NoApi(M::API))?;
+    let given = |var: &str| {
+        api.vars.contains_key(var)
+            || target.vars.contains_key(var)
+            || cfg.run.vars.contains_key(var)
+    };
     if cfg.allow_mutating {
         for &(var, hint) in M::MUTATING_VARS {
-            if !api.vars.contains_key(var)
-                && !target.vars.contains_key(var)
-                && !cfg.run.vars.contains_key(var)
-            {
+            if !given(var) {
                 return Err(ExploreError::MissingVar(var, M::API, hint));
             }
         }
     }
+    let throttled = !M::THROTTLED_VARS.is_empty() && M::THROTTLED_VARS.iter().all(|v| given(v));
     schemas.compile(M::SCHEMAS.iter().copied())?;
     let start = Instant::now();
     let mut out = Exploration {
@@ -153,6 +156,7 @@ pub(super) async fn explore<M: ApiModel>(
         cfg.seed,
         Allowed {
             mutating: cfg.allow_mutating,
+            throttled,
         },
     );
     let spent = |ex: &Explorer<'_, M>| match cfg.budget {

@@ -238,7 +238,13 @@ mod tests {
     fn drawn_sequences_load<M: ApiModel>() {
         use super::super::api::{Allowed, Draw};
         let schemas = SchemaStore::builtin().unwrap();
-        let mut g = M::generator(11, Allowed { mutating: true });
+        let mut g = M::generator(
+            11,
+            Allowed {
+                mutating: true,
+                throttled: true,
+            },
+        );
         for n in 0..60 {
             let ops = g.sequence();
             let text = suite_yaml::<M>(&format!("sequence {n}"), "test", &ops);

@@ -97,6 +97,7 @@ impl Generator {
                     page: Page::DEFAULT,
                 },
                 44..46 => Op::ListWrongKey,
+                98..100 if self.allowed.throttled => Op::ListThrottled,
                 46..56 if have => Op::Get {
                     slot,
                     version: match self.rng.u8(0..3) {
@@ -163,7 +164,10 @@ mod tests {
 
     #[test]
     fn same_seed_same_sequences_and_slots_exist() {
-        let allowed = Allowed { mutating: true };
+        let allowed = Allowed {
+            mutating: true,
+            throttled: true,
+        };
         let mut a = Generator::new(7, allowed);
         let mut b = Generator::new(7, allowed);
         for _ in 0..100 {
@@ -177,7 +181,13 @@ mod tests {
 
     #[test]
     fn read_only_draws_nothing_mutating() {
-        let mut g = Generator::new(3, Allowed { mutating: false });
+        let mut g = Generator::new(
+            3,
+            Allowed {
+                mutating: false,
+                throttled: false,
+            },
+        );
         for _ in 0..200 {
             assert!(g.sequence().iter().all(|op| !op.is_mutating()));
         }

@@ -23,6 +23,7 @@ impl ApiModel for model::Model {
     const VARS: &'static [(&'static str, bool)] = model::VARS;
     // POST /sessions is Clerk's own (testing-only) endpoint: no helper variable needed.
     const MUTATING_VARS: &'static [(&'static str, &'static str)] = &[];
+    const THROTTLED_VARS: &'static [&'static str] = &["throttled_secret_key"];
 
     fn generator(seed: u64, allowed: Allowed) -> generate::Generator {
         generate::Generator::new(seed, allowed)

@@ -17,6 +17,7 @@ pub const VARS: &[(&str, bool)] = &[
     ("other_user_id", false),
     ("client_id", false),
     ("template_name", false),
+    ("throttled_secret_key", true),
 ];
 
 /// A well-formed user id of nobody (the suite's `unknown_user_id` default).
@@ -48,6 +49,8 @@ pub struct Model {
     /// `${page_last}` holds the `created_at` of the last session on the first page (of this
     /// `limit`) of this fixture list, whose sessions never change under the explorer.
     first_page: Option<(ListOf, i64)>,
+    /// The rate-limited key was used in this sequence.
+    throttled: bool,
 }
 
 /// A ClerkErrors body (CONTRACTS.md §4.11, §5 Clerk 2) with one of `status`.
@@ -207,6 +210,23 @@ impl Model {
                 }),
                 error(json!(401), None),
             ),
+            Op::ListThrottled => {
+                let request = json!({
+                    "path": "/sessions",
+                    "query": {"user_id": "${vars.user_id}"},
+                    "auth": {"bearer": "${vars.throttled_secret_key}"},
+                });
+                let expect = if self.throttled {
+                    let mut e = error(json!(429), None);
+                    e["headers"] = json!({"retry-after": {"matches": "^[0-9]+$"}});
+                    e
+                } else {
+                    // The first request may or may not be limited (CONTRACTS.md §4.12).
+                    json!({"status": [200, 429]})
+                };
+                self.throttled = true;
+                (request, expect)
+            }
             Op::Get { slot, version } => {
                 let state = self.slots.get(*slot).cloned().unwrap_or_default();
                 (

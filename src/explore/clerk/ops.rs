@@ -112,6 +112,9 @@ pub enum Op {
     },
     /// `GET /sessions` with a wrong secret key: 401.
     ListWrongKey,
+    /// `GET /sessions` with the rate-limited secret key (`throttled_secret_key`): once allowed
+    /// or 429; again in the same sequence, 429 with `Retry-After` (CONTRACTS.md §4.12).
+    ListThrottled,
     /// `GET /sessions/{id}` of a created session, under an API version.
     Get {
         /// The session's slot.
@@ -219,6 +222,7 @@ impl Operation for Op {
                 }
             }
             Op::ListWrongKey => "list wrong key",
+            Op::ListThrottled => "list throttled key",
             Op::Get {
                 version: Version::Old,
                 ..

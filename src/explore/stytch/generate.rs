@@ -126,7 +126,10 @@ mod tests {
 
     #[test]
     fn same_seed_same_sequences_and_slots_exist() {
-        let allowed = Allowed { mutating: true };
+        let allowed = Allowed {
+            mutating: true,
+            throttled: true,
+        };
         let mut a = Generator::new(7, allowed);
         let mut b = Generator::new(7, allowed);
         for _ in 0..50 {
@@ -145,7 +148,13 @@ mod tests {
 
     #[test]
     fn read_only_draws_nothing_mutating() {
-        let mut g = Generator::new(3, Allowed { mutating: false });
+        let mut g = Generator::new(
+            3,
+            Allowed {
+                mutating: false,
+                throttled: false,
+            },
+        );
         for _ in 0..200 {
             assert!(g.sequence().iter().all(|op| !op.is_mutating()));
         }

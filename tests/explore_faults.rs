@@ -415,3 +415,91 @@ async fn clerk_orders_across_pages() {
         srv.shutdown().await;
     }
 }
+
+/// The B2B part of a target file whose `stytch-b2b` API has no `mint_path` but its own mint
+/// recipe: a password login of the second member, as against a real Stytch project.
+fn with_b2b_recipe(served: &str) -> String {
+    const RECIPE: &str = r#"    mint:
+      - name: password login of the second test member
+        request:
+          method: POST
+          path: /v1/b2b/passwords/authenticate
+          json:
+            organization_id: "${vars.organization_id}"
+            email_address: "otto.colleague@sessconform.example"
+            password: "sessconform-Test-passw0rd"
+            session_duration_minutes: 60
+        expect: {status: 200}
+        capture:
+          token: {path: $.session_token, secret: true}
+          jwt: {path: $.session_jwt, secret: true}
+          member_session_id: $.member_session.member_session_id
+"#;
+    let mut out = String::new();
+    for line in served.lines() {
+        if line.trim_start().starts_with("mint_path:") {
+            continue;
+        }
+        if line == "  clerk:" {
+            out.push_str(RECIPE);
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Without `mint_path`, mutating exploration mints through the target's own recipe (one
+/// `mint: true` step per sequence); the written case carries the suite's default recipe and
+/// fails the same way under `run` with the target's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn b2b_explores_through_the_targets_mint_recipe() {
+    for (faults, found) in [(vec![Fault::StytchLongJwt], true), (vec![], false)] {
+        let srv = server(&faults).await;
+        let yaml = with_b2b_recipe(&srv.target_yaml());
+        assert!(!yaml.contains("/__sessconform/b2b/sessions"), "{yaml}");
+        let dir = tempfile::tempdir().unwrap();
+        let target_file = dir.path().join("target.yaml");
+        std::fs::write(&target_file, &yaml).unwrap();
+        let target = parse_target("t", &yaml, &Default::default()).unwrap();
+        let schemas = Arc::new(SchemaStore::builtin().unwrap());
+        let cfg = ExploreConfig {
+            budget: Budget::Requests(300),
+            ..defaults_for(ExploreApi::StytchB2b)
+        };
+        let e = explore::explore(&target, schemas, &cfg, &Cancel::default(), &mut |_| {})
+            .await
+            .unwrap();
+        if !found {
+            assert!(
+                e.failures.is_empty(),
+                "{:?}",
+                e.failures.first().map(|f| &f.yaml)
+            );
+            assert!(e.passed > 10, "{e:?}");
+            srv.shutdown().await;
+            continue;
+        }
+        assert_eq!(e.failures.len(), 1, "{e:?}");
+        let f = &e.failures[0];
+        assert_eq!(f.ops[0], "mint (recipe)", "{:?}", f.ops);
+        assert!(f.ops.len() <= 4, "{:?}", f.ops);
+        assert!(f.yaml.contains("mint: true"), "{}", f.yaml);
+        let case = dir.path().join("found.yaml");
+        std::fs::write(&case, &f.yaml).unwrap();
+        let (code, out) = bin(vec![
+            "run".into(),
+            s(&case),
+            "--target".into(),
+            s(&target_file),
+        ])
+        .await;
+        assert_eq!(code, 1, "{out}\n{}", f.yaml);
+        assert!(out.contains(&f.signature.check), "{out}");
+        assert!(
+            out.contains("/v1/b2b/passwords/authenticate"),
+            "the target's recipe ran: {out}"
+        );
+        srv.shutdown().await;
+    }
+}

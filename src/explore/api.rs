@@ -12,6 +12,8 @@ use serde_json::{Map, Value};
 pub struct StepSpec {
     /// The step name.
     pub name: String,
+    /// A `mint: true` step (runs the mint recipe; `request`/`expect` are unused).
+    pub mint: bool,
     /// The `request:` mapping.
     pub request: Value,
     /// The `expect:` mapping: what the contract allows.
@@ -27,6 +29,36 @@ pub struct Allowed {
     pub mutating: bool,
     /// Requests with the target's rate-limited credential ([`ApiModel::THROTTLED_VARS`]).
     pub throttled: bool,
+    /// Sessions come from the target's own mint recipe (`apis.NAME.mint`): one `mint: true`
+    /// step per sequence, since a recipe's captures have fixed names.
+    pub recipe: bool,
+}
+
+/// What a session's captured values are: its id, token and JWT. A session minted by a recipe
+/// has them under the recipe's fixed names; any other under `s{k}_…`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// The session id.
+    Id,
+    /// The session token (secret).
+    Token,
+    /// The latest session JWT (secret).
+    Jwt,
+}
+
+impl Held {
+    /// The capture name of slot `k`'s value; `recipe_id` is what the API's recipe calls the id
+    /// (`session_id`, `member_session_id`).
+    pub fn name(self, k: usize, recipe: bool, recipe_id: &str) -> String {
+        match (recipe, self) {
+            (true, Held::Id) => recipe_id.to_owned(),
+            (true, Held::Token) => "token".to_owned(),
+            (true, Held::Jwt) => "jwt".to_owned(),
+            (false, Held::Id) => format!("s{k}_id"),
+            (false, Held::Token) => format!("s{k}_token"),
+            (false, Held::Jwt) => format!("s{k}_jwt"),
+        }
+    }
 }
 
 /// One operation of an API. Sessions are named by *slot*: slot `k` is the session the `k`-th
@@ -75,6 +107,13 @@ pub trait ApiModel: Default {
     /// The target variables of a rate-limited credential; when the target gives all of them
     /// the generator may draw operations that check the 429 answer. Empty: none drawn.
     const THROTTLED_VARS: &'static [&'static str] = &[];
+    /// Target variables a target's own mint recipe (`apis.NAME.mint`) makes unnecessary.
+    const RECIPE_REPLACES: &'static [&'static str] = &[];
+    /// The suite's default mint recipe (what a `mint: true` step runs when the target has none);
+    /// `None`: the API mints without recipes.
+    fn recipe() -> Option<Vec<StepSpec>> {
+        None
+    }
     /// A generator for `seed`.
     fn generator(seed: u64, allowed: Allowed) -> Self::Gen;
     /// Predicts `op` and then applies it to the model.

@@ -126,9 +126,13 @@ pub(super) async fn explore<M: ApiModel>(
             || target.vars.contains_key(var)
             || cfg.run.vars.contains_key(var)
     };
+    // A target's own mint recipe is what `run` uses for `mint: true` steps: explore mints
+    // through it too (one session per sequence) and needs no `mint_path`.
+    let recipe = cfg.allow_mutating && api.mint.is_some() && M::recipe().is_some();
     if cfg.allow_mutating {
         for &(var, hint) in M::MUTATING_VARS {
-            if !given(var) {
+            let replaced = recipe && M::RECIPE_REPLACES.contains(&var);
+            if !given(var) && !replaced {
                 return Err(ExploreError::MissingVar(var, M::API, hint));
             }
         }
@@ -157,6 +161,7 @@ pub(super) async fn explore<M: ApiModel>(
         Allowed {
             mutating: cfg.allow_mutating,
             throttled,
+            recipe,
         },
     );
     let spent = |ex: &Explorer<'_, M>| match cfg.budget {

@@ -44,7 +44,7 @@ impl Generator {
             };
             let op = match self.rng.u8(0..100) {
                 0..4 => Op::Jwks,
-                4..13 if mutating => Op::Mint,
+                4..13 if mutating && !self.allowed.recipe => Op::Mint,
                 13..28 => Op::List(ListOf::Explored),
                 28..34 => Op::List(match self.rng.u8(0..5) {
                     0 => ListOf::Sandbox,
@@ -94,7 +94,11 @@ impl Draw for Generator {
         let mut ops = Vec::with_capacity(len);
         let mut sessions = 0;
         if self.allowed.mutating {
-            ops.push(Op::Mint);
+            ops.push(if self.allowed.recipe {
+                Op::MintRecipe
+            } else {
+                Op::Mint
+            });
             sessions = 1;
         }
         while ops.len() < len {
@@ -119,6 +123,7 @@ mod tests {
         let allowed = Allowed {
             mutating: true,
             throttled: true,
+            recipe: false,
         };
         let mut a = Generator::new(7, allowed);
         let mut b = Generator::new(7, allowed);
@@ -138,10 +143,28 @@ mod tests {
             Allowed {
                 mutating: false,
                 throttled: false,
+                recipe: false,
             },
         );
         for _ in 0..200 {
             assert!(g.sequence().iter().all(|op| !op.is_mutating()));
+        }
+    }
+
+    #[test]
+    fn a_recipe_mints_once_per_sequence() {
+        let mut g = Generator::new(
+            5,
+            Allowed {
+                mutating: true,
+                throttled: false,
+                recipe: true,
+            },
+        );
+        for _ in 0..100 {
+            let s = g.sequence();
+            assert_eq!(s[0], Op::MintRecipe);
+            assert!(s[1..].iter().all(|op| !op.creates_slot()), "{s:?}");
         }
     }
 }

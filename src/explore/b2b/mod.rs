@@ -31,6 +31,12 @@ impl ApiModel for model::Model {
         ),
     ];
 
+    const RECIPE_REPLACES: &'static [&'static str] = &["mint_path"];
+
+    fn recipe() -> Option<Vec<StepSpec>> {
+        Some(vec![model::recipe_step()])
+    }
+
     fn generator(seed: u64, allowed: Allowed) -> generate::Generator {
         generate::Generator::new(seed, allowed)
     }

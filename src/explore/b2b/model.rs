@@ -9,7 +9,7 @@
 use serde_json::{Map, Value, json};
 
 use super::ops::{By, ListOf, Op, RevokeBy};
-use crate::explore::api::StepSpec;
+use crate::explore::api::{Held, StepSpec};
 use crate::explore::expect::{a, post, secret};
 use crate::explore::stytch::model::{EXPIRY_SLACK_SECONDS, TIME_RE, WRONG_SECRET, error, ok};
 use crate::explore::stytch::ops::valid_minutes;
@@ -38,6 +38,8 @@ const REVOKE: &str = "/v1/b2b/sessions/revoke";
 /// What the model knows about one minted session.
 #[derive(Debug, Clone, Default)]
 struct Slot {
+    /// Minted by the target's recipe: its values have the recipe's capture names.
+    recipe: bool,
     revoked: bool,
     /// An authenticate answered 200: `s{k}_last` / `s{k}_exp` hold its timestamps.
     observed: bool,
@@ -55,13 +57,54 @@ pub struct Model {
     rid: bool,
 }
 
-fn slot_id(k: usize) -> String {
-    format!("${{s{k}_id}}")
+/// The suite's default mint recipe (the built-in suite's): `POST ${vars.mint_path}`, capturing
+/// `token`, `jwt` and `member_session_id` — the names a target's own recipe must capture too.
+pub fn recipe_step() -> StepSpec {
+    let mut capture = Map::new();
+    capture.insert("token".into(), secret("$.session_token"));
+    capture.insert("jwt".into(), secret("$.session_jwt"));
+    capture.insert(RECIPE_ID.into(), json!("$.member_session_id"));
+    StepSpec {
+        name: "POST mint_path".to_owned(),
+        mint: false,
+        request: post(
+            "${vars.mint_path}",
+            json!({"member_id": "${vars.other_member_id}", "organization_id": "${vars.organization_id}"}),
+        ),
+        expect: json!({"status": 200, "assert": [a("$.session_token", "length", json!({"min": 1}), "")]}),
+        capture,
+    }
 }
 
+/// What the suite's mint recipe calls a session's id.
+pub const RECIPE_ID: &str = "member_session_id";
+
 impl Model {
+    /// The capture name of slot `k`'s id, token or JWT.
+    fn held(&self, k: usize, what: Held) -> String {
+        what.name(k, self.slots.get(k).is_some_and(|s| s.recipe), RECIPE_ID)
+    }
+
+    /// `${…}` of [`Model::held`].
+    fn tpl(&self, k: usize, what: Held) -> String {
+        format!("${{{}}}", self.held(k, what))
+    }
+
     /// Predicts `op` and then applies it to the model.
     pub fn step(&mut self, op: &Op) -> StepSpec {
+        if *op == Op::MintRecipe {
+            self.slots.push(Slot {
+                recipe: true,
+                ..Slot::default()
+            });
+            return StepSpec {
+                name: op.to_string(),
+                mint: true,
+                request: Value::Null,
+                expect: Value::Null,
+                capture: Map::new(),
+            };
+        }
         let mut capture = Map::new();
         let (request, mut expect) = match op {
             Op::Jwks => {
@@ -76,6 +119,8 @@ impl Model {
                     }),
                 )
             }
+            // Answered before the match: a `mint: true` step.
+            Op::MintRecipe => (Value::Null, Value::Null),
             Op::Mint => {
                 let k = self.slots.len();
                 self.slots.push(Slot::default());
@@ -106,7 +151,7 @@ impl Model {
                 let request = post(
                     AUTHENTICATE,
                     json!({
-                        "session_token": format!("${{s{slot}_token}}"),
+                        "session_token": self.tpl(*slot, Held::Token),
                         "authorization_check": {
                             "organization_id": "${vars.other_organization_id}",
                             "resource_id": "stytch.member",
@@ -157,6 +202,7 @@ impl Model {
         capture.insert("jwts".into(), secret("$..session_jwt"));
         capture.insert("ists".into(), secret("$..intermediate_session_token"));
         StepSpec {
+            mint: false,
             name: op.to_string(),
             request,
             expect,
@@ -168,8 +214,9 @@ impl Model {
     pub fn cleanup(&self) -> Vec<StepSpec> {
         (0..self.slots.len())
             .map(|k| StepSpec {
+                mint: false,
                 name: format!("revoke s{k}"),
-                request: post(REVOKE, json!({"member_session_id": slot_id(k)})),
+                request: post(REVOKE, json!({"member_session_id": self.tpl(k, Held::Id)})),
                 expect: json!({"status": [200, 404]}),
                 capture: Map::new(),
             })
@@ -251,7 +298,7 @@ impl Model {
                         json!([a(
                             "$.member_session_id",
                             "not_equals",
-                            json!(slot_id(k)),
+                            json!(self.tpl(k, Held::Id)),
                             "a revoked session is not listed (CONTRACTS.md §3.1, §5 Stytch 4)",
                         )]),
                         "",
@@ -264,7 +311,7 @@ impl Model {
                 asserts.push(a(
                     "$.member_sessions[*].member_session_id",
                     "contains",
-                    json!(slot_id(k)),
+                    json!(self.tpl(k, Held::Id)),
                     "an active session of the member is listed (CONTRACTS.md §3.1, §5 Stytch 4, 7)",
                 ));
                 if s.observed {
@@ -288,11 +335,11 @@ impl Model {
         capture: &mut Map<String, Value>,
     ) -> (Value, Value) {
         let mut body = match by {
-            By::Token => json!({"session_token": format!("${{s{slot}_token}}")}),
-            By::Jwt => json!({"session_jwt": format!("${{s{slot}_jwt}}")}),
+            By::Token => json!({"session_token": self.tpl(slot, Held::Token)}),
+            By::Jwt => json!({"session_jwt": self.tpl(slot, Held::Jwt)}),
             By::Both => json!({
-                "session_token": format!("${{s{slot}_token}}"),
-                "session_jwt": format!("${{s{slot}_jwt}}"),
+                "session_token": self.tpl(slot, Held::Token),
+                "session_jwt": self.tpl(slot, Held::Jwt),
             }),
         };
         if let Some(m) = minutes {
@@ -317,7 +364,7 @@ impl Model {
             a(
                 "$.member_session.member_session_id",
                 "equals",
-                json!(slot_id(slot)),
+                json!(self.tpl(slot, Held::Id)),
                 "the authenticated session is the one named",
             ),
             a(
@@ -421,7 +468,7 @@ impl Model {
             json!("$.member_session.last_accessed_at"),
         );
         capture.insert(format!("s{slot}_exp"), json!("$.member_session.expires_at"));
-        capture.insert(format!("s{slot}_jwt"), secret("$.session_jwt"));
+        capture.insert(self.held(slot, Held::Jwt), secret("$.session_jwt"));
         if let Some(s) = self.slots.get_mut(slot) {
             s.observed = true;
         }
@@ -432,14 +479,14 @@ impl Model {
     }
 
     fn revoke(&mut self, slot: usize, by: RevokeBy) -> (Value, Value) {
-        let id = slot_id(slot);
+        let id = self.tpl(slot, Held::Id);
         let body = match by {
             RevokeBy::Id => json!({"member_session_id": id}),
-            RevokeBy::Token => json!({"session_token": format!("${{s{slot}_token}}")}),
-            RevokeBy::Jwt => json!({"session_jwt": format!("${{s{slot}_jwt}}")}),
+            RevokeBy::Token => json!({"session_token": self.tpl(slot, Held::Token)}),
+            RevokeBy::Jwt => json!({"session_jwt": self.tpl(slot, Held::Jwt)}),
             RevokeBy::Member => json!({"member_id": "${vars.other_member_id}"}),
             RevokeBy::IdAndToken => {
-                json!({"member_session_id": id, "session_token": format!("${{s{slot}_token}}")})
+                json!({"member_session_id": id, "session_token": self.tpl(slot, Held::Token)})
             }
         };
         let request = post(REVOKE, body);
@@ -478,7 +525,7 @@ impl Model {
     fn exchange(&mut self, slot: usize) -> (Value, Value) {
         let request = post(
             "/v1/b2b/sessions/exchange",
-            json!({"organization_id": "${vars.exchange_organization_id}", "session_token": format!("${{s{slot}_token}}")}),
+            json!({"organization_id": "${vars.exchange_organization_id}", "session_token": self.tpl(slot, Held::Token)}),
         );
         let Some(s) = self.slots.get_mut(slot) else {
             return (request, error(None, None));

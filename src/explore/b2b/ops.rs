@@ -51,6 +51,9 @@ pub enum Op {
     Jwks,
     /// A fresh session of the explored member through the target's `mint_path` (mutating).
     Mint,
+    /// A fresh session from the target's own mint recipe (`apis.NAME.mint`, a `mint: true`
+    /// step): at most one per sequence, its captures have the recipe's names (mutating).
+    MintRecipe,
     /// `GET /v1/b2b/sessions`.
     List(ListOf),
     /// `GET /v1/b2b/sessions` with a wrong secret: 401.
@@ -101,7 +104,7 @@ impl Operation for Op {
     }
 
     fn creates_slot(&self) -> bool {
-        *self == Op::Mint
+        matches!(self, Op::Mint | Op::MintRecipe)
     }
 
     fn with_slot(&self, new: usize) -> Self {
@@ -117,13 +120,14 @@ impl Operation for Op {
     }
 
     fn is_mutating(&self) -> bool {
-        matches!(self, Op::Mint | Op::RevokeUnknownId) || self.slot().is_some()
+        matches!(self, Op::Mint | Op::MintRecipe | Op::RevokeUnknownId) || self.slot().is_some()
     }
 
     fn kind(&self) -> &'static str {
         match self {
             Op::Jwks => "jwks",
             Op::Mint => "mint",
+            Op::MintRecipe => "mint (recipe)",
             Op::List(ListOf::Explored) => "list",
             Op::List(ListOf::Sandbox) => "list sandbox member",
             Op::List(ListOf::BySlug) => "list by organization_slug",

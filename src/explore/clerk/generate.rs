@@ -167,6 +167,7 @@ mod tests {
         let allowed = Allowed {
             mutating: true,
             throttled: true,
+            recipe: false,
         };
         let mut a = Generator::new(7, allowed);
         let mut b = Generator::new(7, allowed);
@@ -186,6 +187,7 @@ mod tests {
             Allowed {
                 mutating: false,
                 throttled: false,
+                recipe: false,
             },
         );
         for _ in 0..200 {

@@ -272,6 +272,7 @@ impl Model {
             Op::Verify { slot, version } => self.verify(*slot, *version),
         };
         StepSpec {
+            mint: false,
             name: op.to_string(),
             request,
             expect,
@@ -284,6 +285,7 @@ impl Model {
     pub fn cleanup(&self) -> Vec<StepSpec> {
         (0..self.slots.len())
             .map(|k| StepSpec {
+                mint: false,
                 name: format!("revoke s{k}"),
                 request: json!({"method": "POST", "path": format!("/sessions/{}/revoke", slot_id(k))}),
                 expect: json!({"status": [200, 400, 404, 422]}),

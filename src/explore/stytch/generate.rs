@@ -26,7 +26,11 @@ impl Generator {
         let mut ops = Vec::with_capacity(len);
         let mut sessions = 0;
         if self.allowed.mutating {
-            ops.push(Op::Mint);
+            ops.push(if self.allowed.recipe {
+                Op::MintRecipe
+            } else {
+                Op::Mint
+            });
             sessions = 1;
         }
         while ops.len() < len {
@@ -69,7 +73,7 @@ impl Generator {
             let op = match self.rng.u8(0..100) {
                 0..4 => Op::Jwks,
                 4..5 => Op::JwksUnknownProject,
-                5..13 if mutating => Op::Mint,
+                5..13 if mutating && !self.allowed.recipe => Op::Mint,
                 13..28 => Op::List(ListOf::Explored),
                 28..31 => Op::List(match self.rng.u8(0..3) {
                     0 => ListOf::Sandbox,
@@ -129,6 +133,7 @@ mod tests {
         let allowed = Allowed {
             mutating: true,
             throttled: true,
+            recipe: false,
         };
         let mut a = Generator::new(7, allowed);
         let mut b = Generator::new(7, allowed);
@@ -153,6 +158,7 @@ mod tests {
             Allowed {
                 mutating: false,
                 throttled: false,
+                recipe: false,
             },
         );
         for _ in 0..200 {

@@ -8,7 +8,7 @@
 use serde_json::{Map, Value, json};
 
 use super::ops::{By, ListOf, Op, RevokeBy, valid_minutes};
-use crate::explore::api::StepSpec;
+use crate::explore::api::{Held, StepSpec};
 use crate::explore::expect::{a, post, secret};
 
 /// The suite variables a generated case uses (declared in its header; the target gives them).
@@ -35,6 +35,8 @@ pub(crate) const TIME_RE: &str = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9
 /// What the model knows about one minted session.
 #[derive(Debug, Clone, Default)]
 struct Slot {
+    /// Minted by the target's recipe: its values have the recipe's capture names.
+    recipe: bool,
     revoked: bool,
     /// An authenticate answered 200: `s{k}_last` / `s{k}_exp` hold its timestamps.
     observed: bool,
@@ -113,9 +115,54 @@ pub(crate) fn ok(schema: &str, mut asserts: Vec<Value>) -> Value {
     json!({"status": 200, "schema": [schema], "assert": asserts})
 }
 
+/// The suite's default mint recipe (the built-in suite's): `POST ${vars.mint_path}`, capturing
+/// `token`, `jwt` and `session_id` — the names a target's own recipe must capture too.
+pub fn recipe_step() -> StepSpec {
+    let mut capture = Map::new();
+    capture.insert("token".into(), secret("$.session_token"));
+    capture.insert("jwt".into(), secret("$.session_jwt"));
+    capture.insert(RECIPE_ID.into(), json!("$.session_id"));
+    StepSpec {
+        name: "POST mint_path".to_owned(),
+        mint: false,
+        request: post(
+            "${vars.mint_path}",
+            json!({"user_id": "${vars.other_user_id}"}),
+        ),
+        expect: json!({"status": 200, "assert": [a("$.session_token", "length", json!({"min": 1}), "")]}),
+        capture,
+    }
+}
+
+/// What the suite's mint recipe calls a session's id.
+pub const RECIPE_ID: &str = "session_id";
+
 impl Model {
+    /// The capture name of slot `k`'s id, token or JWT.
+    fn held(&self, k: usize, what: Held) -> String {
+        what.name(k, self.slots.get(k).is_some_and(|s| s.recipe), RECIPE_ID)
+    }
+
+    /// `${…}` of [`Model::held`].
+    fn tpl(&self, k: usize, what: Held) -> String {
+        format!("${{{}}}", self.held(k, what))
+    }
+
     /// Predicts `op` and then applies it to the model.
     pub fn step(&mut self, op: &Op) -> StepSpec {
+        if *op == Op::MintRecipe {
+            self.slots.push(Slot {
+                recipe: true,
+                ..Slot::default()
+            });
+            return StepSpec {
+                name: op.to_string(),
+                mint: true,
+                request: Value::Null,
+                expect: Value::Null,
+                capture: Map::new(),
+            };
+        }
         let name = op.to_string();
         let mut capture = Map::new();
         let (request, expect) = match op {
@@ -135,6 +182,8 @@ impl Model {
                 json!({"path": "/v1/sessions/jwks/project-test-00000000-0000-4000-8000-000000000000", "auth": "none"}),
                 error(None, None),
             ),
+            // Answered before the match: a `mint: true` step.
+            Op::MintRecipe => (Value::Null, Value::Null),
             Op::Mint => {
                 let k = self.slots.len();
                 self.slots.push(Slot::default());
@@ -236,6 +285,7 @@ impl Model {
         capture.insert("tokens".into(), secret("$..session_token"));
         capture.insert("jwts".into(), secret("$..session_jwt"));
         StepSpec {
+            mint: false,
             name,
             request,
             expect,
@@ -247,10 +297,11 @@ impl Model {
     pub fn cleanup(&self) -> Vec<StepSpec> {
         (0..self.slots.len())
             .map(|k| StepSpec {
+                mint: false,
                 name: format!("revoke s{k}"),
                 request: post(
                     "/v1/sessions/revoke",
-                    json!({"session_id": format!("${{s{k}_id}}")}),
+                    json!({"session_id": self.tpl(k, Held::Id)}),
                 ),
                 expect: json!({"status": [200, 404]}),
                 capture: Map::new(),
@@ -317,7 +368,7 @@ impl Model {
                         json!([a(
                             "$.session_id",
                             "not_equals",
-                            json!(format!("${{s{k}_id}}")),
+                            json!(self.tpl(k, Held::Id)),
                             "a revoked session is not listed (CONTRACTS.md §5 Stytch 4)",
                         )]),
                         "",
@@ -327,7 +378,7 @@ impl Model {
                 asserts.push(a(
                     "$.sessions[*].session_id",
                     "contains",
-                    json!(format!("${{s{k}_id}}")),
+                    json!(self.tpl(k, Held::Id)),
                     "an active session of the user is listed (CONTRACTS.md §2.1, §5 Stytch 4)",
                 ));
                 if s.observed {
@@ -357,11 +408,11 @@ impl Model {
         capture: &mut Map<String, Value>,
     ) -> (Value, Value) {
         let mut body = match by {
-            By::Token => json!({"session_token": format!("${{s{slot}_token}}")}),
-            By::Jwt => json!({"session_jwt": format!("${{s{slot}_jwt}}")}),
+            By::Token => json!({"session_token": self.tpl(slot, Held::Token)}),
+            By::Jwt => json!({"session_jwt": self.tpl(slot, Held::Jwt)}),
             By::Both => json!({
-                "session_token": format!("${{s{slot}_token}}"),
-                "session_jwt": format!("${{s{slot}_jwt}}"),
+                "session_token": self.tpl(slot, Held::Token),
+                "session_jwt": self.tpl(slot, Held::Jwt),
             }),
         };
         if let Some(m) = minutes {
@@ -382,7 +433,7 @@ impl Model {
             a(
                 "$.session.session_id",
                 "equals",
-                json!(format!("${{s{slot}_id}}")),
+                json!(self.tpl(slot, Held::Id)),
                 "the authenticated session is the one named",
             ),
             a(
@@ -459,7 +510,7 @@ impl Model {
         }
         capture.insert(format!("s{slot}_last"), json!("$.session.last_accessed_at"));
         capture.insert(format!("s{slot}_exp"), json!("$.session.expires_at"));
-        capture.insert(format!("s{slot}_jwt"), secret("$.session_jwt"));
+        capture.insert(self.held(slot, Held::Jwt), secret("$.session_jwt"));
         if let Some(s) = self.slots.get_mut(slot) {
             s.observed = true;
         }
@@ -470,13 +521,13 @@ impl Model {
     }
 
     fn revoke(&mut self, slot: usize, by: RevokeBy) -> (Value, Value) {
-        let id = format!("${{s{slot}_id}}");
+        let id = self.tpl(slot, Held::Id);
         let body = match by {
             RevokeBy::Id => json!({"session_id": id}),
-            RevokeBy::Token => json!({"session_token": format!("${{s{slot}_token}}")}),
-            RevokeBy::Jwt => json!({"session_jwt": format!("${{s{slot}_jwt}}")}),
+            RevokeBy::Token => json!({"session_token": self.tpl(slot, Held::Token)}),
+            RevokeBy::Jwt => json!({"session_jwt": self.tpl(slot, Held::Jwt)}),
             RevokeBy::IdAndToken => {
-                json!({"session_id": id, "session_token": format!("${{s{slot}_token}}")})
+                json!({"session_id": id, "session_token": self.tpl(slot, Held::Token)})
             }
         };
         let request = post("/v1/sessions/revoke", body);

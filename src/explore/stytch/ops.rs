@@ -52,6 +52,9 @@ pub enum Op {
     JwksUnknownProject,
     /// A fresh session of the explored user through the target's `mint_path` (mutating).
     Mint,
+    /// A fresh session from the target's own mint recipe (`apis.NAME.mint`, a `mint: true`
+    /// step): at most one per sequence, its captures have the recipe's names (mutating).
+    MintRecipe,
     /// `GET /v1/sessions`.
     List(ListOf),
     /// `GET /v1/sessions` with a wrong secret: 401.
@@ -108,7 +111,7 @@ impl Operation for Op {
     }
 
     fn creates_slot(&self) -> bool {
-        *self == Op::Mint
+        matches!(self, Op::Mint | Op::MintRecipe)
     }
 
     fn with_slot(&self, new: usize) -> Self {
@@ -123,6 +126,7 @@ impl Operation for Op {
         matches!(
             self,
             Op::Mint
+                | Op::MintRecipe
                 | Op::Authenticate { .. }
                 | Op::Revoke { .. }
                 | Op::RevokeMalformedId
@@ -135,6 +139,7 @@ impl Operation for Op {
             Op::Jwks => "jwks",
             Op::JwksUnknownProject => "jwks unknown project",
             Op::Mint => "mint",
+            Op::MintRecipe => "mint (recipe)",
             Op::List(ListOf::Explored) => "list",
             Op::List(ListOf::Sandbox) => "list sandbox user",
             Op::List(ListOf::Unknown) => "list unknown user",

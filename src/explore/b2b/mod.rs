@@ -23,7 +23,7 @@ impl ApiModel for model::Model {
     const MUTATING_VARS: &'static [(&'static str, &'static str)] = &[
         (
             "mint_path",
-            "the reference server's is /__sessconform/b2b/sessions",
+            "the reference server's is /__sessconform/b2b/sessions; or give the API a mint recipe, apis.stytch-b2b.mint",
         ),
         (
             "exchange_organization_id",

@@ -22,7 +22,7 @@ impl ApiModel for model::Model {
     const VARS: &'static [(&'static str, bool)] = model::VARS;
     const MUTATING_VARS: &'static [(&'static str, &'static str)] = &[(
         "mint_path",
-        "the reference server's is /__sessconform/sessions",
+        "the reference server's is /__sessconform/sessions; or give the API a mint recipe, apis.stytch.mint",
     )];
 
     const RECIPE_REPLACES: &'static [&'static str] = &["mint_path"];

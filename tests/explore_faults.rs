@@ -108,6 +108,13 @@ async fn finds_in(api: ExploreApi, fault: Fault, op: &str, suites_miss: bool) {
     std::fs::write(&case, &f.yaml).unwrap();
     let (code, out) = bin(vec!["run".into(), s(&case), "--target".into(), s(&target)]).await;
     assert_eq!(code, 1, "the written case must fail:\n{out}\n{}", f.yaml);
+    // Tokens and JWTs, also ones the model did not expect (a token for a revoked session),
+    // are redacted like every other secret: no JWT (`eyJ…` header) in the output.
+    let json = format!("{:?}", f.result.exchanges);
+    assert!(
+        !out.contains("eyJ") && !json.contains("eyJ"),
+        "a JWT leaked:\n{out}"
+    );
     assert!(
         out.contains(&f.signature.check),
         "the written case must fail the same way ({}):\n{out}",

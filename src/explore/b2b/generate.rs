@@ -46,11 +46,13 @@ impl Generator {
                 0..4 => Op::Jwks,
                 4..13 if mutating && !self.allowed.recipe => Op::Mint,
                 13..28 => Op::List(ListOf::Explored),
-                28..34 => Op::List(match self.rng.u8(0..5) {
+                28..34 => Op::List(match self.rng.u8(0..7) {
                     0 => ListOf::Sandbox,
                     1 => ListOf::BySlug,
                     2 => ListOf::UnknownMember,
                     3 => ListOf::OtherOrganization,
+                    4 => ListOf::ByOrganizationExternalId,
+                    5 => ListOf::SandboxByExternalId,
                     _ => ListOf::MissingMember,
                 }),
                 34..36 => Op::ListWrongSecret,

@@ -19,6 +19,8 @@ pub const VARS: &[(&str, bool)] = &[
     ("project_id", false),
     ("organization_id", false),
     ("organization_slug", false),
+    ("organization_external_id", false),
+    ("member_external_id", false),
     ("member_id", false),
     ("other_member_id", false),
     ("other_organization_id", false),
@@ -228,6 +230,13 @@ impl Model {
             ListOf::Explored => ("${vars.organization_id}", "${vars.other_member_id}"),
             ListOf::Sandbox => ("${vars.organization_id}", "${vars.member_id}"),
             ListOf::BySlug => ("${vars.organization_slug}", "${vars.other_member_id}"),
+            ListOf::ByOrganizationExternalId => (
+                "${vars.organization_external_id}",
+                "${vars.other_member_id}",
+            ),
+            ListOf::SandboxByExternalId => {
+                ("${vars.organization_id}", "${vars.member_external_id}")
+            }
             ListOf::UnknownMember => ("${vars.organization_id}", UNKNOWN_MEMBER),
             ListOf::OtherOrganization => ("${vars.other_organization_id}", "${vars.member_id}"),
             ListOf::MissingMember => {
@@ -241,7 +250,7 @@ impl Model {
         if matches!(of, ListOf::UnknownMember | ListOf::OtherOrganization) {
             return (request, error(None, None));
         }
-        let member_var = if of == ListOf::Sandbox {
+        let member_var = if matches!(of, ListOf::Sandbox | ListOf::SandboxByExternalId) {
             "${vars.member_id}"
         } else {
             "${vars.other_member_id}"
@@ -289,7 +298,10 @@ impl Model {
             ]),
             "",
         )];
-        if matches!(of, ListOf::Explored | ListOf::BySlug) {
+        if matches!(
+            of,
+            ListOf::Explored | ListOf::BySlug | ListOf::ByOrganizationExternalId
+        ) {
             for (k, s) in self.slots.iter().enumerate() {
                 if s.revoked {
                     asserts.push(a(

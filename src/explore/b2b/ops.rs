@@ -35,6 +35,10 @@ pub enum ListOf {
     Sandbox,
     /// The explored member by its organization's slug (CONTRACTS.md §3.1, §5 Stytch 7).
     BySlug,
+    /// The explored member by its organization's `external_id` (CONTRACTS.md §3.1, §5 Stytch 7).
+    ByOrganizationExternalId,
+    /// The fixture member by its own `external_id` (CONTRACTS.md §3.1, §5 Stytch 7).
+    SandboxByExternalId,
     /// A well-formed id of no member: a 4xx.
     UnknownMember,
     /// The member in an organization it does not belong to: a 4xx.
@@ -131,6 +135,8 @@ impl Operation for Op {
             Op::List(ListOf::Explored) => "list",
             Op::List(ListOf::Sandbox) => "list sandbox member",
             Op::List(ListOf::BySlug) => "list by organization_slug",
+            Op::List(ListOf::ByOrganizationExternalId) => "list by organization external_id",
+            Op::List(ListOf::SandboxByExternalId) => "list sandbox member by external_id",
             Op::List(ListOf::UnknownMember) => "list unknown member",
             Op::List(ListOf::OtherOrganization) => "list other organization",
             Op::List(ListOf::MissingMember) => "list without member_id",

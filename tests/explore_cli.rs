@@ -181,3 +181,30 @@ async fn read_only_exploration_finds_lenient_auth_without_minting() {
     );
     srv.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_clerk_and_b2b_explorations_create_nothing() {
+    let srv = server(Fault::LenientAuth).await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target.yaml");
+    std::fs::write(&target, srv.target_yaml()).unwrap();
+    for (api, created) in [("clerk", "\"POST\""), ("stytch-b2b", "__sessconform")] {
+        let t = target.display().to_string();
+        let (code, out, err) = tokio::task::spawn_blocking(move || {
+            bin(&["explore", "--api", api, "--target", &t, "--budget", "400"])
+        })
+        .await
+        .unwrap();
+        assert_eq!(code, 1, "{api}: {out}\n{err}");
+        assert!(err.contains("read-only operations"), "{api}: {err}");
+        assert!(
+            out.contains("wrong"),
+            "{api}: lenient-auth found by a wrong-credential list: {out}"
+        );
+        assert!(
+            !out.contains(created),
+            "{api}: no session created in a read-only exploration:\n{out}"
+        );
+    }
+    srv.shutdown().await;
+}

@@ -248,6 +248,17 @@ async fn b2b_finds_b2b_revoke_member_first_only() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn b2b_finds_b2b_exchange_keeps_organization() {
+    finds_in(
+        ExploreApi::StytchB2b,
+        Fault::B2bExchangeKeepsOrganization,
+        "exchange",
+        true,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clerk_observes_the_older_faults() {
     for (fault, check) in [
         (Fault::ClerkListUnsorted, "newest first"),

@@ -54,6 +54,9 @@ pub enum Fault {
     /// `b2b-revoke-member-first-only`: Stytch B2B revoke by `member_id` revokes only the
     /// member's oldest active session.
     B2bRevokeMemberFirstOnly,
+    /// `b2b-exchange-keeps-organization`: Stytch B2B exchange gives the new session the
+    /// organization of the session it was exchanged from.
+    B2bExchangeKeepsOrganization,
 }
 
 impl Fault {
@@ -75,6 +78,7 @@ impl Fault {
         Fault::ClerkTotalCountOffset,
         Fault::ClerkTokenAfterRevoke,
         Fault::B2bRevokeMemberFirstOnly,
+        Fault::B2bExchangeKeepsOrganization,
     ];
 
     /// The kebab-case name used on the command line.
@@ -96,6 +100,7 @@ impl Fault {
             Fault::ClerkTotalCountOffset => "clerk-total-count-offset",
             Fault::ClerkTokenAfterRevoke => "clerk-token-after-revoke",
             Fault::B2bRevokeMemberFirstOnly => "b2b-revoke-member-first-only",
+            Fault::B2bExchangeKeepsOrganization => "b2b-exchange-keeps-organization",
         }
     }
 
@@ -131,6 +136,9 @@ impl Fault {
             Fault::ClerkTokenAfterRevoke => "Clerk issues session tokens for revoked sessions",
             Fault::B2bRevokeMemberFirstOnly => {
                 "Stytch B2B revoke by member_id revokes only the member's oldest session"
+            }
+            Fault::B2bExchangeKeepsOrganization => {
+                "Stytch B2B exchange gives the new session the old session's organization"
             }
         }
     }

@@ -98,7 +98,7 @@ impl Harness {
         }
     }
 
-    /// Adds one trial, `explore-stytch::exploration (seed N)`, that explores the target with
+    /// Adds one trial, `explore-API::exploration (seed N)` (`explore-stytch`, …), that explores the target with
     /// `cfg` (see docs/explore.md) and fails with the shrunk case of what it found. Against the
     /// embedded reference server mutating operations are always allowed.
     pub fn explore(mut self, cfg: ExploreConfig) -> Self {
@@ -192,7 +192,7 @@ impl Harness {
             }
             let target = resolved.target.clone();
             Trial::test(
-                format!("{}::exploration (seed {})", crate::explore::SUITE, cfg.seed),
+                format!("{}::exploration (seed {})", cfg.api.suite(), cfg.seed),
                 move || explore_trial(rt, &target, schemas, &cfg),
             )
         });

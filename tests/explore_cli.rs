@@ -43,8 +43,9 @@ fn clean_embedded_server_exits_0_and_prints_the_seed() {
 #[test]
 fn usage_errors_exit_2() {
     for args in [
-        &["explore", "--api", "clerk"][..],
         &["explore", "--budget", "soon"][..],
+        &["explore", "--quiet", "--verbose"][..],
+        &["explore", "-q", "-v"][..],
         &["explore", "--budget", "0"][..],
         &["explore", "--max-failures", "0"][..],
     ] {
@@ -52,8 +53,33 @@ fn usage_errors_exit_2() {
         assert_eq!(code, 2, "{args:?}\n{out}\n{err}");
         assert!(err.contains("error"), "{args:?}: {err}");
     }
-    let (_, _, err) = bin(&["explore", "--api", "clerk"]);
-    assert!(err.contains("does not model the clerk API yet"), "{err}");
+}
+
+#[test]
+fn quiet_leaves_out_the_passing_line_and_verbose_keeps_it() {
+    let (code, out, err) = bin(&["explore", "--budget", "40", "-q"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(!out.contains("PASS  explore-stytch::exploration"), "{out}");
+    assert!(err.contains("0 failures"), "the summary stays: {err}");
+    let (code, out, err) = bin(&["explore", "--budget", "40", "--verbose"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("PASS  explore-stytch::exploration"), "{out}");
+}
+
+#[test]
+fn clerk_and_b2b_explore_the_embedded_server() {
+    for (api, suite) in [
+        ("clerk", "explore-clerk"),
+        ("stytch-b2b", "explore-stytch-b2b"),
+    ] {
+        let (code, out, err) = bin(&["explore", "--api", api, "--budget", "80", "--seed", "5"]);
+        assert_eq!(code, 0, "{api}\n{out}\n{err}");
+        assert!(
+            out.contains(&format!("PASS  {suite}::exploration")),
+            "{api}: {out}"
+        );
+        assert!(err.contains("seed 5 (re-run with --seed 5)"), "{err}");
+    }
 }
 
 #[test]
@@ -153,5 +179,32 @@ async fn read_only_exploration_finds_lenient_auth_without_minting() {
         !out.contains("name: \"mint\""),
         "no mint in a read-only exploration:\n{out}"
     );
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_clerk_and_b2b_explorations_create_nothing() {
+    let srv = server(Fault::LenientAuth).await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target.yaml");
+    std::fs::write(&target, srv.target_yaml()).unwrap();
+    for (api, created) in [("clerk", "\"POST\""), ("stytch-b2b", "__sessconform")] {
+        let t = target.display().to_string();
+        let (code, out, err) = tokio::task::spawn_blocking(move || {
+            bin(&["explore", "--api", api, "--target", &t, "--budget", "400"])
+        })
+        .await
+        .unwrap();
+        assert_eq!(code, 1, "{api}: {out}\n{err}");
+        assert!(err.contains("read-only operations"), "{api}: {err}");
+        assert!(
+            out.contains("wrong"),
+            "{api}: lenient-auth found by a wrong-credential list: {out}"
+        );
+        assert!(
+            !out.contains(created),
+            "{api}: no session created in a read-only exploration:\n{out}"
+        );
+    }
     srv.shutdown().await;
 }

@@ -4,7 +4,7 @@
 #![cfg(feature = "server")]
 
 use libtest_mimic::Arguments;
-use sessconform::explore::{Budget, ExploreConfig};
+use sessconform::explore::{Budget, ExploreApi, ExploreConfig};
 use sessconform::harness::Harness;
 use sessconform::server::{Fault, ServerOptions, start};
 
@@ -53,4 +53,19 @@ fn exploration_trial_fails_on_a_faulty_server() {
         .run_with_args(&only_exploration());
     assert_eq!((c.num_passed, c.num_failed), (0, 1), "{c:?}");
     rt.block_on(server.shutdown());
+}
+
+#[test]
+fn clerk_exploration_is_its_own_trial() {
+    let c = Harness::new()
+        .explore(ExploreConfig {
+            api: ExploreApi::Clerk,
+            ..cfg()
+        })
+        .run_with_args(&Arguments {
+            filter: Some("explore-clerk::exploration".to_owned()),
+            test_threads: Some(1),
+            ..Arguments::default()
+        });
+    assert_eq!((c.num_passed, c.num_failed), (1, 0), "{c:?}");
 }

@@ -24,7 +24,7 @@ use super::signal::cancel_on_ctrl_c;
 use super::{diagnostic, usage_error};
 
 /// Examples shown by `explore --help`.
-pub(crate) const AFTER_HELP: &str = "Examples:\n  sessconform explore                                   # the embedded reference server, 60 s\n  sessconform explore --seed 7 --budget 500 --out found/\n  sessconform explore --target staging.yaml --allow-mutating --reports reports/\n\nExit codes: 0 nothing found, 1 a contract failure (shrunk), 2 usage error, 3 could not run.";
+pub(crate) const AFTER_HELP: &str = "Examples:\n  sessconform explore                                   # the embedded reference server, 60 s\n  sessconform explore --seed 7 --budget 500 --out found/\n  sessconform explore --api clerk --budget 300 -q\n  sessconform explore --target staging.yaml --allow-mutating --reports reports/\n\nExit codes: 0 nothing found, 1 a contract failure (shrunk), 2 usage error, 3 could not run.";
 
 /// The APIs `--api` accepts.
 #[derive(Debug, Clone, Copy, ValueEnum, Default, PartialEq, Eq)]
@@ -43,7 +43,7 @@ pub(crate) enum ApiChoice {
 pub(crate) struct ExploreArgs {
     #[command(flatten)]
     pub target: TargetArgs,
-    /// The API to explore.
+    /// The API to explore (each has its own model: docs/explore.md).
     #[arg(long, value_enum, default_value_t = ApiChoice::Stytch)]
     pub api: ApiChoice,
     /// The generator's seed; the same seed sends the same operations (always printed).
@@ -158,7 +158,8 @@ pub(crate) async fn explore(args: ExploreArgs) -> u8 {
         }
         Err(e) => return usage_error(e),
     };
-    let console = ConsoleReporter::new(BufferedStdout, style(args.output.color));
+    let console = ConsoleReporter::new(BufferedStdout, style(args.output.color))
+        .with_verbosity(args.output.verbosity());
     let mut reporters = match reporters(&args.output, Box::new(console)) {
         Ok(r) => r,
         Err(code) => return code,

@@ -7,7 +7,7 @@ use crate::result::{
 };
 use crate::source::{SourceFile, Span};
 
-use super::{Exploration, SUITE};
+use super::Exploration;
 
 /// One line about the exploration: seed, sequences, requests, throughput.
 pub fn summary_line(e: &Exploration) -> String {
@@ -70,10 +70,10 @@ fn whole(e: &Exploration) -> CaseResult {
         })
         .collect();
     CaseResult {
-        id: format!("{SUITE}::exploration"),
-        suite: SUITE.to_owned(),
+        id: format!("{}::exploration", e.suite),
+        suite: e.suite.to_owned(),
         case: "exploration".to_owned(),
-        api: "stytch".to_owned(),
+        api: e.api.to_owned(),
         target: e.target.clone(),
         base_url: e.base_url.clone(),
         tags: vec!["explore".to_owned()],
@@ -97,8 +97,8 @@ pub fn events(e: &Exploration) -> Vec<Event> {
         .map(|f| {
             let mut r = f.result.clone();
             r.case = format!("seed {}: {}", e.seed, f.signature);
-            r.id = format!("{SUITE}::{}", r.case);
-            r.suite = SUITE.to_owned();
+            r.id = format!("{}::{}", e.suite, r.case);
+            r.suite = e.suite.to_owned();
             r.verdict = Verdict::Fail;
             r
         })
@@ -108,7 +108,7 @@ pub fn events(e: &Exploration) -> Vec<Event> {
     let mut out = vec![Event::RunStarted(RunInfo {
         total_cases: Some(cases.len()),
         target: e.target.clone(),
-        base_urls: vec![("stytch".to_owned(), e.base_url.clone())],
+        base_urls: vec![(e.api.to_owned(), e.base_url.clone())],
         strict: false,
     })];
     for c in cases {

@@ -1,26 +1,27 @@
 //! Shrinking a failing sequence: delta debugging over the operations (drop halves, quarters, …
-//! single operations, renumbering the sessions of later operations), then plainer inputs for each one that is left, keeping a candidate only
-//! when it still fails the same way. Every candidate is a live run, so the number of runs is
-//! bounded.
+//! single operations, renumbering the sessions of later operations), then plainer inputs for
+//! each one that is left, keeping a candidate only when it still fails the same way. Every
+//! candidate is a live run, so the number of runs is bounded.
 
-use super::ops::{Op, without};
+use super::api::Operation;
+use super::slots::without;
 
 /// How a shrink went.
 #[derive(Debug, Clone)]
-pub struct Shrunk {
+pub struct Shrunk<O> {
     /// The shortest sequence found that still fails the same way.
-    pub ops: Vec<Op>,
+    pub ops: Vec<O>,
     /// Candidate runs made.
     pub runs: usize,
 }
 
 /// Shrinks `ops` (which fails) with `fails_same`, a live run of a candidate that answers
 /// whether it fails the same way; at most `max_runs` candidates are run.
-pub async fn shrink(
-    ops: Vec<Op>,
-    mut fails_same: impl AsyncFnMut(&[Op]) -> bool,
+pub async fn shrink<O: Operation>(
+    ops: Vec<O>,
+    mut fails_same: impl AsyncFnMut(&[O]) -> bool,
     max_runs: usize,
-) -> Shrunk {
+) -> Shrunk<O> {
     let mut best = ops;
     let mut runs = 0;
     loop {
@@ -71,7 +72,7 @@ pub async fn shrink(
 
 #[cfg(test)]
 mod tests {
-    use super::super::ops::{By, ListOf, RevokeBy};
+    use super::super::stytch::ops::{By, ListOf, Op, RevokeBy};
     use super::*;
 
     fn block_on<F: std::future::Future>(f: F) -> F::Output {

@@ -179,7 +179,14 @@ fn list_inner(app: &App, version: ClerkVersion, query: Option<&str>) -> ClerkRes
     if app.has(Fault::ClerkListUnsorted) {
         sessions.reverse();
     }
-    let total = sessions.len();
+    let mut total = sessions.len();
+    if app.has(Fault::ClerkTotalCountOffset)
+        && let Ok(skip) = usize::try_from(offset)
+        && skip > 0
+        && skip < total
+    {
+        total -= skip;
+    }
     let page: Vec<Value> = sessions
         .iter()
         .skip(usize::try_from(offset).unwrap_or(usize::MAX))
@@ -411,7 +418,11 @@ fn token_inner(
     let session = {
         let world = app.clerk();
         let session = visible(world.get(id), version, now)
-            .filter(|s| matches!(s.status_at(now), ClerkStatus::Active | ClerkStatus::Pending))
+            .filter(|s| {
+                matches!(s.status_at(now), ClerkStatus::Active | ClerkStatus::Pending)
+                    || app.has(Fault::ClerkTokenAfterRevoke)
+                        && s.status_at(now) == ClerkStatus::Revoked
+            })
             .ok_or_else(|| ClerkError::session_not_found(id))?;
         if let Some(t) = template
             && !world.templates.iter().any(|name| name == t)

@@ -45,6 +45,18 @@ pub enum Fault {
     /// `list-stale-access`: Stytch consumer `GET /v1/sessions` reports each session's
     /// `last_accessed_at` as its `started_at`.
     ListStaleAccess,
+    /// `clerk-total-count-offset`: Clerk `GET /sessions?paginated=true` with an `offset` inside
+    /// the list counts only the sessions from the offset on in `total_count`.
+    ClerkTotalCountOffset,
+    /// `clerk-token-after-revoke`: Clerk `POST /sessions/{id}/tokens` issues tokens for a
+    /// revoked session.
+    ClerkTokenAfterRevoke,
+    /// `b2b-revoke-member-first-only`: Stytch B2B revoke by `member_id` revokes only the
+    /// member's oldest active session.
+    B2bRevokeMemberFirstOnly,
+    /// `b2b-exchange-keeps-organization`: Stytch B2B exchange gives the new session the
+    /// organization of the session it was exchanged from.
+    B2bExchangeKeepsOrganization,
 }
 
 impl Fault {
@@ -63,6 +75,10 @@ impl Fault {
         Fault::ReviveOnExtend,
         Fault::RevokeUsedTokenNoop,
         Fault::ListStaleAccess,
+        Fault::ClerkTotalCountOffset,
+        Fault::ClerkTokenAfterRevoke,
+        Fault::B2bRevokeMemberFirstOnly,
+        Fault::B2bExchangeKeepsOrganization,
     ];
 
     /// The kebab-case name used on the command line.
@@ -81,6 +97,10 @@ impl Fault {
             Fault::ReviveOnExtend => "revive-on-extend",
             Fault::RevokeUsedTokenNoop => "revoke-used-token-noop",
             Fault::ListStaleAccess => "list-stale-access",
+            Fault::ClerkTotalCountOffset => "clerk-total-count-offset",
+            Fault::ClerkTokenAfterRevoke => "clerk-token-after-revoke",
+            Fault::B2bRevokeMemberFirstOnly => "b2b-revoke-member-first-only",
+            Fault::B2bExchangeKeepsOrganization => "b2b-exchange-keeps-organization",
         }
     }
 
@@ -110,6 +130,16 @@ impl Fault {
                 "Stytch revoke by session_token is a no-op for a session authenticated since it started"
             }
             Fault::ListStaleAccess => "Stytch session lists report last_accessed_at as started_at",
+            Fault::ClerkTotalCountOffset => {
+                "Clerk paginated total_count counts only the sessions from the offset on"
+            }
+            Fault::ClerkTokenAfterRevoke => "Clerk issues session tokens for revoked sessions",
+            Fault::B2bRevokeMemberFirstOnly => {
+                "Stytch B2B revoke by member_id revokes only the member's oldest session"
+            }
+            Fault::B2bExchangeKeepsOrganization => {
+                "Stytch B2B exchange gives the new session the old session's organization"
+            }
         }
     }
 }

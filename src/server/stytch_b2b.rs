@@ -193,7 +193,18 @@ fn revoke_inner(app: &App, body: &[u8]) -> StytchResult {
         if world.member(&member_id).is_none() {
             return Err(member_not_found());
         }
-        world.sessions.revoke_subject(&member_id, now, noop);
+        if app.has(Fault::B2bRevokeMemberFirstOnly) {
+            let oldest = world
+                .sessions
+                .list(&member_id, now, false)
+                .into_iter()
+                .find(|s| !s.pinned);
+            if let Some(s) = oldest {
+                world.sessions.revoke(&s.id, now, noop);
+            }
+        } else {
+            world.sessions.revoke_subject(&member_id, now, noop);
+        }
         return Ok(stytch_ok(Map::new()));
     }
     let id = match (id, token, from_jwt) {

@@ -20,6 +20,7 @@ use serde_json::{Map, Value, json};
 use time::Duration;
 
 use super::clock;
+use super::faults::Fault;
 use super::ids::{random_token, random_uuid};
 use super::state::{App, StytchApi};
 use super::stytch_b2b::{member_session_json, organization_not_found};
@@ -202,7 +203,11 @@ fn exchange_inner(app: &App, body: &[u8]) -> StytchResult {
             let session = StytchSession {
                 id: format!("session-test-{}", random_uuid()),
                 subject: member.id.clone(),
-                organization: Some((org.id.clone(), org.slug.clone())),
+                organization: if app.has(Fault::B2bExchangeKeepsOrganization) {
+                    source.organization.clone()
+                } else {
+                    Some((org.id.clone(), org.slug.clone()))
+                },
                 token: random_token(),
                 started_at: now,
                 last_accessed_at: now,

@@ -8,9 +8,11 @@
 use serde_json::{Map, Value, json};
 
 use super::ops::{By, ListOf, Op, RevokeBy, valid_minutes};
+use crate::explore::api::{Held, StepSpec};
+use crate::explore::expect::{a, post, secret};
 
 /// The suite variables a generated case uses (declared in its header; the target gives them).
-pub const VARS: [(&str, bool); 5] = [
+pub const VARS: &[(&str, bool)] = &[
     ("project_id", false),
     ("user_id", false),
     ("other_user_id", false),
@@ -25,30 +27,19 @@ const UNKNOWN_SESSION: &str = "session-test-00000000-0000-4000-8000-000000000000
 /// A token no session has (the sandbox's documented unknown token).
 const UNKNOWN_TOKEN: &str = "59cnLELtq5cFVS6uYK9f-pAWzBkhqZl8AvLhbhOvKNWw";
 /// A secret the target cannot accept.
-const WRONG_SECRET: &str = "secret-test-sessconform-wrong-secret-00000=";
+pub(crate) const WRONG_SECRET: &str = "secret-test-sessconform-wrong-secret-00000=";
 /// Allowed error between `expires_at` and `last_accessed_at + session_duration_minutes`.
-const EXPIRY_SLACK_SECONDS: i64 = 2;
-const TIME_RE: &str = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$";
+pub(crate) const EXPIRY_SLACK_SECONDS: i64 = 2;
+pub(crate) const TIME_RE: &str = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$";
 
 /// What the model knows about one minted session.
 #[derive(Debug, Clone, Default)]
 struct Slot {
+    /// Minted by the target's recipe: its values have the recipe's capture names.
+    recipe: bool,
     revoked: bool,
     /// An authenticate answered 200: `s{k}_last` / `s{k}_exp` hold its timestamps.
     observed: bool,
-}
-
-/// One step of a generated case, in the case format's own shape.
-#[derive(Debug, Clone)]
-pub struct StepSpec {
-    /// The step name.
-    pub name: String,
-    /// The `request:` mapping.
-    pub request: Value,
-    /// The `expect:` mapping: what the contract allows.
-    pub expect: Value,
-    /// The `capture:` mapping (may be empty).
-    pub capture: Map<String, Value>,
 }
 
 /// The model's state while a sequence is predicted.
@@ -60,19 +51,9 @@ pub struct Model {
     rid: bool,
 }
 
-fn a(path: &str, op: &str, value: Value, note: &str) -> Value {
-    let mut m = Map::new();
-    m.insert("path".into(), json!(path));
-    m.insert(op.into(), value);
-    if !note.is_empty() {
-        m.insert("note".into(), json!(note));
-    }
-    Value::Object(m)
-}
-
 /// A documented error envelope (CONTRACTS.md §1.3, §5 Stytch 1-2): one exact status, or any
 /// client error when the vendor leaves the status undocumented.
-fn error(status: Option<u16>, error_type: Option<&str>) -> Value {
+pub(crate) fn error(status: Option<u16>, error_type: Option<&str>) -> Value {
     let mut asserts = vec![
         a("$.request_id", "length", json!({"min": 1}), ""),
         a("$.error_type", "length", json!({"min": 1}), ""),
@@ -120,7 +101,7 @@ fn error(status: Option<u16>, error_type: Option<&str>) -> Value {
     })
 }
 
-fn ok(schema: &str, mut asserts: Vec<Value>) -> Value {
+pub(crate) fn ok(schema: &str, mut asserts: Vec<Value>) -> Value {
     asserts.insert(
         0,
         a(
@@ -134,17 +115,54 @@ fn ok(schema: &str, mut asserts: Vec<Value>) -> Value {
     json!({"status": 200, "schema": [schema], "assert": asserts})
 }
 
-fn secret(path: &str) -> Value {
-    json!({"path": path, "secret": true})
+/// The suite's default mint recipe (the built-in suite's): `POST ${vars.mint_path}`, capturing
+/// `token`, `jwt` and `session_id` — the names a target's own recipe must capture too.
+pub fn recipe_step() -> StepSpec {
+    let mut capture = Map::new();
+    capture.insert("token".into(), secret("$.session_token"));
+    capture.insert("jwt".into(), secret("$.session_jwt"));
+    capture.insert(RECIPE_ID.into(), json!("$.session_id"));
+    StepSpec {
+        name: "POST mint_path".to_owned(),
+        mint: false,
+        request: post(
+            "${vars.mint_path}",
+            json!({"user_id": "${vars.other_user_id}"}),
+        ),
+        expect: json!({"status": 200, "assert": [a("$.session_token", "length", json!({"min": 1}), "")]}),
+        capture,
+    }
 }
 
-fn post(path: &str, body: Value) -> Value {
-    json!({"method": "POST", "path": path, "json": body})
-}
+/// What the suite's mint recipe calls a session's id.
+pub const RECIPE_ID: &str = "session_id";
 
 impl Model {
+    /// The capture name of slot `k`'s id, token or JWT.
+    fn held(&self, k: usize, what: Held) -> String {
+        what.name(k, self.slots.get(k).is_some_and(|s| s.recipe), RECIPE_ID)
+    }
+
+    /// `${…}` of [`Model::held`].
+    fn tpl(&self, k: usize, what: Held) -> String {
+        format!("${{{}}}", self.held(k, what))
+    }
+
     /// Predicts `op` and then applies it to the model.
     pub fn step(&mut self, op: &Op) -> StepSpec {
+        if *op == Op::MintRecipe {
+            self.slots.push(Slot {
+                recipe: true,
+                ..Slot::default()
+            });
+            return StepSpec {
+                name: op.to_string(),
+                mint: true,
+                request: Value::Null,
+                expect: Value::Null,
+                capture: Map::new(),
+            };
+        }
         let name = op.to_string();
         let mut capture = Map::new();
         let (request, expect) = match op {
@@ -164,6 +182,8 @@ impl Model {
                 json!({"path": "/v1/sessions/jwks/project-test-00000000-0000-4000-8000-000000000000", "auth": "none"}),
                 error(None, None),
             ),
+            // Answered before the match: a `mint: true` step.
+            Op::MintRecipe => (Value::Null, Value::Null),
             Op::Mint => {
                 let k = self.slots.len();
                 self.slots.push(Slot::default());
@@ -265,6 +285,7 @@ impl Model {
         capture.insert("tokens".into(), secret("$..session_token"));
         capture.insert("jwts".into(), secret("$..session_jwt"));
         StepSpec {
+            mint: false,
             name,
             request,
             expect,
@@ -276,10 +297,11 @@ impl Model {
     pub fn cleanup(&self) -> Vec<StepSpec> {
         (0..self.slots.len())
             .map(|k| StepSpec {
+                mint: false,
                 name: format!("revoke s{k}"),
                 request: post(
                     "/v1/sessions/revoke",
-                    json!({"session_id": format!("${{s{k}_id}}")}),
+                    json!({"session_id": self.tpl(k, Held::Id)}),
                 ),
                 expect: json!({"status": [200, 404]}),
                 capture: Map::new(),
@@ -346,7 +368,7 @@ impl Model {
                         json!([a(
                             "$.session_id",
                             "not_equals",
-                            json!(format!("${{s{k}_id}}")),
+                            json!(self.tpl(k, Held::Id)),
                             "a revoked session is not listed (CONTRACTS.md §5 Stytch 4)",
                         )]),
                         "",
@@ -356,7 +378,7 @@ impl Model {
                 asserts.push(a(
                     "$.sessions[*].session_id",
                     "contains",
-                    json!(format!("${{s{k}_id}}")),
+                    json!(self.tpl(k, Held::Id)),
                     "an active session of the user is listed (CONTRACTS.md §2.1, §5 Stytch 4)",
                 ));
                 if s.observed {
@@ -386,11 +408,11 @@ impl Model {
         capture: &mut Map<String, Value>,
     ) -> (Value, Value) {
         let mut body = match by {
-            By::Token => json!({"session_token": format!("${{s{slot}_token}}")}),
-            By::Jwt => json!({"session_jwt": format!("${{s{slot}_jwt}}")}),
+            By::Token => json!({"session_token": self.tpl(slot, Held::Token)}),
+            By::Jwt => json!({"session_jwt": self.tpl(slot, Held::Jwt)}),
             By::Both => json!({
-                "session_token": format!("${{s{slot}_token}}"),
-                "session_jwt": format!("${{s{slot}_jwt}}"),
+                "session_token": self.tpl(slot, Held::Token),
+                "session_jwt": self.tpl(slot, Held::Jwt),
             }),
         };
         if let Some(m) = minutes {
@@ -411,7 +433,7 @@ impl Model {
             a(
                 "$.session.session_id",
                 "equals",
-                json!(format!("${{s{slot}_id}}")),
+                json!(self.tpl(slot, Held::Id)),
                 "the authenticated session is the one named",
             ),
             a(
@@ -488,7 +510,7 @@ impl Model {
         }
         capture.insert(format!("s{slot}_last"), json!("$.session.last_accessed_at"));
         capture.insert(format!("s{slot}_exp"), json!("$.session.expires_at"));
-        capture.insert(format!("s{slot}_jwt"), secret("$.session_jwt"));
+        capture.insert(self.held(slot, Held::Jwt), secret("$.session_jwt"));
         if let Some(s) = self.slots.get_mut(slot) {
             s.observed = true;
         }
@@ -499,13 +521,13 @@ impl Model {
     }
 
     fn revoke(&mut self, slot: usize, by: RevokeBy) -> (Value, Value) {
-        let id = format!("${{s{slot}_id}}");
+        let id = self.tpl(slot, Held::Id);
         let body = match by {
             RevokeBy::Id => json!({"session_id": id}),
-            RevokeBy::Token => json!({"session_token": format!("${{s{slot}_token}}")}),
-            RevokeBy::Jwt => json!({"session_jwt": format!("${{s{slot}_jwt}}")}),
+            RevokeBy::Token => json!({"session_token": self.tpl(slot, Held::Token)}),
+            RevokeBy::Jwt => json!({"session_jwt": self.tpl(slot, Held::Jwt)}),
             RevokeBy::IdAndToken => {
-                json!({"session_id": id, "session_token": format!("${{s{slot}_token}}")})
+                json!({"session_id": id, "session_token": self.tpl(slot, Held::Token)})
             }
         };
         let request = post("/v1/sessions/revoke", body);

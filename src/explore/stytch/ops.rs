@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::explore::api::Operation;
+
 /// How authenticate names its session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum By {
@@ -50,6 +52,9 @@ pub enum Op {
     JwksUnknownProject,
     /// A fresh session of the explored user through the target's `mint_path` (mutating).
     Mint,
+    /// A fresh session from the target's own mint recipe (`apis.NAME.mint`, a `mint: true`
+    /// step): at most one per sequence, its captures have the recipe's names (mutating).
+    MintRecipe,
     /// `GET /v1/sessions`.
     List(ListOf),
     /// `GET /v1/sessions` with a wrong secret: 401.
@@ -97,20 +102,31 @@ pub fn valid_minutes(m: i64) -> bool {
     (MIN_MINUTES..=MAX_MINUTES).contains(&m)
 }
 
-impl Op {
-    /// The session slot the operation needs, if any.
-    pub fn slot(&self) -> Option<usize> {
+impl Operation for Op {
+    fn slot(&self) -> Option<usize> {
         match self {
             Op::Authenticate { slot, .. } | Op::Revoke { slot, .. } => Some(*slot),
             _ => None,
         }
     }
 
-    /// True when the operation may change state on the target.
-    pub fn is_mutating(&self) -> bool {
+    fn creates_slot(&self) -> bool {
+        matches!(self, Op::Mint | Op::MintRecipe)
+    }
+
+    fn with_slot(&self, new: usize) -> Self {
+        let mut op = self.clone();
+        if let Op::Authenticate { slot, .. } | Op::Revoke { slot, .. } = &mut op {
+            *slot = new;
+        }
+        op
+    }
+
+    fn is_mutating(&self) -> bool {
         matches!(
             self,
             Op::Mint
+                | Op::MintRecipe
                 | Op::Authenticate { .. }
                 | Op::Revoke { .. }
                 | Op::RevokeMalformedId
@@ -118,12 +134,12 @@ impl Op {
         )
     }
 
-    /// A short stable label: the operation's kind, without its slot or inputs.
-    pub fn kind(&self) -> &'static str {
+    fn kind(&self) -> &'static str {
         match self {
             Op::Jwks => "jwks",
             Op::JwksUnknownProject => "jwks unknown project",
             Op::Mint => "mint",
+            Op::MintRecipe => "mint (recipe)",
             Op::List(ListOf::Explored) => "list",
             Op::List(ListOf::Sandbox) => "list sandbox user",
             Op::List(ListOf::Unknown) => "list unknown user",
@@ -155,8 +171,7 @@ impl Op {
         }
     }
 
-    /// Simpler variants tried while shrinking (fewer or plainer inputs).
-    pub fn simpler(&self) -> Vec<Op> {
+    fn simpler(&self) -> Vec<Op> {
         match self {
             Op::Authenticate { slot, by, minutes } => {
                 let with = |by: By, minutes: Option<i64>| Op::Authenticate {
@@ -206,207 +221,10 @@ impl fmt::Display for Op {
     }
 }
 
-/// What the generator may use.
-#[derive(Debug, Clone, Copy)]
-pub struct Allowed {
-    /// Mint, authenticate (touches), revoke.
-    pub mutating: bool,
-}
-
-/// Draws operation sequences from a seeded generator.
-pub struct Generator {
-    rng: fastrand::Rng,
-    allowed: Allowed,
-}
-
-impl Generator {
-    /// A generator for `seed`: the same seed draws the same sequences.
-    pub fn new(seed: u64, allowed: Allowed) -> Self {
-        Self {
-            rng: fastrand::Rng::with_seed(seed),
-            allowed,
-        }
-    }
-
-    /// The next sequence: 3 to 12 operations, starting with a mint when mutating is allowed
-    /// (most operations need a session).
-    pub fn sequence(&mut self) -> Vec<Op> {
-        let len = self.rng.usize(3..=12);
-        let mut ops = Vec::with_capacity(len);
-        let mut sessions = 0;
-        if self.allowed.mutating {
-            ops.push(Op::Mint);
-            sessions = 1;
-        }
-        while ops.len() < len {
-            let op = self.next(sessions);
-            if op == Op::Mint {
-                sessions += 1;
-            }
-            ops.push(op);
-        }
-        ops
-    }
-
-    fn minutes(&mut self) -> Option<i64> {
-        // Boundaries and their neighbours more often than anything else (CONTRACTS.md §5
-        // Stytch 10), then ordinary values, invalid ones, and none at all.
-        match self.rng.u8(0..12) {
-            0 => Some(MIN_MINUTES),
-            1 => Some(MAX_MINUTES),
-            2 => Some(MIN_MINUTES - 1),
-            3 => Some(MAX_MINUTES + 1),
-            4 => Some(self.rng.i64(MIN_MINUTES..=MAX_MINUTES)),
-            5 => Some(60),
-            6 => Some(if self.rng.bool() { 0 } else { -1 }),
-            _ => None,
-        }
-    }
-
-    fn invalid_minutes(&mut self) -> Option<i64> {
-        match self.rng.u8(0..4) {
-            0 => Some(MIN_MINUTES - 1),
-            1 => Some(MAX_MINUTES + 1),
-            2 => Some(0),
-            _ => None,
-        }
-    }
-
-    fn next(&mut self, sessions: usize) -> Op {
-        let mutating = self.allowed.mutating;
-        loop {
-            let op = match self.rng.u8(0..100) {
-                0..4 => Op::Jwks,
-                4..5 => Op::JwksUnknownProject,
-                5..13 if mutating => Op::Mint,
-                13..28 => Op::List(ListOf::Explored),
-                28..31 => Op::List(match self.rng.u8(0..3) {
-                    0 => ListOf::Sandbox,
-                    1 => ListOf::Unknown,
-                    _ => ListOf::Missing,
-                }),
-                31..33 => Op::ListWrongSecret,
-                33..60 if sessions > 0 && mutating => Op::Authenticate {
-                    slot: self.rng.usize(0..sessions),
-                    by: match self.rng.u8(0..10) {
-                        0..5 => By::Token,
-                        5..9 => By::Jwt,
-                        _ => By::Both,
-                    },
-                    minutes: self.minutes(),
-                },
-                60..65 => Op::AuthenticateSandbox {
-                    minutes: self.invalid_minutes(),
-                },
-                65..67 => Op::AuthenticateUnknownToken,
-                67..68 => Op::AuthenticateNothing,
-                68..70 => Op::AuthenticateGarbageJwt,
-                70..92 if sessions > 0 && mutating => Op::Revoke {
-                    slot: self.rng.usize(0..sessions),
-                    by: match self.rng.u8(0..10) {
-                        0..3 => RevokeBy::Id,
-                        3..6 => RevokeBy::Token,
-                        6..9 => RevokeBy::Jwt,
-                        _ => RevokeBy::IdAndToken,
-                    },
-                },
-                92..94 if mutating => Op::RevokeMalformedId,
-                94..96 if mutating => Op::RevokeUnknownId,
-                _ => continue,
-            };
-            return op;
-        }
-    }
-}
-
-/// `ops` without `ops[range]`: operations on a session minted in the range go too, and later
-/// slots are renumbered so each still names the same session.
-pub fn without(ops: &[Op], range: std::ops::Range<usize>) -> Vec<Op> {
-    let mut removed_mints: Vec<usize> = Vec::new();
-    let mut mints = 0;
-    for (i, op) in ops.iter().enumerate() {
-        if *op == Op::Mint {
-            if range.contains(&i) {
-                removed_mints.push(mints);
-            }
-            mints += 1;
-        }
-    }
-    let renumber = |slot: usize| -> Option<usize> {
-        if removed_mints.contains(&slot) {
-            None
-        } else {
-            Some(slot - removed_mints.iter().filter(|m| **m < slot).count())
-        }
-    };
-    let mut out = Vec::with_capacity(ops.len());
-    for (i, op) in ops.iter().enumerate() {
-        if range.contains(&i) {
-            continue;
-        }
-        let op = match op {
-            Op::Authenticate { slot, by, minutes } => match renumber(*slot) {
-                Some(slot) => Op::Authenticate {
-                    slot,
-                    by: *by,
-                    minutes: *minutes,
-                },
-                None => continue,
-            },
-            Op::Revoke { slot, by } => match renumber(*slot) {
-                Some(slot) => Op::Revoke { slot, by: *by },
-                None => continue,
-            },
-            other => other.clone(),
-        };
-        out.push(op);
-    }
-    normalize(&mut out);
-    out
-}
-
-/// Drops the operations whose slot no earlier mint created (after the shrinker removed a mint).
-pub fn normalize(ops: &mut Vec<Op>) {
-    let mut sessions = 0;
-    ops.retain(|op| {
-        if *op == Op::Mint {
-            sessions += 1;
-            return true;
-        }
-        op.slot().is_none_or(|s| s < sessions)
-    });
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn same_seed_same_sequences_and_slots_exist() {
-        let allowed = Allowed { mutating: true };
-        let mut a = Generator::new(7, allowed);
-        let mut b = Generator::new(7, allowed);
-        for _ in 0..50 {
-            let s = a.sequence();
-            assert_eq!(s, b.sequence());
-            let mut n = s.clone();
-            normalize(&mut n);
-            assert_eq!(n, s, "every drawn slot names an earlier mint");
-            assert!((3..=12).contains(&s.len()));
-        }
-        assert_ne!(
-            Generator::new(1, allowed).sequence(),
-            Generator::new(2, allowed).sequence()
-        );
-    }
-
-    #[test]
-    fn read_only_draws_nothing_mutating() {
-        let mut g = Generator::new(3, Allowed { mutating: false });
-        for _ in 0..200 {
-            assert!(g.sequence().iter().all(|op| !op.is_mutating()));
-        }
-    }
+    use crate::explore::slots::{normalize, without};
 
     #[test]
     fn without_renumbers_later_slots() {

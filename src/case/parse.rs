@@ -379,19 +379,36 @@ pub(super) fn cut(text: &str, pieces: usize) -> Option<Cut> {
     })
 }
 
-/// Whether cutting the file is likely to pay: it is large, and it defines no anchor (an alias
-/// into another piece makes that piece fail alone, and the file would be parsed twice).
+/// Whether cutting the file is likely to pay: it is large, and no piece can refer to another
+/// (an alias into another piece makes that piece fail alone). A file that may define an anchor
+/// *and* may use an alias is parsed whole; an anchor nothing refers to (`Tom &Jerry` in a
+/// description) does not stop the cut.
 pub(super) fn worth_splitting(text: &str, min_bytes: usize) -> bool {
-    text.len() >= min_bytes && !defines_anchor(text)
+    text.len() >= min_bytes && !(defines_anchor(text) && uses_alias(text))
 }
 
 /// Whether the text may define a YAML anchor (`&name` at the start of a value). Errs towards
-/// yes: `&` after a space, a line start or a flow indicator, and followed by a name character.
+/// yes: `&` after whitespace, a line start, a flow indicator or `:`, and followed by a name
+/// character.
 fn defines_anchor(text: &str) -> bool {
+    may_start_node_with(text, b'&')
+}
+
+/// Whether the text may use a YAML alias (`*name` at the start of a value); errs towards yes
+/// like [`defines_anchor`].
+fn uses_alias(text: &str) -> bool {
+    may_start_node_with(text, b'*')
+}
+
+fn may_start_node_with(text: &str, indicator: u8) -> bool {
     let bytes = text.as_bytes();
     bytes.iter().enumerate().any(|(i, &b)| {
-        b == b'&'
-            && (i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'[' | b'{' | b','))
+        b == indicator
+            && (i == 0
+                || matches!(
+                    bytes[i - 1],
+                    b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b',' | b':'
+                ))
             && bytes.get(i + 1).is_some_and(|c| !c.is_ascii_whitespace())
     })
 }
@@ -671,8 +688,19 @@ tags: [r]
         assert!(!worth_splitting(&plain, plain.len() + 1));
         assert!(defines_anchor("x: &a 1"));
         assert!(defines_anchor("- [&a 1]"));
+        assert!(defines_anchor("x:\r&a 1"));
+        assert!(defines_anchor("{\"x\":&a 1}"));
         assert!(!defines_anchor("path: /x?a=1&b=2"));
         assert!(!defines_anchor("a: b & c"));
+        assert!(uses_alias("request: *r"));
+        assert!(!uses_alias("matches: \".*\""));
+        // An anchor nothing refers to does not stop the cut (a big file stays streamable).
+        let prose = "suite: s\napi: a\ncases:\n  - name: a\n    request: {path: /x}\n  - name: b\n    request: {path: /y}\n  - name: c\n    description: Tom &Jerry\n    request: {path: /z}\n";
+        assert!(defines_anchor(prose) && !uses_alias(prose));
+        assert!(worth_splitting(prose, 0));
+        assert!(split(prose, 2).is_some());
+        let raw = raw_suites_with(&[prose], 2, 0).pop().unwrap().unwrap();
+        assert_eq!(raw.cases.len(), 3);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Source files of suites and the locations (file, line, column) findings point at.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A loaded text file (case file or target file), kept so diagnostics can quote it.
 #[derive(Debug)]
@@ -10,6 +10,10 @@ pub struct SourceFile {
     pub name: String,
     /// Full text of the file.
     pub text: String,
+    /// Byte offset of each line's start, built on the first [`SourceFile::line_text`]: a run
+    /// with thousands of failing cases in one file quotes thousands of its lines, and finding
+    /// each by scanning from the top made report writing quadratic in the failures.
+    line_starts: OnceLock<Vec<u32>>,
 }
 
 impl SourceFile {
@@ -18,6 +22,7 @@ impl SourceFile {
         Arc::new(Self {
             name: name.into(),
             text: text.into(),
+            line_starts: OnceLock::new(),
         })
     }
 
@@ -26,7 +31,30 @@ impl SourceFile {
         if line == 0 {
             return None;
         }
-        self.text.lines().nth(line as usize - 1)
+        if u32::try_from(self.text.len()).is_err() {
+            return self.text.lines().nth(line as usize - 1);
+        }
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    self.text
+                        .bytes()
+                        .enumerate()
+                        .filter(|(_, b)| *b == b'\n')
+                        .map(|(i, _)| i as u32 + 1),
+                )
+                .collect()
+        });
+        let start = *starts.get(line as usize - 1)? as usize;
+        if start >= self.text.len() {
+            // After a final line break there is no further line (as `str::lines` says).
+            return None;
+        }
+        let end = starts
+            .get(line as usize)
+            .map_or(self.text.len(), |&e| e as usize - 1);
+        let text = self.text.get(start..end)?;
+        Some(text.strip_suffix('\r').unwrap_or(text))
     }
 }
 
@@ -135,6 +163,38 @@ impl fmt::Display for Span {
             write!(f, "{}:{}:{}", self.file.name, self.line, self.col)
         } else {
             write!(f, "{}", self.file.name)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_text_is_what_str_lines_gives() {
+        for text in [
+            "",
+            "\n",
+            "one",
+            "one\n",
+            "one\ntwo",
+            "one\r\ntwo\r\n",
+            "a\n\nb\n\n",
+            "é\nü\r\n\r\nlast",
+        ] {
+            let f = SourceFile::new("f.yaml", text);
+            let want: Vec<&str> = text.lines().collect();
+            for n in 1..=want.len() as u32 + 2 {
+                assert_eq!(
+                    f.line_text(n),
+                    want.get(n as usize - 1).copied(),
+                    "line {n} of {text:?}"
+                );
+                // Asked again (the index is built once).
+                assert_eq!(f.line_text(n), want.get(n as usize - 1).copied());
+            }
+            assert_eq!(f.line_text(0), None);
         }
     }
 }

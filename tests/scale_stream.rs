@@ -61,6 +61,14 @@ fn big_suite(name: &str, n: usize) -> String {
     y
 }
 
+/// A temporary folder with an empty `cases/` folder in it.
+fn case_dir() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases");
+    std::fs::create_dir(&cases).unwrap();
+    (dir, cases)
+}
+
 fn small_suite(name: &str, n: usize) -> String {
     let mut y = format!("suite: {name}\napi: demo\ncases:\n");
     for i in 0..n {
@@ -106,9 +114,7 @@ fn rows(doc: &Value) -> Vec<(String, String, u64, usize)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_streamed_run_reports_what_a_loaded_run_reports() {
     let server = server().await;
-    let dir = tempfile::tempdir().unwrap();
-    let cases = dir.path().join("cases");
-    std::fs::create_dir(&cases).unwrap();
+    let (dir, cases) = case_dir();
     // About 800 KB: more than one streamed batch, the big file cut into pieces.
     std::fs::write(cases.join("a.yaml"), small_suite("first", 3)).unwrap();
     std::fs::write(cases.join("b.yaml"), big_suite("big", 2_000)).unwrap();
@@ -148,9 +154,7 @@ async fn a_streamed_run_reports_what_a_loaded_run_reports() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_problem_in_a_later_file_stops_the_streamed_run_with_exit_2_and_the_reports_written() {
     let server = server().await;
-    let dir = tempfile::tempdir().unwrap();
-    let cases = dir.path().join("cases");
-    std::fs::create_dir(&cases).unwrap();
+    let (dir, cases) = case_dir();
     std::fs::write(cases.join("a.yaml"), small_suite("first", 2_000)).unwrap();
     std::fs::write(
         cases.join("b.yaml"),
@@ -193,9 +197,7 @@ fn listed(cases: &Path, extra: &[&str]) -> BTreeSet<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streamed_shards_partition_the_cases_and_run_what_list_shows() {
     let server = server().await;
-    let dir = tempfile::tempdir().unwrap();
-    let cases = dir.path().join("cases");
-    std::fs::create_dir(&cases).unwrap();
+    let (dir, cases) = case_dir();
     std::fs::write(cases.join("a.yaml"), small_suite("first", 400)).unwrap();
     std::fs::write(cases.join("b.yaml"), small_suite("second", 200)).unwrap();
     let all = listed(&cases, &[]);
@@ -230,9 +232,7 @@ async fn streamed_shards_partition_the_cases_and_run_what_list_shows() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_streamed_run_gives_the_same_var_advice_as_a_loaded_run_at_its_end() {
     let server = server().await;
-    let dir = tempfile::tempdir().unwrap();
-    let cases = dir.path().join("cases");
-    std::fs::create_dir(&cases).unwrap();
+    let (dir, cases) = case_dir();
     std::fs::write(cases.join("a.yaml"), small_suite("first", 3)).unwrap();
     std::fs::write(
         cases.join("b.yaml"),
@@ -278,9 +278,7 @@ async fn a_streamed_run_gives_the_same_var_advice_as_a_loaded_run_at_its_end() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_secret_declared_by_a_later_suite_is_redacted_from_the_first_batch_on() {
     let server = server().await;
-    let dir = tempfile::tempdir().unwrap();
-    let cases = dir.path().join("cases");
-    std::fs::create_dir(&cases).unwrap();
+    let (dir, cases) = case_dir();
     // a.yaml fills the first batches; its first case fails, so its request (with the key in a
     // header) is in every report. Only z.yaml, read much later, says the key is a secret.
     let mut a = small_suite("first", 2_000).replacen(
@@ -333,9 +331,7 @@ async fn a_secret_declared_by_a_later_suite_is_redacted_from_the_first_batch_on(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fail_fast_stops_a_streamed_run_without_reading_the_rest() {
     let server = server().await;
-    let dir = tempfile::tempdir().unwrap();
-    let cases = dir.path().join("cases");
-    std::fs::create_dir(&cases).unwrap();
+    let (dir, cases) = case_dir();
     std::fs::write(cases.join("a.yaml"), big_suite("big", 2_000)).unwrap();
     // Never reached: a broken file after the failure does not turn exit 1 into exit 2.
     std::fs::write(cases.join("z.yaml"), "suite: [\n").unwrap();

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::ops::{By, ListOf, Op, RevokeBy};
 use crate::explore::api::{Held, StepSpec};
-use crate::explore::expect::{a, post, secret};
+use crate::explore::expect::{a, mint_marker, mint_recipe_step, post, secret};
 use crate::explore::stytch::model::{EXPIRY_SLACK_SECONDS, TIME_RE, WRONG_SECRET, error, ok};
 use crate::explore::stytch::ops::valid_minutes;
 
@@ -62,20 +62,11 @@ pub struct Model {
 /// The suite's default mint recipe (the built-in suite's): `POST ${vars.mint_path}`, capturing
 /// `token`, `jwt` and `member_session_id` — the names a target's own recipe must capture too.
 pub fn recipe_step() -> StepSpec {
-    let mut capture = Map::new();
-    capture.insert("token".into(), secret("$.session_token"));
-    capture.insert("jwt".into(), secret("$.session_jwt"));
-    capture.insert(RECIPE_ID.into(), json!("$.member_session_id"));
-    StepSpec {
-        name: "POST mint_path".to_owned(),
-        mint: false,
-        request: post(
-            "${vars.mint_path}",
-            json!({"member_id": "${vars.other_member_id}", "organization_id": "${vars.organization_id}"}),
-        ),
-        expect: json!({"status": 200, "assert": [a("$.session_token", "length", json!({"min": 1}), "")]}),
-        capture,
-    }
+    mint_recipe_step(
+        json!({"member_id": "${vars.other_member_id}", "organization_id": "${vars.organization_id}"}),
+        RECIPE_ID,
+        "$.member_session_id",
+    )
 }
 
 /// What the suite's mint recipe calls a session's id.
@@ -99,13 +90,7 @@ impl Model {
                 recipe: true,
                 ..Slot::default()
             });
-            return StepSpec {
-                name: op.to_string(),
-                mint: true,
-                request: Value::Null,
-                expect: Value::Null,
-                capture: Map::new(),
-            };
+            return mint_marker(op.to_string());
         }
         let mut capture = Map::new();
         let (request, mut expect) = match op {

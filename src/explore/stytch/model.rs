@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::ops::{By, ListOf, Op, RevokeBy, valid_minutes};
 use crate::explore::api::{Held, StepSpec};
-use crate::explore::expect::{a, post, secret};
+use crate::explore::expect::{a, mint_marker, mint_recipe_step, post, secret};
 
 /// The suite variables a generated case uses (declared in its header; the target gives them).
 pub const VARS: &[(&str, bool)] = &[
@@ -118,20 +118,11 @@ pub(crate) fn ok(schema: &str, mut asserts: Vec<Value>) -> Value {
 /// The suite's default mint recipe (the built-in suite's): `POST ${vars.mint_path}`, capturing
 /// `token`, `jwt` and `session_id` — the names a target's own recipe must capture too.
 pub fn recipe_step() -> StepSpec {
-    let mut capture = Map::new();
-    capture.insert("token".into(), secret("$.session_token"));
-    capture.insert("jwt".into(), secret("$.session_jwt"));
-    capture.insert(RECIPE_ID.into(), json!("$.session_id"));
-    StepSpec {
-        name: "POST mint_path".to_owned(),
-        mint: false,
-        request: post(
-            "${vars.mint_path}",
-            json!({"user_id": "${vars.other_user_id}"}),
-        ),
-        expect: json!({"status": 200, "assert": [a("$.session_token", "length", json!({"min": 1}), "")]}),
-        capture,
-    }
+    mint_recipe_step(
+        json!({"user_id": "${vars.other_user_id}"}),
+        RECIPE_ID,
+        "$.session_id",
+    )
 }
 
 /// What the suite's mint recipe calls a session's id.
@@ -155,13 +146,7 @@ impl Model {
                 recipe: true,
                 ..Slot::default()
             });
-            return StepSpec {
-                name: op.to_string(),
-                mint: true,
-                request: Value::Null,
-                expect: Value::Null,
-                capture: Map::new(),
-            };
+            return mint_marker(op.to_string());
         }
         let name = op.to_string();
         let mut capture = Map::new();
